@@ -1,0 +1,271 @@
+//! [`Consumer`]: the reading end of a [`SeqRing`].
+
+use core::marker::PhantomData;
+
+use crate::ring::{CONSUMER_MARK, ConsumerState, INDEX_MASK, next_pos};
+use crate::seq;
+use crate::sync::Ordering;
+use crate::{PollStats, SeqRing};
+
+/// Sequence distances at or above this are read as "behind", below as "ahead" (half the cycle).
+const HALF_CYCLE: u32 = 1 << 31;
+
+/// The reading end of a [`SeqRing`]; there is at most one at a time.
+///
+/// Get it with [`SeqRing::consumer`] or [`SeqRing::try_consumer`]; dropping it lets another be
+/// taken, which continues where this one stopped. It is `Send` but not `Sync`.
+///
+/// ```compile_fail
+/// fn assert_sync<S: Sync>() {}
+/// assert_sync::<ph_eventing::Consumer<'static, u32, 4>>();
+/// ```
+pub struct Consumer<'a, T: Copy, const N: usize> {
+    pub(crate) ring: &'a SeqRing<T, N>,
+    /// Makes the handle `!Sync` while keeping it `Send`.
+    pub(crate) _not_sync: PhantomData<core::cell::Cell<()>>,
+}
+
+impl<T: Copy, const N: usize> Consumer<'_, T, N> {
+    /// Reads the next item, if any, and passes it to `f` with its sequence number.
+    ///
+    /// If the producer has overwritten items the consumer had not read yet, they are skipped and
+    /// counted in [`PollStats::dropped`]; the item passed to `f` is then the oldest one still in
+    /// the ring.
+    ///
+    /// ```
+    /// let ring = ph_eventing::SeqRing::<u32, 4>::new();
+    /// let producer = ring.producer();
+    /// let mut consumer = ring.consumer();
+    /// assert_eq!(consumer.poll_one(|_, _| unreachable!()).read, 0);
+    /// producer.push(5);
+    /// let mut got = None;
+    /// let stats = consumer.poll_one(|seq, v| got = Some((seq, *v)));
+    /// assert_eq!(got, Some((1, 5)));
+    /// assert_eq!((stats.read, stats.dropped, stats.newest), (1, 0, 1));
+    /// ```
+    #[inline]
+    pub fn poll_one(&mut self, f: impl FnOnce(u32, &T)) -> PollStats {
+        let mut stats = PollStats::default();
+        if let Some((seq, index)) = self.next_item(&mut stats) {
+            self.with_value(index, |value| f(seq, value));
+        }
+        stats
+    }
+
+    /// Reads up to `max` items in order, passing each to `f` with its sequence number.
+    ///
+    /// Stops early when the ring is drained. `poll_up_to(0, ..)` reads nothing.
+    ///
+    /// ```
+    /// let ring = ph_eventing::SeqRing::<u32, 8>::new();
+    /// let producer = ring.producer();
+    /// let mut consumer = ring.consumer();
+    /// for v in 0..5 {
+    ///     producer.push(v * 10);
+    /// }
+    /// let mut seen = Vec::new();
+    /// let stats = consumer.poll_up_to(3, |seq, v| seen.push((seq, *v)));
+    /// assert_eq!(seen, [(1, 0), (2, 10), (3, 20)]);
+    /// assert_eq!((stats.read, stats.newest), (3, 5));
+    /// assert_eq!(consumer.poll_up_to(100, |_, _| {}).read, 2);
+    /// ```
+    pub fn poll_up_to(&mut self, max: usize, mut f: impl FnMut(u32, &T)) -> PollStats {
+        let mut stats = PollStats::default();
+        if max == 0 {
+            stats.newest = self.ring.head.load(Ordering::Acquire);
+            return stats;
+        }
+        for _ in 0..max {
+            let Some((seq, index)) = self.next_item(&mut stats) else {
+                break;
+            };
+            self.with_value(index, |value| f(seq, value));
+        }
+        stats
+    }
+
+    /// Returns a copy of the newest item and its sequence number, without moving the read cursor.
+    ///
+    /// `None` until the first push.
+    ///
+    /// ```
+    /// let ring = ph_eventing::SeqRing::<u32, 4>::new();
+    /// let producer = ring.producer();
+    /// let mut consumer = ring.consumer();
+    /// producer.push(1);
+    /// producer.push(2);
+    /// assert_eq!(consumer.latest(), Some((2, 2)));
+    /// // The cursor did not move: both items are still there to read.
+    /// assert_eq!(consumer.poll_up_to(10, |_, _| {}).read, 2);
+    /// assert_eq!(consumer.latest(), Some((2, 2)));
+    /// ```
+    pub fn latest(&self) -> Option<(u32, T)> {
+        let ring = self.ring;
+        let head = ring.head.load(Ordering::Acquire);
+        if head == 0 {
+            return None;
+        }
+        // SAFETY: the consumer state is only touched through the one live `Consumer`; it is
+        // `!Sync`, and `latest` cannot run inside a poll (polls borrow it mutably).
+        let state = unsafe { &mut *ring.consumer_state.as_ptr() };
+        {
+            // SAFETY: `state.spare < N + 2`, and the consumer owns that buffer.
+            if let Some(item) = unsafe { read_owned(ring, state.spare) }
+                && item.0 == head
+            {
+                // The newest item is the last one delivered: the consumer still holds it.
+                return Some(item);
+            }
+            let unread = seq::distance(state.next, seq::next(head));
+            if unread == 0 {
+                // Every item up to `head` was delivered, so the spare holds `head` (see above);
+                // reaching here would mean the newest item was lost to a race: report nothing.
+                return None;
+            }
+            // Where `head` is: `unread - 1` positions after the cursor.
+            let pos = (state.pos + (unread - 1) as usize % N) % N;
+            // SAFETY: `pos < N`.
+            let slot = unsafe { ring.slot(pos) };
+            let taken = slot.swap(state.spare | CONSUMER_MARK, Ordering::AcqRel);
+            let index = taken & INDEX_MASK;
+            // SAFETY: the swap handed us buffer `index` (< N + 2): we own it until we give it back.
+            let item = unsafe { read_owned(ring, index) };
+            // Give it back, unless the producer replaced it meanwhile (then it is ours to keep and
+            // the producer owns our old spare).
+            if slot
+                .compare_exchange(
+                    state.spare | CONSUMER_MARK,
+                    taken,
+                    Ordering::AcqRel,
+                    Ordering::Acquire,
+                )
+                .is_err()
+            {
+                state.spare = index;
+            }
+            item.filter(|&(s, _)| taken & CONSUMER_MARK == 0 && seq::distance(head, s) < HALF_CYCLE)
+        }
+    }
+
+    /// Takes the next deliverable item into the consumer's spare buffer: `(seq, buffer index)`.
+    /// Counts skipped items and the newest sequence number in `stats`.
+    #[inline]
+    fn next_item(&mut self, stats: &mut PollStats) -> Option<(u32, u32)> {
+        let ring = self.ring;
+        // SAFETY: only the live consumer touches its state, and `&mut self` excludes `latest`.
+        let state = unsafe { &mut *ring.consumer_state.as_ptr() };
+        {
+            loop {
+                let head = ring.head.load(Ordering::Acquire);
+                stats.newest = head;
+                let unread = seq::distance(state.next, seq::next(head));
+                if unread == 0 {
+                    return None;
+                }
+                if unread > N as u32 {
+                    // Lapped: only the newest N items are still in the ring.
+                    skip::<N>(state, unread - N as u32, stats);
+                }
+                let pos = state.pos;
+                // SAFETY: `state.pos < N` always holds (it only moves by `next_pos` or modulo N).
+                let slot = unsafe { ring.slot(pos) };
+                let taken = slot.swap(state.spare | CONSUMER_MARK, Ordering::AcqRel);
+                let index = taken & INDEX_MASK;
+                if taken & CONSUMER_MARK != 0 {
+                    // Our own stale buffer: cannot happen for a published position (the producer
+                    // replaced it before publishing `head`). Keep it and count the item as lost
+                    // rather than spin.
+                    state.spare = index;
+                    skip::<N>(state, 1, stats);
+                    continue;
+                }
+                // SAFETY: the swap handed us buffer `index` (< N + 2); we own it now.
+                let seq = unsafe { ring.buffer(index) }.with(|item| {
+                    // SAFETY: we own the buffer: no concurrent access.
+                    unsafe { (*item).seq }
+                });
+                if seq == state.next {
+                    state.spare = index;
+                    state.next = seq::next(seq);
+                    state.pos = next_pos::<N>(pos);
+                    stats.read = stats.read.saturating_add(1);
+                    return Some((seq, index));
+                }
+                // The producer lapped us after we read `head`: put its newer item back (unless it
+                // has already replaced it too) and skip what it overwrote.
+                if slot
+                    .compare_exchange(
+                        state.spare | CONSUMER_MARK,
+                        taken,
+                        Ordering::AcqRel,
+                        Ordering::Acquire,
+                    )
+                    .is_err()
+                {
+                    state.spare = index;
+                }
+                let ahead = seq::distance(state.next, seq);
+                if seq != 0 && (N as u32..HALF_CYCLE).contains(&ahead) {
+                    // Items `next ..= seq - N` are gone; `seq - N + 1 ..` are still in the ring.
+                    skip::<N>(state, ahead - N as u32 + 1, stats);
+                } else {
+                    // An older item where a newer one was published: unreachable by the ring's
+                    // invariant; count it as lost instead of spinning.
+                    skip::<N>(state, 1, stats);
+                }
+            }
+        }
+    }
+
+    /// Runs `f` on the value in buffer `index`, which [`next_item`](Self::next_item) just gave
+    /// the consumer.
+    #[inline(always)]
+    fn with_value<R>(&self, index: u32, f: impl FnOnce(&T) -> R) -> R {
+        // SAFETY: `index` is the consumer's spare (< N + 2), which it owns.
+        unsafe { self.ring.buffer(index) }.with(|item| {
+            // SAFETY: we own the buffer, and it holds a delivered item, written by `push` with
+            // `MaybeUninit::new`, so the value is initialised.
+            f(unsafe { (*item).value.assume_init_ref() })
+        })
+    }
+}
+
+/// Moves the cursor `count` items forward and counts them as dropped.
+#[inline]
+fn skip<const N: usize>(state: &mut ConsumerState, count: u32, stats: &mut PollStats) {
+    state.next = seq::advance(state.next, count);
+    state.pos = (state.pos + count as usize % N) % N;
+    stats.dropped = stats.dropped.saturating_add(count);
+}
+
+/// Copies the item in a buffer the consumer owns; `None` if it was never written.
+///
+/// # Safety
+///
+/// `index < N + 2`, and the consumer owns buffer `index`.
+unsafe fn read_owned<T: Copy, const N: usize>(
+    ring: &SeqRing<T, N>,
+    index: u32,
+) -> Option<(u32, T)> {
+    // SAFETY: the caller guarantees the index is in range.
+    unsafe { ring.buffer(index) }.with(|item| {
+        // SAFETY: the caller guarantees we own the buffer, so nothing writes it concurrently; a
+        // non-zero `seq` means `push` wrote the value.
+        unsafe {
+            let seq = (*item).seq;
+            (seq != 0).then(|| (seq, (*item).value.assume_init()))
+        }
+    })
+}
+
+impl<T: Copy, const N: usize> Drop for Consumer<'_, T, N> {
+    fn drop(&mut self) {
+        self.ring.release_consumer();
+    }
+}
+
+impl<T: Copy, const N: usize> core::fmt::Debug for Consumer<'_, T, N> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Consumer").field("ring", self.ring).finish()
+    }
+}

@@ -1,0 +1,73 @@
+//! A lock-free single-producer single-consumer **sequence ring** for telemetry on `no_std`
+//! targets.
+//!
+//! The producer (typically an interrupt handler) pushes items into a [`SeqRing`] without ever
+//! blocking; when the ring is full the oldest item is overwritten. Every item gets a sequence
+//! number, so the consumer (typically the main loop, draining to a debug link) knows exactly what
+//! it received and what it lost: each poll returns [`PollStats`] with the items read, the items
+//! dropped because the producer lapped the consumer, and the newest sequence number published.
+//!
+//! ```
+//! use ph_eventing::SeqRing;
+//!
+//! static RING: SeqRing<u32, 64> = SeqRing::new();
+//!
+//! // In the interrupt handler:
+//! let producer = RING.producer();
+//! let seq = producer.push(42);
+//! assert_eq!(seq, 1);
+//!
+//! // In the main loop:
+//! let mut consumer = RING.consumer();
+//! let stats = consumer.poll_up_to(16, |seq, value| {
+//!     assert_eq!((seq, *value), (1, 42));
+//! });
+//! assert_eq!((stats.read, stats.dropped, stats.newest), (1, 0, 1));
+//! ```
+//!
+//! # Guarantees
+//!
+//! - Sequence numbers start at 1 and increase by one per push; after `u32::MAX` comes 1 (`0`
+//!   means "nothing yet" and is never assigned).
+//! - The consumer gets every item exactly once, in order, unless it fell more than `N` items
+//!   behind; then it resumes at the oldest item still in the ring, and `dropped` counts exactly the
+//!   items it never got. Over a run, `read + dropped` summed over all polls equals the number of
+//!   pushes it has caught up with.
+//! - An item is never delivered torn: the producer and the consumer never touch the same bytes at
+//!   the same time (see [`SeqRing`]'s design notes in the `ring` module's source docs). `T` may be
+//!   any `Copy` type.
+//! - `push`, `poll_one`, `poll_up_to` and `latest` never allocate, never panic and never block.
+//!   The consumer is lock-free (it retries only when the producer has pushed `N` more items
+//!   meanwhile); the producer is wait-free where the target has an atomic swap.
+//!
+//! # Features
+//!
+//! - `serde`: `Serialize`/`Deserialize` for [`PollStats`].
+//! - `portable-atomic`: atomics from the `portable-atomic` crate, for targets without native
+//!   read-modify-write atomics. On `thumbv6m-none-eabi` (Cortex-M0/M0+) enable one of
+//!   - `portable-atomic-unsafe-assume-single-core` (single-core chips; masks interrupts briefly),
+//!   - `portable-atomic-critical-section` (the binary provides a `critical-section`
+//!     implementation).
+#![no_std]
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(missing_docs)]
+
+#[cfg(test)]
+extern crate std;
+
+mod consumer;
+mod producer;
+mod ring;
+mod seq;
+mod stats;
+mod sync;
+
+pub use consumer::Consumer;
+pub use producer::Producer;
+pub use ring::SeqRing;
+pub use stats::PollStats;
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

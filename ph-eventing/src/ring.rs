@@ -1,0 +1,370 @@
+//! [`SeqRing`]: the storage shared by one [`Producer`] and one [`Consumer`].
+//!
+//! # How the ring stays free of data races
+//!
+//! The ring owns `N + 2` buffers of `(seq, T)`. At any moment each buffer belongs to exactly one
+//! party: one of the `N` ring positions, the producer (its *spare*), or the consumer (its *spare*).
+//! A buffer's bytes are only ever read or written by its owner, with plain (non-atomic) accesses.
+//! Ownership moves only through atomic swaps of buffer indices in the `N` position slots:
+//!
+//! - `push` writes the new item into the producer's spare, then swaps the spare's index into the
+//!   next position (`AcqRel`). Whatever buffer the swap returns becomes the producer's new spare.
+//! - a poll swaps the consumer's spare into the position it wants to read (`AcqRel`) and so takes
+//!   the buffer that was there. If that buffer holds a newer item than expected (the producer lapped
+//!   the consumer), it is put back with a compare-and-swap and the consumer skips what was lost.
+//!
+//! No byte is ever read while another thread may write it, so there is no seqlock, no torn read to
+//! detect and no need for atomic `memcpy`: `T` can be any `Copy` type, padding bytes included. The
+//! price is one atomic swap per push (a `LDREX`/`STREX` pair on Cortex-M3/M4/M7, a few cycles with
+//! interrupts masked on Cortex-M0 through `portable-atomic`).
+
+use core::marker::PhantomData;
+use core::mem::MaybeUninit;
+
+use crate::sync::{AtomicBool, AtomicU32, Cell, Ordering};
+use crate::{Consumer, Producer};
+
+/// Set on a slot entry when the consumer put the buffer there. The producer never sets it, so a
+/// compare-and-swap on an entry carrying it cannot succeed after the producer has replaced it (no
+/// ABA on the consumer's put-back).
+pub(crate) const CONSUMER_MARK: u32 = 1 << 31;
+/// The buffer-index part of a slot entry.
+pub(crate) const INDEX_MASK: u32 = !CONSUMER_MARK;
+
+/// One buffer: a sequence number (`0`: never written) and the value pushed with it.
+pub(crate) struct Item<T> {
+    pub(crate) seq: u32,
+    pub(crate) value: MaybeUninit<T>,
+}
+
+impl<T> Item<T> {
+    const EMPTY: Self = Self {
+        seq: 0,
+        value: MaybeUninit::uninit(),
+    };
+}
+
+/// The `N + 2` buffers, laid out contiguously so that an index in `0..N + 2` addresses any of them.
+#[repr(C)]
+struct Buffers<T, const N: usize> {
+    ring: [Cell<Item<T>>; N],
+    spares: [Cell<Item<T>>; 2],
+}
+
+/// The producer's private bookkeeping; touched only by the live [`Producer`].
+pub(crate) struct ProducerState {
+    /// Index of the buffer the next push writes into.
+    pub(crate) spare: u32,
+    /// The position the next push publishes to.
+    pub(crate) pos: usize,
+}
+
+/// The consumer's private bookkeeping; touched only by the live [`Consumer`].
+pub(crate) struct ConsumerState {
+    /// Index of the buffer the consumer owns (it holds the last item delivered, if any).
+    pub(crate) spare: u32,
+    /// The sequence number the consumer reads next.
+    pub(crate) next: u32,
+    /// The position where `next` is (or will be) stored.
+    pub(crate) pos: usize,
+}
+
+/// A lock-free single-producer single-consumer ring of `N` items of type `T`, each stamped with a
+/// sequence number.
+///
+/// - The [`Producer`] never blocks and never fails: when the ring is full, [`Producer::push`]
+///   overwrites the oldest item.
+/// - The [`Consumer`] drains items in sequence order. When it has fallen more than `N` items
+///   behind, it skips to the oldest item still in the ring and reports how many it missed in
+///   [`PollStats::dropped`](crate::PollStats::dropped).
+///
+/// The ring is usually a `static` shared between an interrupt handler (producer) and the main loop
+/// (consumer); [`SeqRing::new`] is a `const fn` for that.
+///
+/// ```
+/// use ph_eventing::SeqRing;
+///
+/// static RING: SeqRing<u32, 64> = SeqRing::new();
+///
+/// let producer = RING.producer();
+/// let mut consumer = RING.consumer();
+/// assert_eq!(producer.push(123), 1);
+/// let stats = consumer.poll_one(|seq, value| {
+///     assert_eq!((seq, *value), (1, 123));
+/// });
+/// assert_eq!(stats.read, 1);
+/// ```
+///
+/// `N` must be at least 1 (checked when the ring is built, at compile time in a `static`):
+///
+/// ```compile_fail
+/// static EMPTY: ph_eventing::SeqRing<u32, 0> = ph_eventing::SeqRing::new();
+/// ```
+pub struct SeqRing<T: Copy, const N: usize> {
+    /// The newest published sequence number (`0`: nothing published yet). Written by the producer.
+    pub(crate) head: AtomicU32,
+    /// For each position, the index of the buffer that holds it (possibly with [`CONSUMER_MARK`]).
+    pub(crate) slots: [AtomicU32; N],
+    buffers: Buffers<T, N>,
+    pub(crate) producer_state: Cell<ProducerState>,
+    pub(crate) consumer_state: Cell<ConsumerState>,
+    producer_taken: AtomicBool,
+    consumer_taken: AtomicBool,
+}
+
+// SAFETY: the ring is shared between the thread of the producer handle and the thread of the
+// consumer handle. Every buffer is accessed only by its current owner, and ownership is handed over
+// with `AcqRel` swaps (see the module documentation), so no buffer is ever accessed concurrently.
+// The two state cells are each accessed only through the one live handle of their side, which is
+// acquired with `Acquire` and released with `Release` on the `*_taken` flags. Values of `T` move
+// between threads, hence `T: Send`.
+unsafe impl<T: Copy + Send, const N: usize> Sync for SeqRing<T, N> {}
+
+impl<T: Copy, const N: usize> SeqRing<T, N> {
+    /// Compile-time check of `N`. A fresh ring gives position `i` buffer `i`; the producer starts
+    /// with buffer `N`, the consumer with buffer `N + 1`.
+    const CHECK_N: () = {
+        assert!(N > 0, "SeqRing needs room for at least one item (N > 0)");
+        assert!(N < (1 << 30), "SeqRing capacity must be below 2^30 items");
+    };
+
+    /// Creates an empty ring. The first item pushed gets sequence number 1.
+    ///
+    /// ```
+    /// use ph_eventing::SeqRing;
+    ///
+    /// static RING: SeqRing<[u8; 16], 32> = SeqRing::new();
+    /// assert_eq!(RING.capacity(), 32);
+    /// ```
+    #[cfg(not(loom))]
+    pub const fn new() -> Self {
+        Self::starting_at(1)
+    }
+
+    /// Creates an empty ring whose first item will get sequence number `first_seq` (`0` is taken
+    /// as `1`).
+    ///
+    /// Use it to exercise how your tools handle the sequence wrap (`u32::MAX` is followed by `1`)
+    /// without pushing four billion items first.
+    ///
+    /// ```
+    /// use ph_eventing::SeqRing;
+    ///
+    /// let ring = SeqRing::<u8, 4>::starting_at(u32::MAX);
+    /// let producer = ring.producer();
+    /// assert_eq!(producer.push(0), u32::MAX);
+    /// assert_eq!(producer.push(0), 1);
+    /// ```
+    #[cfg(not(loom))]
+    pub const fn starting_at(first_seq: u32) -> Self {
+        let () = Self::CHECK_N;
+        let mut slots = [const { AtomicU32::new(0) }; N];
+        let mut i = 0;
+        while i < N {
+            slots[i] = AtomicU32::new(i as u32);
+            i += 1;
+        }
+        let first = crate::seq::next(first_seq.wrapping_sub(1));
+        Self {
+            head: AtomicU32::new(first_before(first)),
+            slots,
+            buffers: Buffers {
+                ring: [const { Cell::new(Item::EMPTY) }; N],
+                spares: [const { Cell::new(Item::EMPTY) }; 2],
+            },
+            producer_state: Cell::new(ProducerState {
+                spare: N as u32,
+                pos: 0,
+            }),
+            consumer_state: Cell::new(ConsumerState {
+                spare: N as u32 + 1,
+                next: first,
+                pos: 0,
+            }),
+            producer_taken: AtomicBool::new(false),
+            consumer_taken: AtomicBool::new(false),
+        }
+    }
+
+    /// Creates an empty ring (loom build: atomics are not `const` there).
+    #[cfg(loom)]
+    pub fn new() -> Self {
+        Self::starting_at(1)
+    }
+
+    /// Creates an empty ring starting at `first_seq` (loom build).
+    #[cfg(loom)]
+    pub fn starting_at(first_seq: u32) -> Self {
+        let () = Self::CHECK_N;
+        let first = crate::seq::next(first_seq.wrapping_sub(1));
+        Self {
+            head: AtomicU32::new(first_before(first)),
+            slots: core::array::from_fn(|i| AtomicU32::new(i as u32)),
+            buffers: Buffers {
+                ring: core::array::from_fn(|_| Cell::new(Item::EMPTY)),
+                spares: core::array::from_fn(|_| Cell::new(Item::EMPTY)),
+            },
+            producer_state: Cell::new(ProducerState {
+                spare: N as u32,
+                pos: 0,
+            }),
+            consumer_state: Cell::new(ConsumerState {
+                spare: N as u32 + 1,
+                next: first,
+                pos: 0,
+            }),
+            producer_taken: AtomicBool::new(false),
+            consumer_taken: AtomicBool::new(false),
+        }
+    }
+
+    /// How many items the ring holds before the producer starts overwriting: `N`.
+    ///
+    /// ```
+    /// assert_eq!(ph_eventing::SeqRing::<u64, 7>::new().capacity(), 7);
+    /// ```
+    pub const fn capacity(&self) -> usize {
+        N
+    }
+
+    /// Takes the producer handle.
+    ///
+    /// # Panics
+    ///
+    /// If a producer handle of this ring is alive. Use [`try_producer`](Self::try_producer) to
+    /// get `None` instead.
+    ///
+    /// ```
+    /// let ring = ph_eventing::SeqRing::<u32, 8>::new();
+    /// let producer = ring.producer();
+    /// producer.push(7);
+    /// drop(producer);
+    /// let again = ring.producer(); // fine once the first one is gone
+    /// assert_eq!(again.push(8), 2);
+    /// ```
+    #[track_caller]
+    pub fn producer(&self) -> Producer<'_, T, N> {
+        match self.try_producer() {
+            Some(p) => p,
+            None => panic!("SeqRing::producer: a producer handle is already live"),
+        }
+    }
+
+    /// Takes the consumer handle.
+    ///
+    /// # Panics
+    ///
+    /// If a consumer handle of this ring is alive. Use [`try_consumer`](Self::try_consumer) to
+    /// get `None` instead.
+    ///
+    /// ```
+    /// let ring = ph_eventing::SeqRing::<u32, 8>::new();
+    /// let consumer = ring.consumer();
+    /// assert_eq!(consumer.latest(), None);
+    /// ```
+    #[track_caller]
+    pub fn consumer(&self) -> Consumer<'_, T, N> {
+        match self.try_consumer() {
+            Some(c) => c,
+            None => panic!("SeqRing::consumer: a consumer handle is already live"),
+        }
+    }
+
+    /// Takes the producer handle, or returns `None` if one is alive.
+    ///
+    /// ```
+    /// let ring = ph_eventing::SeqRing::<u32, 8>::new();
+    /// let first = ring.try_producer();
+    /// assert!(first.is_some());
+    /// assert!(ring.try_producer().is_none());
+    /// ```
+    pub fn try_producer(&self) -> Option<Producer<'_, T, N>> {
+        take_flag(&self.producer_taken).then(|| Producer {
+            ring: self,
+            _not_sync: PhantomData,
+        })
+    }
+
+    /// Takes the consumer handle, or returns `None` if one is alive.
+    ///
+    /// ```
+    /// let ring = ph_eventing::SeqRing::<u32, 8>::new();
+    /// let first = ring.try_consumer();
+    /// assert!(ring.try_consumer().is_none());
+    /// drop(first);
+    /// assert!(ring.try_consumer().is_some());
+    /// ```
+    pub fn try_consumer(&self) -> Option<Consumer<'_, T, N>> {
+        take_flag(&self.consumer_taken).then(|| Consumer {
+            ring: self,
+            _not_sync: PhantomData,
+        })
+    }
+
+    pub(crate) fn release_producer(&self) {
+        self.producer_taken.store(false, Ordering::Release);
+    }
+
+    pub(crate) fn release_consumer(&self) {
+        self.consumer_taken.store(false, Ordering::Release);
+    }
+
+    /// The buffer with index `index`.
+    ///
+    /// # Safety
+    ///
+    /// `index < N + 2`.
+    #[inline(always)]
+    pub(crate) unsafe fn buffer(&self, index: u32) -> &Cell<Item<T>> {
+        let base = core::ptr::from_ref(&self.buffers).cast::<Cell<Item<T>>>();
+        // SAFETY: `Buffers` is `repr(C)` with two arrays of the same element type, so its
+        // `N + 2` elements are contiguous from its start, and the caller guarantees
+        // `index < N + 2`. The pointer derives from a reference to the whole struct.
+        unsafe { &*base.add(index as usize) }
+    }
+
+    /// The slot of position `pos`.
+    ///
+    /// # Safety
+    ///
+    /// `pos < N`.
+    #[inline(always)]
+    pub(crate) unsafe fn slot(&self, pos: usize) -> &AtomicU32 {
+        // SAFETY: the caller guarantees `pos < N`.
+        unsafe { self.slots.get_unchecked(pos) }
+    }
+}
+
+impl<T: Copy, const N: usize> Default for SeqRing<T, N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: Copy, const N: usize> core::fmt::Debug for SeqRing<T, N> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SeqRing")
+            .field("capacity", &N)
+            .field("newest", &self.head.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}
+
+/// The "newest published" value of a ring whose first item is `first`: the sequence number
+/// before it, or `0` when `first` is `1`.
+const fn first_before(first: u32) -> u32 {
+    first - 1
+}
+
+/// Sets a handle flag; `true` if it was clear. `Acquire` pairs with the `Release` in the
+/// previous handle's drop, so the new handle sees everything the old one did.
+fn take_flag(flag: &AtomicBool) -> bool {
+    flag.compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+        .is_ok()
+}
+
+/// The position after `pos` in a ring of `N`.
+#[inline(always)]
+pub(crate) const fn next_pos<const N: usize>(pos: usize) -> usize {
+    if pos + 1 == N { 0 } else { pos + 1 }
+}

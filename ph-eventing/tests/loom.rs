@@ -1,0 +1,117 @@
+//! `loom` model checks of the concurrent protocol: every interleaving (within loom's bounds) of a
+//! producer lapping a consumer mid-read, with loom checking every buffer access for data races.
+//! Run with `RUSTFLAGS="--cfg loom" cargo test -p ph-eventing --release --test loom`.
+//!
+//! Both sides always run on spawned threads: loom does not explore the model's main thread
+//! against a spawned one the same way.
+#![cfg(loom)]
+
+use loom::sync::Arc;
+use loom::thread;
+
+use ph_eventing::{PollStats, SeqRing};
+
+/// Values carry their own seq twice, so a mixed-up or torn copy is caught.
+type Pair = (u32, u32);
+
+fn check_delivered(items: &[(u32, Pair)]) {
+    let mut last = 0;
+    for &(seq, (a, b)) in items {
+        assert_eq!((a, b), (seq, seq), "value does not belong to its seq");
+        assert!(seq > last, "order");
+        last = seq;
+    }
+}
+
+/// The producer pushes `pushes` items into a ring of `N` while the consumer polls `polls` times
+/// (and calls `latest` after each poll if `use_latest`). `preemptions: None` explores every
+/// interleaving; `Some(k)` bounds the preemptions (for the larger models, which would otherwise
+/// take hours; three are enough to interrupt a poll between its head load, its take and its
+/// put-back).
+fn producer_laps_consumer<const N: usize>(
+    pushes: u32,
+    polls: usize,
+    use_latest: bool,
+    preemptions: Option<usize>,
+) {
+    let mut model = loom::model::Builder::new();
+    model.preemption_bound = preemptions;
+    model.check(move || {
+        let ring = Arc::new(SeqRing::<Pair, N>::new());
+        let r = ring.clone();
+        let producer = thread::spawn(move || {
+            let p = r.producer();
+            for i in 1..=pushes {
+                assert_eq!(p.push((i, i)), i);
+            }
+        });
+        let r = ring.clone();
+        let consumer = thread::spawn(move || {
+            let mut consumer = r.consumer();
+            let mut got = Vec::new();
+            let mut total = PollStats::default();
+            for _ in 0..polls {
+                total.accumulate(consumer.poll_one(|s, v| got.push((s, *v))));
+                if use_latest && let Some((s, v)) = consumer.latest() {
+                    assert_eq!(v, (s, s), "latest torn");
+                }
+            }
+            (got, total)
+        });
+        producer.join().unwrap();
+        let (mut got, mut total) = consumer.join().unwrap();
+        // After both are done, one drain through a new handle accounts for everything.
+        let mut consumer = ring.consumer();
+        total.accumulate(consumer.poll_up_to(usize::MAX, |s, v| got.push((s, *v))));
+        check_delivered(&got);
+        assert_eq!(total.read + total.dropped, pushes);
+        let newest = got.last().map(|g| g.0);
+        assert_eq!(newest, Some(pushes), "newest item is delivered");
+    });
+}
+
+#[test]
+fn ring_of_one_lapped_during_poll() {
+    producer_laps_consumer::<1>(3, 2, false, None);
+}
+
+#[test]
+fn ring_of_two_lapped_during_poll() {
+    producer_laps_consumer::<2>(4, 2, false, None);
+}
+
+#[test]
+fn ring_of_three_two_laps() {
+    producer_laps_consumer::<3>(6, 1, false, Some(3));
+}
+
+#[test]
+fn latest_while_producer_laps() {
+    producer_laps_consumer::<1>(3, 1, true, None);
+}
+
+#[test]
+fn latest_ring_of_two() {
+    producer_laps_consumer::<2>(3, 2, true, None);
+}
+
+/// Two threads race for the producer handle; the loser gets `None`, and pushes from both sides
+/// of a handover see each other's sequence numbers.
+#[test]
+fn handle_handover_between_threads() {
+    loom::model(|| {
+        let ring = Arc::new(SeqRing::<Pair, 2>::new());
+        let spawn_pusher = |r: Arc<SeqRing<Pair, 2>>| {
+            thread::spawn(move || r.try_producer().map(|p| p.push((0, 0))))
+        };
+        let a = spawn_pusher(ring.clone());
+        let b = spawn_pusher(ring.clone());
+        let (a, b) = (a.join().unwrap(), b.join().unwrap());
+        let pushed = u32::from(a.is_some()) + u32::from(b.is_some());
+        assert!(pushed >= 1, "at least one thread got the handle");
+        let mut seqs: Vec<u32> = a.into_iter().chain(b).collect();
+        seqs.sort_unstable();
+        assert_eq!(seqs, (1..=pushed).collect::<Vec<_>>());
+        assert_eq!(ring.producer().push((0, 0)), pushed + 1);
+    });
+}

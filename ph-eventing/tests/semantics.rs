@@ -1,0 +1,312 @@
+//! The ring's documented behaviour, one property per test.
+
+use ph_eventing::{PollStats, SeqRing};
+use static_assertions::{assert_impl_all, assert_not_impl_any};
+
+assert_impl_all!(ph_eventing::Producer<'static, u32, 4>: Send);
+assert_impl_all!(ph_eventing::Consumer<'static, u32, 4>: Send);
+assert_not_impl_any!(ph_eventing::Producer<'static, u32, 4>: Sync);
+assert_not_impl_any!(ph_eventing::Consumer<'static, u32, 4>: Sync);
+assert_impl_all!(SeqRing<u32, 4>: Sync, Send);
+// A ring of a `!Send` type must not be shared between threads.
+assert_not_impl_any!(SeqRing<*const u8, 4>: Sync);
+
+fn drain<T: Copy, const N: usize>(
+    consumer: &mut ph_eventing::Consumer<'_, T, N>,
+) -> (Vec<(u32, T)>, PollStats) {
+    let mut out = Vec::new();
+    let stats = consumer.poll_up_to(usize::MAX, |seq, v| out.push((seq, *v)));
+    (out, stats)
+}
+
+#[test]
+fn first_push_is_seq_one_and_seqs_count_up() {
+    let ring = SeqRing::<u8, 4>::new();
+    let producer = ring.producer();
+    let seqs: Vec<u32> = (0..10).map(|v| producer.push(v)).collect();
+    assert_eq!(seqs, (1..=10).collect::<Vec<_>>());
+}
+
+#[test]
+fn seq_wraps_from_max_to_one_never_zero() {
+    let ring = SeqRing::<u8, 4>::starting_at(u32::MAX - 1);
+    let producer = ring.producer();
+    let seqs: Vec<u32> = (0..4).map(|v| producer.push(v)).collect();
+    assert_eq!(seqs, [u32::MAX - 1, u32::MAX, 1, 2]);
+}
+
+#[test]
+fn in_order_reads_across_the_wrap() {
+    let ring = SeqRing::<u32, 8>::starting_at(u32::MAX - 2);
+    let producer = ring.producer();
+    let mut consumer = ring.consumer();
+    let mut all = Vec::new();
+    for round in 0..4u32 {
+        for i in 0..3 {
+            producer.push(round * 10 + i);
+        }
+        let (items, stats) = drain(&mut consumer);
+        assert_eq!(stats.dropped, 0);
+        all.extend(items);
+    }
+    let seqs: Vec<u32> = all.iter().map(|&(s, _)| s).collect();
+    let mut expected = vec![u32::MAX - 2, u32::MAX - 1, u32::MAX];
+    expected.extend(1..=9);
+    assert_eq!(seqs, expected);
+    assert_eq!(all[3], (1, 10));
+}
+
+#[test]
+fn lagging_reads_across_the_wrap_count_exact_drops() {
+    let ring = SeqRing::<u32, 4>::starting_at(u32::MAX - 5);
+    let producer = ring.producer();
+    let mut consumer = ring.consumer();
+    for v in 0..10 {
+        producer.push(v); // seqs MAX-5 ..= MAX, then 1 ..= 4
+    }
+    let (items, stats) = drain(&mut consumer);
+    assert_eq!(items, [(1, 6), (2, 7), (3, 8), (4, 9)]);
+    assert_eq!(
+        stats,
+        PollStats {
+            read: 4,
+            dropped: 6,
+            newest: 4
+        }
+    );
+}
+
+#[test]
+fn every_item_once_in_order_when_keeping_up() {
+    let ring = SeqRing::<u64, 5>::new();
+    let producer = ring.producer();
+    let mut consumer = ring.consumer();
+    let mut next = 1u32;
+    for burst in 1..=5u64 {
+        for i in 0..burst {
+            producer.push(burst * 100 + i);
+        }
+        let (items, stats) = drain(&mut consumer);
+        assert_eq!(stats.dropped, 0);
+        for (k, (seq, v)) in items.iter().enumerate() {
+            assert_eq!(*seq, next);
+            assert_eq!(*v, burst * 100 + k as u64);
+            next += 1;
+        }
+    }
+}
+
+#[test]
+fn lag_skips_to_oldest_intact_and_counts_exactly() {
+    let ring = SeqRing::<u32, 3>::new();
+    let producer = ring.producer();
+    let mut consumer = ring.consumer();
+    for v in 1..=10 {
+        producer.push(v);
+    }
+    let stats = consumer.poll_one(|seq, v| assert_eq!((seq, *v), (8, 8)));
+    assert_eq!(
+        stats,
+        PollStats {
+            read: 1,
+            dropped: 7,
+            newest: 10
+        }
+    );
+    let (items, stats) = drain(&mut consumer);
+    assert_eq!(items, [(9, 9), (10, 10)]);
+    assert_eq!(
+        stats,
+        PollStats {
+            read: 2,
+            dropped: 0,
+            newest: 10
+        }
+    );
+}
+
+#[test]
+fn capacity_one_keeps_only_the_newest() {
+    let ring = SeqRing::<u16, 1>::new();
+    let producer = ring.producer();
+    let mut consumer = ring.consumer();
+    assert_eq!(
+        consumer.poll_one(|_, _| panic!("empty")),
+        PollStats::default()
+    );
+    producer.push(1);
+    producer.push(2);
+    producer.push(3);
+    assert_eq!(consumer.latest(), Some((3, 3)));
+    let (items, stats) = drain(&mut consumer);
+    assert_eq!(items, [(3, 3)]);
+    assert_eq!(
+        stats,
+        PollStats {
+            read: 1,
+            dropped: 2,
+            newest: 3
+        }
+    );
+    producer.push(4);
+    let (items, _) = drain(&mut consumer);
+    assert_eq!(items, [(4, 4)]);
+}
+
+#[test]
+fn latest_never_moves_the_cursor() {
+    let ring = SeqRing::<u32, 4>::new();
+    let producer = ring.producer();
+    let mut consumer = ring.consumer();
+    assert_eq!(consumer.latest(), None);
+    for v in 1..=3 {
+        producer.push(v * 7);
+        assert_eq!(consumer.latest(), Some((v, v * 7)));
+    }
+    let (items, stats) = drain(&mut consumer);
+    assert_eq!(items, [(1, 7), (2, 14), (3, 21)]);
+    assert_eq!(stats.dropped, 0);
+    // After draining, latest still reports the newest item.
+    assert_eq!(consumer.latest(), Some((3, 21)));
+    assert_eq!(consumer.latest(), Some((3, 21)));
+    // And while lagging.
+    for v in 4..=20 {
+        producer.push(v * 7);
+    }
+    assert_eq!(consumer.latest(), Some((20, 140)));
+    let (items, stats) = drain(&mut consumer);
+    assert_eq!(items.first(), Some(&(17, 119)));
+    assert_eq!(
+        stats,
+        PollStats {
+            read: 4,
+            dropped: 13,
+            newest: 20
+        }
+    );
+}
+
+#[test]
+fn poll_up_to_zero_reads_nothing() {
+    let ring = SeqRing::<u32, 4>::new();
+    let producer = ring.producer();
+    let mut consumer = ring.consumer();
+    producer.push(1);
+    producer.push(2);
+    let stats = consumer.poll_up_to(0, |_, _| panic!("must not read"));
+    assert_eq!(
+        stats,
+        PollStats {
+            read: 0,
+            dropped: 0,
+            newest: 2
+        }
+    );
+    assert_eq!(drain(&mut consumer).0.len(), 2);
+}
+
+#[test]
+fn poll_up_to_respects_max() {
+    let ring = SeqRing::<u32, 16>::new();
+    let producer = ring.producer();
+    let mut consumer = ring.consumer();
+    for v in 0..10 {
+        producer.push(v);
+    }
+    let mut n = 0;
+    let stats = consumer.poll_up_to(4, |_, _| n += 1);
+    assert_eq!((n, stats.read), (4, 4));
+    assert_eq!(drain(&mut consumer).1.read, 6);
+}
+
+#[test]
+fn handles_are_exclusive_and_can_be_retaken() {
+    let ring = SeqRing::<u32, 4>::new();
+    let producer = ring.producer();
+    assert!(ring.try_producer().is_none());
+    let consumer = ring.consumer();
+    assert!(ring.try_consumer().is_none());
+    producer.push(1);
+    drop(producer);
+    drop(consumer);
+    // New handles continue where the old ones stopped.
+    let producer = ring.try_producer().expect("released");
+    let mut consumer = ring.try_consumer().expect("released");
+    assert_eq!(producer.push(2), 2);
+    let (items, _) = drain(&mut consumer);
+    assert_eq!(items, [(1, 1), (2, 2)]);
+}
+
+#[test]
+#[should_panic(expected = "a producer handle is already live")]
+fn second_producer_panics() {
+    let ring = SeqRing::<u32, 4>::new();
+    let _a = ring.producer();
+    let _b = ring.producer();
+}
+
+#[test]
+#[should_panic(expected = "a consumer handle is already live")]
+fn second_consumer_panics() {
+    let ring = SeqRing::<u32, 4>::new();
+    let _a = ring.consumer();
+    let _b = ring.consumer();
+}
+
+#[test]
+fn read_plus_dropped_equals_pushes() {
+    let ring = SeqRing::<u32, 7>::new();
+    let producer = ring.producer();
+    let mut consumer = ring.consumer();
+    let mut total = PollStats::default();
+    let mut pushed = 0u32;
+    for round in 0..200u32 {
+        for _ in 0..(round * 13 % 23) {
+            producer.push(round);
+            pushed += 1;
+        }
+        total.accumulate(consumer.poll_up_to((round % 5) as usize, |_, _| {}));
+    }
+    total.accumulate(consumer.poll_up_to(usize::MAX, |_, _| {}));
+    assert_eq!(total.read + total.dropped, pushed);
+    assert_eq!(total.newest, pushed);
+}
+
+#[test]
+fn values_with_padding_round_trip() {
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    struct Padded {
+        a: u8,
+        b: u64,
+        c: u16,
+    }
+    let ring = SeqRing::<Padded, 3>::new();
+    let producer = ring.producer();
+    let mut consumer = ring.consumer();
+    for i in 0..5u8 {
+        producer.push(Padded {
+            a: i,
+            b: u64::from(i) << 40,
+            c: 7,
+        });
+    }
+    let (items, stats) = drain(&mut consumer);
+    assert_eq!(stats.dropped, 2);
+    assert_eq!(
+        items[0].1,
+        Padded {
+            a: 2,
+            b: 2 << 40,
+            c: 7
+        }
+    );
+}
+
+#[test]
+fn works_in_a_static() {
+    static RING: SeqRing<[u8; 3], 2> = SeqRing::new();
+    let producer = RING.producer();
+    let mut consumer = RING.consumer();
+    producer.push([1, 2, 3]);
+    assert_eq!(drain(&mut consumer).0, [(1, [1, 2, 3])]);
+}

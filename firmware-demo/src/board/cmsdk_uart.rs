@@ -1,0 +1,72 @@
+//! The transmit half of an Arm CMSDK APB UART (as on the MPS2 boards and QEMU's `mps2-an386`).
+
+use core::ptr;
+
+use crate::link::Link;
+
+/// Data register: write a byte to send it.
+const DATA: usize = 0x00;
+/// Status register: bit 0 is "transmit buffer full".
+const STATE: usize = 0x04;
+/// Control register: bit 0 enables the transmitter.
+const CTRL: usize = 0x08;
+/// Baud rate divider (QEMU does not use it for timing, but the UART refuses a divider below 16).
+const BAUDDIV: usize = 0x10;
+
+const STATE_TX_FULL: u32 = 1 << 0;
+const CTRL_TX_ENABLE: u32 = 1 << 0;
+
+/// A CMSDK UART used for transmission only. Lossless: it waits while the transmit buffer is full.
+pub struct CmsdkUart {
+    base: usize,
+}
+
+impl CmsdkUart {
+    /// Enables the transmitter of the UART at `base`.
+    ///
+    /// # Safety
+    ///
+    /// `base` is the address of a CMSDK UART that nothing else in the program uses.
+    pub unsafe fn new(base: usize) -> Self {
+        let uart = Self { base };
+        // SAFETY: the caller guarantees `base` is a CMSDK UART we own; these are its registers.
+        unsafe {
+            uart.write_reg(BAUDDIV, 16);
+            uart.write_reg(CTRL, CTRL_TX_ENABLE);
+        }
+        uart
+    }
+
+    /// # Safety
+    ///
+    /// `offset` is one of this UART's register offsets.
+    unsafe fn write_reg(&self, offset: usize, value: u32) {
+        // SAFETY: `base + offset` is a register of the UART we own (constructor contract).
+        unsafe { ptr::write_volatile((self.base + offset) as *mut u32, value) }
+    }
+
+    /// # Safety
+    ///
+    /// `offset` is one of this UART's register offsets.
+    unsafe fn read_reg(&self, offset: usize) -> u32 {
+        // SAFETY: `base + offset` is a register of the UART we own (constructor contract).
+        unsafe { ptr::read_volatile((self.base + offset) as *const u32) }
+    }
+
+    fn write_byte(&mut self, byte: u8) {
+        // SAFETY: STATE and DATA are registers of this UART.
+        unsafe {
+            while self.read_reg(STATE) & STATE_TX_FULL != 0 {}
+            self.write_reg(DATA, u32::from(byte));
+        }
+    }
+}
+
+impl Link for CmsdkUart {
+    fn send_frame(&mut self, frame: &[u8]) -> bool {
+        for &byte in frame {
+            self.write_byte(byte);
+        }
+        true
+    }
+}

@@ -1,0 +1,37 @@
+//! ph-eventing reference firmware: a SysTick interrupt fills a `static` `SeqRing`, the main loop
+//! drains it with `poll_up_to` and sends every item as a `ph-eventing-wire` frame over the board's
+//! link (RTT on the nRF52840, a UART under QEMU). See README.md.
+#![no_std]
+#![no_main]
+#![deny(unsafe_op_in_unsafe_fn)]
+// A `measure` build runs the instruction-count probes instead of the demo, whose code is then
+// unused (it is still compiled, so both builds keep working).
+#![cfg_attr(feature = "measure", allow(dead_code, unused_imports))]
+
+mod app;
+mod board;
+mod config;
+mod link;
+#[cfg(feature = "measure")]
+mod measure;
+mod sampler;
+mod telemetry;
+
+use cortex_m_rt::entry;
+
+use board::Board;
+
+#[cfg(not(feature = "measure"))]
+#[entry]
+fn main() -> ! {
+    let core = cortex_m::Peripherals::take().expect("core peripherals are taken once");
+    let mut board = board::init();
+    let boot_id = board.boot_id();
+    app::App::new(board, core.SYST, boot_id).run()
+}
+
+#[cfg(feature = "measure")]
+#[entry]
+fn main() -> ! {
+    measure::run()
+}

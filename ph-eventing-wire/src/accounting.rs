@@ -1,0 +1,363 @@
+//! Drop accounting: turns the frames a host received into what happened on the target and the
+//! link — ring drops, link losses, target resets, sequence wraps and duplicates — with running
+//! totals. It needs no allocation and works on frames from any decoder.
+//!
+//! # How a gap is split
+//!
+//! Every data frame carries `ring_drops`, the sender's running count of ring drops among the
+//! sequence numbers before it (hellos carry the same counter for their `next_seq`). Between two
+//! received checkpoints `(seq a, drops A)` and `(seq b, drops B)` of one boot, the `n` sequence
+//! numbers missing in between split exactly into `B − A` ring drops and `n − (B − A)` link losses,
+//! however many frames the link lost: the counter is cumulative, so the frames that carried the
+//! intermediate counts are not needed.
+//!
+//! # Resets
+//!
+//! A new boot shows as a hello with another boot id, or a data frame with another boot tag (the
+//! low 7 bits of the boot id, carried by every data frame). When the tag happens to match, a
+//! sequence number that moved backwards, or a drop counter that did, is also read as a reset.
+//! After a reset without its hello, the new boot is assumed to have started at sequence 1, which
+//! is what `SeqRing::new` does. Frames the link lost at the very end of the old boot cannot be
+//! counted (nothing after them arrived from that boot).
+
+use core::fmt;
+
+use crate::frame::{DataFrame, Frame, Hello, boot_tag};
+use crate::seq::{BEHIND, next_seq, prev_seq, seq_distance};
+
+/// Something the accounting inferred from a frame, reported with the frame that revealed it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum Event {
+    /// The target rebooted (not a loss). `boot_id` is known when a hello announced it.
+    TargetReset {
+        /// The new boot id, when it came with a hello.
+        boot_id: Option<u32>,
+    },
+    /// The sequence number wrapped from `u32::MAX` to `1` (not a loss).
+    SeqWrap,
+    /// The target's ring overwrote `count` items before they could be sent, somewhere in the
+    /// sequence range `first_seq..=last_seq` (exactly those items when no link loss shares the
+    /// range).
+    RingDrop {
+        /// Items dropped.
+        count: u32,
+        /// First sequence number of the gap.
+        first_seq: u32,
+        /// Last sequence number of the gap.
+        last_seq: u32,
+    },
+    /// `count` items left the ring but never arrived (link buffer full, corrupted bytes, host too
+    /// slow), somewhere in `first_seq..=last_seq`.
+    LinkLoss {
+        /// Items lost.
+        count: u32,
+        /// First sequence number of the gap.
+        first_seq: u32,
+        /// Last sequence number of the gap.
+        last_seq: u32,
+    },
+    /// The same frame arrived again; it is not counted twice.
+    Duplicate {
+        /// Its sequence number.
+        seq: u32,
+    },
+}
+
+impl fmt::Display for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Self::TargetReset { boot_id: Some(id) } => write!(f, "TARGET RESET (boot {id:#010x})"),
+            Self::TargetReset { boot_id: None } => f.write_str("TARGET RESET"),
+            Self::SeqWrap => f.write_str("SEQ WRAP"),
+            Self::RingDrop {
+                count,
+                first_seq,
+                last_seq,
+            } => {
+                write!(f, "RING DROP {count} (seq {first_seq}..{last_seq})")
+            }
+            Self::LinkLoss {
+                count,
+                first_seq,
+                last_seq,
+            } => {
+                write!(f, "LINK LOSS {count} (seq {first_seq}..{last_seq})")
+            }
+            Self::Duplicate { seq } => write!(f, "DUPLICATE (seq {seq})"),
+        }
+    }
+}
+
+/// The events one frame revealed (at most four: reset, wrap, ring drop, link loss).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Events {
+    items: [Option<Event>; 4],
+    len: usize,
+}
+
+impl Events {
+    fn push(&mut self, e: Event) {
+        if let Some(slot) = self.items.get_mut(self.len) {
+            *slot = Some(e);
+            self.len += 1;
+        }
+    }
+
+    /// No events: the frame followed its predecessor seamlessly.
+    pub const fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// How many events.
+    pub const fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The events, in order: reset, wrap, ring drop, link loss (or a lone duplicate).
+    pub fn iter(&self) -> impl Iterator<Item = Event> + '_ {
+        self.items[..self.len].iter().flatten().copied()
+    }
+}
+
+impl IntoIterator for Events {
+    type Item = Event;
+    type IntoIter = core::iter::Flatten<core::array::IntoIter<Option<Event>, 4>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter().flatten()
+    }
+}
+
+/// Running totals since the accounting started.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize)]
+pub struct Totals {
+    /// Data frames accepted (duplicates excluded).
+    pub data_frames: u64,
+    /// Hello frames seen.
+    pub hellos: u64,
+    /// Items the target's ring overwrote.
+    pub ring_dropped: u64,
+    /// Items lost between the ring and the host.
+    pub link_lost: u64,
+    /// Target resets.
+    pub resets: u64,
+    /// Sequence wraps.
+    pub wraps: u64,
+    /// Duplicate frames ignored.
+    pub duplicates: u64,
+    /// Frames whose counters contradicted their predecessors (ring drops above the gap, a hello
+    /// behind the stream); they are accounted as well as possible and counted here.
+    pub inconsistent: u64,
+}
+
+/// What is known about the boot the stream currently comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Boot {
+    tag: u8,
+    id: Option<u32>,
+    /// The sequence number expected next.
+    expected: u32,
+    /// Ring drops among sequence numbers before `expected`.
+    drops: u32,
+    /// The last data frame's sequence number (0: none yet this boot).
+    last_data: u32,
+}
+
+impl Boot {
+    /// A boot assumed to start at sequence 1 with no drops (the ring's start).
+    const fn fresh(tag: u8, id: Option<u32>) -> Self {
+        Self {
+            tag,
+            id,
+            expected: 1,
+            drops: 0,
+            last_data: 0,
+        }
+    }
+}
+
+/// Classifies every frame of a stream into [`Event`]s and keeps [`Totals`].
+///
+/// ```
+/// use ph_eventing_wire::accounting::{Accountant, Event};
+/// use ph_eventing_wire::frame::{DataFrame, Frame};
+///
+/// let data = |seq, ring_drops| Frame::Data(DataFrame { boot_tag: 1, seq, ring_drops, value: &[] });
+/// let mut acc = Accountant::new();
+/// assert!(acc.observe(&data(10, 0)).is_empty());
+/// // 11..=20 missing; the ring dropped 6 of them, so the link lost 4.
+/// let events: Vec<Event> = acc.observe(&data(21, 6)).into_iter().collect();
+/// assert_eq!(events, [
+///     Event::RingDrop { count: 6, first_seq: 11, last_seq: 20 },
+///     Event::LinkLoss { count: 4, first_seq: 11, last_seq: 20 },
+/// ]);
+/// assert_eq!((acc.totals().ring_dropped, acc.totals().link_lost), (6, 4));
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Accountant {
+    boot: Option<Boot>,
+    totals: Totals,
+}
+
+impl Accountant {
+    /// Accounting that has seen nothing yet.
+    pub const fn new() -> Self {
+        Self {
+            boot: None,
+            totals: Totals {
+                data_frames: 0,
+                hellos: 0,
+                ring_dropped: 0,
+                link_lost: 0,
+                resets: 0,
+                wraps: 0,
+                duplicates: 0,
+                inconsistent: 0,
+            },
+        }
+    }
+
+    /// Running totals.
+    pub const fn totals(&self) -> &Totals {
+        &self.totals
+    }
+
+    /// The current boot id, once a hello announced it.
+    pub fn boot_id(&self) -> Option<u32> {
+        self.boot.and_then(|b| b.id)
+    }
+
+    /// Accounts one frame, in stream order, and returns what it revealed.
+    pub fn observe(&mut self, frame: &Frame<'_>) -> Events {
+        match frame {
+            Frame::Data(d) => self.observe_data(d),
+            Frame::Hello(h) => self.observe_hello(h),
+        }
+    }
+
+    fn observe_data(&mut self, d: &DataFrame<'_>) -> Events {
+        let mut ev = Events::default();
+        let Some(mut boot) = self.boot else {
+            // Joined mid-stream: nothing to compare with yet.
+            self.totals.data_frames += 1;
+            self.boot = Some(Boot {
+                tag: d.boot_tag,
+                id: None,
+                expected: next_seq(d.seq),
+                drops: d.ring_drops,
+                last_data: d.seq,
+            });
+            return ev;
+        };
+        if boot.tag == d.boot_tag && boot.last_data == d.seq {
+            self.totals.duplicates += 1;
+            ev.push(Event::Duplicate { seq: d.seq });
+            return ev;
+        }
+        let reset = boot.tag != d.boot_tag || {
+            let gap = seq_distance(boot.expected, d.seq);
+            gap >= BEHIND || d.ring_drops.wrapping_sub(boot.drops) > gap
+        };
+        if reset {
+            ev.push(Event::TargetReset { boot_id: None });
+            self.totals.resets += 1;
+            boot = Boot::fresh(d.boot_tag, None);
+        } else if boot.last_data != 0 && d.seq < boot.last_data {
+            ev.push(Event::SeqWrap);
+            self.totals.wraps += 1;
+        }
+        self.account_gap(&mut ev, &boot, d.seq, d.ring_drops);
+        self.totals.data_frames += 1;
+        boot.expected = next_seq(d.seq);
+        boot.drops = d.ring_drops;
+        boot.last_data = d.seq;
+        self.boot = Some(boot);
+        ev
+    }
+
+    fn observe_hello(&mut self, h: &Hello<'_>) -> Events {
+        let mut ev = Events::default();
+        self.totals.hellos += 1;
+        let tag = boot_tag(h.boot_id);
+        let mut boot = match self.boot {
+            None => Boot {
+                tag,
+                id: Some(h.boot_id),
+                expected: h.next_seq,
+                drops: h.ring_drops,
+                last_data: 0,
+            },
+            Some(b) => {
+                let same_boot = match b.id {
+                    Some(id) => id == h.boot_id,
+                    None => b.tag == tag,
+                };
+                let gap = seq_distance(b.expected, h.next_seq);
+                let restarted = gap >= BEHIND && h.next_seq == 1 && h.ring_drops == 0;
+                if !same_boot || restarted {
+                    ev.push(Event::TargetReset {
+                        boot_id: Some(h.boot_id),
+                    });
+                    self.totals.resets += 1;
+                    let fresh = Boot::fresh(tag, Some(h.boot_id));
+                    self.account_gap(&mut ev, &fresh, h.next_seq, h.ring_drops);
+                    Boot {
+                        expected: h.next_seq,
+                        drops: h.ring_drops,
+                        ..fresh
+                    }
+                } else if gap >= BEHIND {
+                    // A stale hello (behind frames already seen): keep the newer state.
+                    self.totals.inconsistent += 1;
+                    Boot {
+                        id: Some(h.boot_id),
+                        ..b
+                    }
+                } else {
+                    self.account_gap(&mut ev, &b, h.next_seq, h.ring_drops);
+                    Boot {
+                        id: Some(h.boot_id),
+                        expected: h.next_seq,
+                        drops: h.ring_drops,
+                        ..b
+                    }
+                }
+            }
+        };
+        boot.tag = tag;
+        self.boot = Some(boot);
+        ev
+    }
+
+    /// Splits the sequence numbers from `boot.expected` up to (not including) `to` into ring
+    /// drops and link losses, given the drop counter `drops_to` at `to`.
+    fn account_gap(&mut self, ev: &mut Events, boot: &Boot, to: u32, drops_to: u32) {
+        let gap = seq_distance(boot.expected, to);
+        let mut ring = drops_to.wrapping_sub(boot.drops);
+        if ring > gap {
+            self.totals.inconsistent += 1;
+            ring = gap;
+        }
+        if gap == 0 {
+            return;
+        }
+        let (first_seq, last_seq) = (boot.expected, prev_seq(to));
+        if ring > 0 {
+            ev.push(Event::RingDrop {
+                count: ring,
+                first_seq,
+                last_seq,
+            });
+            self.totals.ring_dropped += u64::from(ring);
+        }
+        let link = gap - ring;
+        if link > 0 {
+            ev.push(Event::LinkLoss {
+                count: link,
+                first_seq,
+                last_seq,
+            });
+            self.totals.link_lost += u64::from(link);
+        }
+    }
+}

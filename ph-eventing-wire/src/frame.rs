@@ -1,0 +1,208 @@
+//! Frame layout: the header byte, the data frame and the hello frame, and parsing a frame
+//! once its COBS layer has been removed. `WIRE.md` describes every byte.
+
+use core::fmt;
+
+use crate::checksum::{CHECKSUM_LEN, crc16};
+use crate::varint;
+
+/// The format version this crate writes and reads (the hello's version byte).
+pub const FORMAT_VERSION: u8 = 1;
+
+/// The four magic bytes right after a hello's header byte.
+pub const MAGIC: [u8; 4] = *b"phEv";
+
+/// Header bit 7: set for control frames (hello, …), clear for data frames.
+pub const CONTROL_BIT: u8 = 0x80;
+
+/// Header byte of a hello frame.
+pub const HELLO_HEADER: u8 = CONTROL_BIT | 0x01;
+
+/// A data frame's header byte is its boot tag: the low 7 bits of the boot id.
+///
+/// ```
+/// assert_eq!(ph_eventing_wire::frame::boot_tag(0x1234_5685), 0x05);
+/// ```
+#[inline]
+pub const fn boot_tag(boot_id: u32) -> u8 {
+    (boot_id as u8) & !CONTROL_BIT
+}
+
+/// One decoded frame, borrowing the decoder's buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Frame<'a> {
+    /// One ring item.
+    Data(DataFrame<'a>),
+    /// Stream description, sent at boot and periodically.
+    Hello(Hello<'a>),
+}
+
+/// One ring item as it travelled: its sequence number, the ring-drop counter and the value's
+/// postcard bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DataFrame<'a> {
+    /// Low 7 bits of the sender's boot id (tells a target reset from a sequence wrap).
+    pub boot_tag: u8,
+    /// The item's ring sequence number (`1..=u32::MAX`).
+    pub seq: u32,
+    /// Items the ring overwrote, since boot, among all sequence numbers before `seq`
+    /// (wrapping `u32`). The difference between two frames is exact however many frames were lost
+    /// in between.
+    pub ring_drops: u32,
+    /// The value, postcard-encoded (decode it with the type, or with the hello's schema).
+    pub value: &'a [u8],
+}
+
+/// The stream description: who is talking, where its counters stand, and the value's schema.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hello<'a> {
+    /// Format version ([`FORMAT_VERSION`]).
+    pub version: u8,
+    /// The sender's per-boot id (new on every boot).
+    pub boot_id: u32,
+    /// The sequence number of the next data frame the sender will write if nothing is dropped.
+    pub next_seq: u32,
+    /// Ring drops since boot among all sequence numbers before `next_seq` (wrapping `u32`).
+    pub ring_drops: u32,
+    /// Worst-case postcard size of one value.
+    pub value_max_size: u32,
+    /// The value type's `postcard_schema::schema::NamedType`, postcard-encoded.
+    pub schema: &'a [u8],
+}
+
+/// Why a frame was rejected. The decoder counts each kind in
+/// [`DecoderStats`](crate::decoder::DecoderStats) and carries on with the next frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FrameError {
+    /// Bytes before the first delimiter that do not form a valid frame: the reader started in the
+    /// middle of a frame. Not counted as corruption.
+    LeadingGarbage {
+        /// Bytes skipped.
+        len: usize,
+    },
+    /// The COBS layer is broken (a block runs past the delimiter).
+    Cobs,
+    /// The checksum does not match: bytes were flipped or lost on the link.
+    Checksum,
+    /// Shorter than a header byte and a checksum.
+    TooShort,
+    /// Longer than the decoder's frame limit; skipped up to the next delimiter.
+    Oversized {
+        /// Bytes seen before the delimiter (encoded).
+        len: usize,
+    },
+    /// Checksum fine but the fields do not parse.
+    Malformed,
+    /// Checksum fine but a hello without the magic bytes.
+    BadMagic,
+    /// A hello of a format version this crate does not read.
+    UnsupportedVersion(u8),
+    /// A control frame kind this version does not know (from a newer sender); skipped.
+    UnknownKind(u8),
+}
+
+impl fmt::Display for FrameError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::LeadingGarbage { len } => {
+                write!(f, "skipped {len} bytes before the first frame boundary")
+            }
+            Self::Cobs => f.write_str("corrupt frame: broken COBS framing"),
+            Self::Checksum => f.write_str("corrupt frame: checksum mismatch"),
+            Self::TooShort => f.write_str("corrupt frame: too short"),
+            Self::Oversized { len } => {
+                write!(
+                    f,
+                    "frame of {len}+ bytes exceeds the decoder's limit; raise it if the sender's values are that large"
+                )
+            }
+            Self::Malformed => f.write_str("corrupt frame: fields do not parse"),
+            Self::BadMagic => {
+                f.write_str("hello frame without the ph-eventing magic: is this the right stream?")
+            }
+            Self::UnsupportedVersion(v) => write!(
+                f,
+                "hello of wire format version {v}; this decoder reads version {FORMAT_VERSION}: upgrade ph-eventing-wire"
+            ),
+            Self::UnknownKind(k) => write!(
+                f,
+                "unknown control frame kind 0x{k:02x} (newer sender?); skipped"
+            ),
+        }
+    }
+}
+
+impl core::error::Error for FrameError {}
+
+/// Parses one frame with its COBS layer already removed (header, fields, checksum).
+///
+/// ```
+/// use ph_eventing_wire::frame::{parse_frame, Frame};
+///
+/// let mut buf = [0u8; 32];
+/// let wire = ph_eventing_wire::encode::encode_data(7, 300, 0, &42u32, &mut buf).unwrap();
+/// // Undo COBS by hand for this small frame: see `FrameDecoder` for the real thing.
+/// let mut raw = [0u8; 32];
+/// let n = ph_eventing_wire::decoder::decode_one(wire, &mut raw).unwrap();
+/// let Frame::Data(d) = parse_frame(&raw[..n]).unwrap() else { panic!() };
+/// assert_eq!((d.seq, d.ring_drops, d.value), (300, 0, &[42][..]));
+/// ```
+pub fn parse_frame(raw: &[u8]) -> Result<Frame<'_>, FrameError> {
+    if raw.len() < 1 + CHECKSUM_LEN {
+        return Err(FrameError::TooShort);
+    }
+    let (body, sum) = raw.split_at(raw.len() - CHECKSUM_LEN);
+    if crc16(body) != u16::from_le_bytes([sum[0], sum[1]]) {
+        return Err(FrameError::Checksum);
+    }
+    let header = body[0];
+    let rest = &body[1..];
+    if header & CONTROL_BIT == 0 {
+        let (seq, rest) = varint::read_u32(rest).ok_or(FrameError::Malformed)?;
+        let (ring_drops, value) = varint::read_u32(rest).ok_or(FrameError::Malformed)?;
+        if seq == 0 {
+            return Err(FrameError::Malformed);
+        }
+        return Ok(Frame::Data(DataFrame {
+            boot_tag: header,
+            seq,
+            ring_drops,
+            value,
+        }));
+    }
+    if header != HELLO_HEADER {
+        return Err(FrameError::UnknownKind(header));
+    }
+    parse_hello(rest).map(Frame::Hello)
+}
+
+fn parse_hello(rest: &[u8]) -> Result<Hello<'_>, FrameError> {
+    let (magic, rest) = rest.split_first_chunk::<4>().ok_or(FrameError::Malformed)?;
+    if *magic != MAGIC {
+        return Err(FrameError::BadMagic);
+    }
+    let (&version, rest) = rest.split_first().ok_or(FrameError::Malformed)?;
+    if version != FORMAT_VERSION {
+        return Err(FrameError::UnsupportedVersion(version));
+    }
+    let (boot_id, rest) = rest.split_first_chunk::<4>().ok_or(FrameError::Malformed)?;
+    let (next_seq, rest) = varint::read_u32(rest).ok_or(FrameError::Malformed)?;
+    let (ring_drops, rest) = varint::read_u32(rest).ok_or(FrameError::Malformed)?;
+    let (value_max_size, rest) = varint::read_u32(rest).ok_or(FrameError::Malformed)?;
+    let (schema_len, rest) = varint::read_u32(rest).ok_or(FrameError::Malformed)?;
+    let schema = rest
+        .get(..schema_len as usize)
+        .ok_or(FrameError::Malformed)?;
+    if next_seq == 0 {
+        return Err(FrameError::Malformed);
+    }
+    // Bytes after the schema are extensions from a newer minor revision: ignored.
+    Ok(Hello {
+        version,
+        boot_id: u32::from_le_bytes(*boot_id),
+        next_seq,
+        ring_drops,
+        value_max_size,
+        schema,
+    })
+}

@@ -1,0 +1,119 @@
+//! Wire format for [`ph-eventing`](ph_eventing) telemetry: how items drained from a
+//! [`SeqRing`](ph_eventing::SeqRing) travel from a microcontroller to a host, and how the host
+//! tells exactly what arrived and what was lost.
+//!
+//! Each ring item becomes one small frame — `COBS(header, seq, ring_drops, postcard value,
+//! CRC-16) 0x00` — and a *hello* frame at boot and periodically announces the boot id, the
+//! counters and the value type's schema. `WIRE.md` in the crate describes every byte.
+//!
+//! # Map of the crate
+//!
+//! | Side | Piece | What it does |
+//! |------|-------|--------------|
+//! | firmware (`no_std`, no alloc) | [`drain::Drainer`] | drains a `Consumer` with `poll_up_to`, hands each frame to your sink (RTT, UART…), sends hellos |
+//! | firmware | [`encode::encode_data`], [`encode::encode_hello`] | one frame into a `&mut [u8]`; [`encode::max_frame_len`] sizes the buffer as a `const` |
+//! | host (`no_std` too) | [`decoder::FrameDecoder`] | bytes in chunks of any size → [`frame::Frame`]s; corrupt and oversized frames are counted and skipped; fixed memory |
+//! | host | [`accounting::Accountant`] | frames → [`accounting::Event`]s (`RingDrop`, `LinkLoss`, `TargetReset`, `SeqWrap`, `Duplicate`) and [`accounting::Totals`] |
+#![cfg_attr(
+    feature = "alloc",
+    doc = "| host (`alloc`) | [`schema::parse_schema`] | the hello's schema as an owned `postcard_schema` type, depth-bounded |"
+)]
+#![cfg_attr(
+    not(feature = "alloc"),
+    doc = "| host (`alloc`) | `schema` | the hello's schema as an owned `postcard_schema` type (enable `alloc`) |"
+)]
+#![cfg_attr(
+    feature = "std",
+    doc = "| host (`std`) | [`value::decode_value`] | a value's postcard bytes + schema → `serde_json::Value` |"
+)]
+#![cfg_attr(
+    feature = "std",
+    doc = "| host (`std`) | [`session::Session`] | all of the above in one: bytes in, [`session::Record`]s out |"
+)]
+#![cfg_attr(
+    not(feature = "std"),
+    doc = "| host (`std`) | `value`, `session` | schema-driven JSON values and an all-in-one `Session` (enable the `std` feature) |"
+)]
+//! | both | [`seq`], [`checksum`], [`cobs`] | sequence arithmetic, the CRC, the byte stuffing |
+//!
+//! # Features
+//!
+//! - (default): `no_std`, no allocation: encoder, drainer, decoder, accounting.
+//! - `alloc`: owned frames and schemas.
+//! - `std`: schema-driven value decoding to JSON and [`Session`](crate#map-of-the-crate).
+//!
+//! # Firmware
+//!
+//! ```
+//! use ph_eventing::SeqRing;
+//! use ph_eventing_wire::drain::Drainer;
+//!
+//! static RING: SeqRing<u32, 256> = SeqRing::new();
+//!
+//! # let mut rtt = Vec::new();
+//! let mut drainer = Drainer::new(0xC0FF_EE01).with_hello_every(1000);
+//! let mut buf = [0u8; 64];
+//! let mut consumer = RING.consumer();
+//! RING.producer().push(42); // normally in an interrupt handler
+//! // In the main loop:
+//! drainer.drain(&mut consumer, 32, &mut buf, |frame| rtt.extend_from_slice(frame)).unwrap();
+//! # assert!(!rtt.is_empty());
+//! ```
+//!
+//! # Host
+//!
+//! ```
+//! use ph_eventing_wire::accounting::Accountant;
+//! use ph_eventing_wire::decoder::FrameDecoder;
+//! use ph_eventing_wire::frame::Frame;
+//! # let capture: Vec<u8> = {
+//! #     let mut v = Vec::new();
+//! #     let mut buf = [0u8; 32];
+//! #     for (seq, drops) in [(1, 0), (2, 0), (5, 1)] {
+//! #         v.extend_from_slice(ph_eventing_wire::encode::encode_data(3, seq, drops, &7u32, &mut buf).unwrap());
+//! #     }
+//! #     v
+//! # };
+//!
+//! let mut decoder = FrameDecoder::<1024>::new();
+//! let mut accountant = Accountant::new();
+//! decoder.feed(&capture, |frame| {
+//!     if let Ok(frame) = frame {
+//!         for event in accountant.observe(&frame) {
+//!             println!("{event}"); // RING DROP 1 (seq 3..4), LINK LOSS 1 (seq 3..4)
+//!         }
+//!     }
+//! });
+//! assert_eq!(accountant.totals().ring_dropped, 1);
+//! assert_eq!(accountant.totals().link_lost, 1);
+//! ```
+#![no_std]
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
+#[cfg(any(feature = "std", test))]
+extern crate std;
+
+pub mod accounting;
+pub mod checksum;
+pub mod cobs;
+pub mod decoder;
+pub mod drain;
+pub mod encode;
+pub mod frame;
+pub mod seq;
+mod varint;
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
+pub use postcard;
+pub use postcard_schema;
+#[cfg(feature = "alloc")]
+pub mod schema;
+#[cfg(feature = "std")]
+pub mod session;
+#[cfg(feature = "std")]
+pub mod value;

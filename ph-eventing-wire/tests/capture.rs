@@ -1,0 +1,94 @@
+//! The committed capture file (`examples/data/capture.bin`) is what the real ring and drainer
+//! produce for a scripted run with a faulty link, and the `decode_capture` example prints the
+//! committed `capture.txt` for it. `UPDATE_GOLDEN=1` rewrites both.
+
+mod common;
+
+#[allow(dead_code)]
+#[path = "../examples/decode_capture.rs"]
+mod decode_capture;
+
+use std::path::PathBuf;
+
+use common::{SAMPLE, Sample16};
+use ph_eventing::SeqRing;
+use ph_eventing_wire::drain::Drainer;
+
+/// Runs the script; returns the frames as the drainer emitted them.
+fn frames_of_one_boot(boot_id: u32, first_seq: u32, script: &[u32]) -> Vec<Vec<u8>> {
+    let ring = SeqRing::<Sample16, 8>::starting_at(first_seq);
+    let producer = ring.producer();
+    let mut consumer = ring.consumer();
+    let mut drainer = Drainer::new(boot_id)
+        .with_first_seq(first_seq)
+        .with_hello_every(12);
+    let mut buf = [0u8; 128];
+    let mut frames = Vec::new();
+    let mut n = 0u32;
+    for &pushes in script {
+        for _ in 0..pushes {
+            n += 1;
+            producer.push(Sample16 {
+                t_us: SAMPLE.t_us + 1000 * n,
+                x: n as i16,
+                ..SAMPLE
+            });
+        }
+        drainer
+            .drain(&mut consumer, 64, &mut buf, |f| frames.push(f.to_vec()))
+            .unwrap();
+    }
+    frames
+}
+
+fn capture() -> Vec<u8> {
+    // Boot 1 starts 6 before the wrap; 12 pushes into a ring of 8 in the second round.
+    let mut boot1 = frames_of_one_boot(0x5EED_0001, u32::MAX - 5, &[3, 12, 5, 4]);
+    boot1.remove(12); // the link loses a frame
+    boot1[15][3] ^= 0x10; // a bit flips on the link
+    let dup = boot1[17].clone();
+    boot1.insert(18, dup); // the host reads a frame twice
+    let boot2 = frames_of_one_boot(0x5EED_0002, 1, &[3]);
+    let mut bytes: Vec<u8> = boot1.concat();
+    bytes.extend(boot2.concat());
+    bytes.drain(..5); // the capture started in the middle of the boot hello
+    bytes
+}
+
+fn path(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/data")
+        .join(name)
+}
+
+#[test]
+fn committed_capture_is_what_the_drainer_produces() {
+    let bytes = capture();
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(path("capture.bin"), &bytes).unwrap();
+    }
+    assert_eq!(std::fs::read(path("capture.bin")).unwrap(), bytes);
+}
+
+#[test]
+fn example_prints_the_committed_listing() {
+    let mut out = Vec::new();
+    decode_capture::print_capture(&std::fs::read(path("capture.bin")).unwrap(), &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(path("capture.txt"), &text).unwrap();
+    }
+    assert_eq!(text, std::fs::read_to_string(path("capture.txt")).unwrap());
+    // The listing shows every kind of flag the script provoked.
+    for flag in [
+        "skipped",
+        "RING DROP",
+        "LINK LOSS",
+        "SEQ WRAP",
+        "checksum",
+        "DUPLICATE",
+        "TARGET RESET",
+    ] {
+        assert!(text.contains(flag), "{flag} missing from:\n{text}");
+    }
+}

@@ -1,0 +1,113 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use ph_eventing_wire::decoder::FrameDecoder;
+use ph_eventing_wire::frame::{DataFrame, Frame, FrameError, Hello};
+use postcard::experimental::max_size::MaxSize;
+use serde::{Deserialize, Serialize};
+
+/// A 16-byte telemetry sample (its in-memory size), the struct case of the frame-size report.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Serialize, Deserialize, MaxSize, postcard_schema::Schema,
+)]
+pub struct Sample16 {
+    pub t_us: u32,
+    pub channel: u8,
+    pub flags: u8,
+    pub x: i16,
+    pub y: i16,
+    pub z: i16,
+    pub volts: f32,
+}
+
+pub const SAMPLE: Sample16 = Sample16 {
+    t_us: 1_234_567,
+    channel: 3,
+    flags: 0b101,
+    x: -120,
+    y: 45,
+    z: 1000,
+    volts: 3.3,
+};
+
+/// An owned copy of a decoded frame, for comparisons.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Owned {
+    Data {
+        boot_tag: u8,
+        seq: u32,
+        ring_drops: u32,
+        value: Vec<u8>,
+    },
+    Hello {
+        boot_id: u32,
+        next_seq: u32,
+        ring_drops: u32,
+        value_max_size: u32,
+        schema: Vec<u8>,
+    },
+    Err(FrameError),
+}
+
+impl Owned {
+    pub fn of(r: Result<Frame<'_>, FrameError>) -> Self {
+        match r {
+            Ok(Frame::Data(DataFrame {
+                boot_tag,
+                seq,
+                ring_drops,
+                value,
+            })) => Self::Data {
+                boot_tag,
+                seq,
+                ring_drops,
+                value: value.to_vec(),
+            },
+            Ok(Frame::Hello(Hello {
+                boot_id,
+                next_seq,
+                ring_drops,
+                value_max_size,
+                schema,
+                ..
+            })) => Self::Hello {
+                boot_id,
+                next_seq,
+                ring_drops,
+                value_max_size,
+                schema: schema.to_vec(),
+            },
+            Err(e) => Self::Err(e),
+        }
+    }
+}
+
+/// Decodes `bytes` in one go.
+pub fn decode_all(bytes: &[u8]) -> Vec<Owned> {
+    let mut d = FrameDecoder::<1024>::new();
+    let mut out = Vec::new();
+    d.feed(bytes, |f| out.push(Owned::of(f)));
+    out
+}
+
+/// A data frame to feed the accounting directly.
+pub fn data(boot_tag: u8, seq: u32, ring_drops: u32) -> Frame<'static> {
+    Frame::Data(DataFrame {
+        boot_tag,
+        seq,
+        ring_drops,
+        value: &[],
+    })
+}
+
+/// A hello to feed the accounting directly.
+pub fn hello(boot_id: u32, next_seq: u32, ring_drops: u32) -> Frame<'static> {
+    Frame::Hello(Hello {
+        version: 1,
+        boot_id,
+        next_seq,
+        ring_drops,
+        value_max_size: 5,
+        schema: &[],
+    })
+}

@@ -1,0 +1,193 @@
+//! Golden vectors (`tests/golden/*.hex`), checked in both directions: the encoder must produce
+//! exactly the committed bytes, and decoding the committed bytes must give the stated fields.
+//! Regenerate after an intentional format change with `UPDATE_GOLDEN=1 cargo test --test golden`
+//! (and bump the format version, see WIRE.md).
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::{Owned, SAMPLE, Sample16, decode_all};
+use ph_eventing_wire::encode::{HelloFields, encode_data, encode_hello};
+use ph_eventing_wire::schema::parse_schema;
+use ph_eventing_wire::value::decode_value;
+
+struct Vector {
+    name: &'static str,
+    about: &'static str,
+    bytes: Vec<u8>,
+    expect: Owned,
+}
+
+fn vectors() -> Vec<Vector> {
+    let mut buf = [0u8; 256];
+    let mut v = Vec::new();
+    let mut data =
+        |name, about, boot: u32, seq, drops, value: &dyn Fn(&mut [u8]) -> Vec<u8>, raw: Vec<u8>| {
+            v.push(Vector {
+                name,
+                about,
+                bytes: value(&mut buf),
+                expect: Owned::Data {
+                    boot_tag: (boot & 0x7F) as u8,
+                    seq,
+                    ring_drops: drops,
+                    value: raw,
+                },
+            });
+        };
+    data(
+        "data_u32_small",
+        "data frame: boot id 0x0000002A, seq 1, ring_drops 0, value 7u32",
+        0x2A,
+        1,
+        0,
+        &|b| encode_data(0x2A, 1, 0, &7u32, b).unwrap().to_vec(),
+        vec![7],
+    );
+    data(
+        "data_u32_zeros",
+        "data frame: boot id 0x00000080 (tag 0), seq 128, ring_drops 0, value 0u32 (COBS at work)",
+        0x80,
+        128,
+        0,
+        &|b| encode_data(0x80, 128, 0, &0u32, b).unwrap().to_vec(),
+        vec![0],
+    );
+    data(
+        "data_u32_max",
+        "data frame: boot id 0xDEADBEEF, seq u32::MAX, ring_drops 300, value u32::MAX",
+        0xDEAD_BEEF,
+        u32::MAX,
+        300,
+        &|b| {
+            encode_data(0xDEAD_BEEF, u32::MAX, 300, &u32::MAX, b)
+                .unwrap()
+                .to_vec()
+        },
+        vec![0xFF, 0xFF, 0xFF, 0xFF, 0x0F],
+    );
+    data(
+        "data_sample16",
+        "data frame: boot id 0x0000002A, seq 1000, ring_drops 2, value Sample16 (see tests/common)",
+        0x2A,
+        1000,
+        2,
+        &|b| encode_data(0x2A, 1000, 2, &SAMPLE, b).unwrap().to_vec(),
+        postcard::to_allocvec(&SAMPLE).unwrap(),
+    );
+    let hello = |name, about, next_seq, drops, schema: Vec<u8>, max, bytes| Vector {
+        name,
+        about,
+        bytes,
+        expect: Owned::Hello {
+            boot_id: 0xB007_0001,
+            next_seq,
+            ring_drops: drops,
+            value_max_size: max,
+            schema,
+        },
+    };
+    let f = |next_seq, ring_drops| HelloFields {
+        boot_id: 0xB007_0001,
+        next_seq,
+        ring_drops,
+    };
+    v.push(hello(
+        "hello_u32",
+        "hello: boot id 0xB0070001, next_seq 1, ring_drops 0, value type u32",
+        1,
+        0,
+        postcard::to_allocvec(<u32 as postcard_schema::Schema>::SCHEMA).unwrap(),
+        5,
+        encode_hello::<u32>(&f(1, 0), &mut [0u8; 64])
+            .unwrap()
+            .to_vec(),
+    ));
+    v.push(hello(
+        "hello_sample16",
+        "hello: boot id 0xB0070001, next_seq 1000, ring_drops 2, value type Sample16",
+        1000,
+        2,
+        postcard::to_allocvec(<Sample16 as postcard_schema::Schema>::SCHEMA).unwrap(),
+        20,
+        encode_hello::<Sample16>(&f(1000, 2), &mut [0u8; 256])
+            .unwrap()
+            .to_vec(),
+    ));
+    v
+}
+
+fn path(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(format!("{name}.hex"))
+}
+
+fn to_hex_file(v: &Vector) -> String {
+    let hex: Vec<String> = v.bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "# {}\n# {} bytes on the wire, delimiter included\n{}\n",
+        v.about,
+        v.bytes.len(),
+        hex.join(" ")
+    )
+}
+
+fn from_hex_file(text: &str) -> Vec<u8> {
+    text.lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .flat_map(str::split_whitespace)
+        .map(|h| u8::from_str_radix(h, 16).unwrap_or_else(|_| panic!("bad hex byte {h:?}")))
+        .collect()
+}
+
+#[test]
+fn encoder_matches_golden_files() {
+    let update = std::env::var_os("UPDATE_GOLDEN").is_some();
+    for v in vectors() {
+        let p = path(v.name);
+        if update {
+            std::fs::write(&p, to_hex_file(&v)).unwrap();
+        }
+        let text = std::fs::read_to_string(&p)
+            .unwrap_or_else(|e| panic!("{}: {e} (UPDATE_GOLDEN=1 writes it)", p.display()));
+        assert_eq!(
+            from_hex_file(&text),
+            v.bytes,
+            "{} differs from what the encoder writes",
+            v.name
+        );
+    }
+}
+
+#[test]
+fn golden_files_decode_to_their_fields() {
+    for v in vectors() {
+        let bytes = from_hex_file(&std::fs::read_to_string(path(v.name)).unwrap());
+        assert_eq!(
+            decode_all(&bytes),
+            std::slice::from_ref(&v.expect),
+            "{}",
+            v.name
+        );
+    }
+}
+
+#[test]
+fn golden_struct_value_decodes_through_its_golden_schema() {
+    let hello = from_hex_file(&std::fs::read_to_string(path("hello_sample16")).unwrap());
+    let data = from_hex_file(&std::fs::read_to_string(path("data_sample16")).unwrap());
+    let [Owned::Hello { schema, .. }] = &decode_all(&hello)[..] else {
+        panic!()
+    };
+    let [Owned::Data { value, .. }] = &decode_all(&data)[..] else {
+        panic!()
+    };
+    let schema = parse_schema(schema).unwrap();
+    let json = decode_value(&schema, value).unwrap();
+    assert_eq!(
+        json.to_string(),
+        r#"{"t_us":1234567,"channel":3,"flags":5,"x":-120,"y":45,"z":1000,"volts":3.3}"#
+    );
+}

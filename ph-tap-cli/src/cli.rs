@@ -1,0 +1,153 @@
+//! The command line: `ph-tap <attach|list|decode|demo>` and the options they share.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::output::Format;
+use crate::output::color::ColorChoice;
+use crate::probe::attach::Protocol;
+use crate::value::ValueAs;
+
+/// Watch ph-eventing telemetry live through a debug probe, with every drop flagged.
+#[derive(Debug, Parser)]
+#[command(
+    name = "ph-tap",
+    version,
+    about,
+    long_about = None,
+    propagate_version = true,
+    after_help = "Examples:\n  ph-tap demo                                  a simulated target, no hardware needed\n  ph-tap list                                  the probes connected\n  ph-tap attach --chip nRF52840 --save run.bin a live target through a probe\n  ph-tap attach --tcp localhost:19021          an RTT TCP server (OpenOCD, J-Link, QEMU)\n  ph-tap decode run.bin --format json          a saved capture as JSON lines"
+)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Attach to a running target through a debug probe (or an RTT TCP server) and show the
+    /// stream live until Ctrl-C.
+    Attach(AttachArgs),
+    /// List the debug probes connected (what `--probe` takes).
+    List,
+    /// Decode a saved capture (`--save`) or a pipe.
+    Decode(DecodeArgs),
+    /// Run a simulated target (real ring, real encoder, lossy link): no hardware needed.
+    Demo(DemoArgs),
+}
+
+/// `ph-tap attach`.
+#[derive(Debug, Args)]
+pub struct AttachArgs {
+    /// Target chip, as probe-rs names it (e.g. nRF52840, STM32F411RETx).
+    #[arg(long, required_unless_present = "tcp")]
+    pub chip: Option<String>,
+    /// Read from an RTT TCP server instead of a probe (OpenOCD `rtt server`, J-Link's RTT
+    /// telnet port, QEMU's serial socket).
+    #[arg(long, value_name = "HOST:PORT", conflicts_with_all = ["chip", "probe", "speed", "protocol", "connect_under_reset", "reset", "elf"])]
+    pub tcp: Option<String>,
+    /// Which probe, as `ph-tap list` prints it: `VID:PID[:SERIAL]` (hex).
+    #[arg(long, value_name = "VID:PID[:SERIAL]")]
+    pub probe: Option<String>,
+    /// Debug clock speed in kHz.
+    #[arg(long, value_name = "KHZ")]
+    pub speed: Option<u32>,
+    /// Debug protocol.
+    #[arg(long, value_enum)]
+    pub protocol: Option<Protocol>,
+    /// Hold the target in reset while attaching (for firmware that sleeps or disables debug).
+    #[arg(long)]
+    pub connect_under_reset: bool,
+    /// Reset the target after attaching, so the stream starts at boot.
+    #[arg(long)]
+    pub reset: bool,
+    /// The firmware ELF: the RTT control block is taken from its `_SEGGER_RTT` symbol instead
+    /// of scanning RAM.
+    #[arg(long, value_name = "FILE")]
+    pub elf: Option<PathBuf>,
+    /// RTT up channel to read.
+    #[arg(long, default_value_t = 0)]
+    pub channel: usize,
+    /// Save the raw bytes as received (flushed continually; replay with `ph-tap decode FILE`).
+    #[arg(long, value_name = "FILE")]
+    pub save: Option<PathBuf>,
+    /// Output options.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `ph-tap decode`.
+#[derive(Debug, Args)]
+pub struct DecodeArgs {
+    /// The capture to decode; `-` (the default) reads stdin.
+    #[arg(default_value = "-", value_name = "FILE|-")]
+    pub input: PathBuf,
+    /// Also save the raw bytes read (useful when reading a pipe).
+    #[arg(long, value_name = "FILE")]
+    pub save: Option<PathBuf>,
+    /// Output options.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `ph-tap demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Values the simulated producer pushes.
+    #[arg(long, default_value_t = 400)]
+    pub count: u32,
+    /// Seed of the simulation: the same seed gives the same output.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Milliseconds between simulation ticks (0: as fast as possible).
+    #[arg(long, default_value_t = 10, value_name = "MS")]
+    pub tick_ms: u64,
+    /// Frames the link loses, per mille.
+    #[arg(long, default_value_t = 15, value_name = "PER_MILLE")]
+    pub link_loss: u32,
+    /// Frames the link damages, per mille.
+    #[arg(long, default_value_t = 10, value_name = "PER_MILLE")]
+    pub corrupt: u32,
+    /// No producer bursts (no ring drops).
+    #[arg(long)]
+    pub no_bursts: bool,
+    /// Do not simulate a target reset.
+    #[arg(long)]
+    pub no_reset: bool,
+    /// First sequence number (the default starts 100 before u32::MAX to show the wrap).
+    #[arg(long, default_value_t = u32::MAX - 99)]
+    pub first_seq: u32,
+    /// Run the producer on its own thread, really concurrent with the consumer (not
+    /// reproducible; no simulated reset).
+    #[arg(long)]
+    pub threads: bool,
+    /// Save the raw bytes the link delivered (replay with `ph-tap decode FILE`).
+    #[arg(long, value_name = "FILE")]
+    pub save: Option<PathBuf>,
+    /// Output options.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Options every stream-showing command takes.
+#[derive(Debug, Args, Clone)]
+pub struct OutputArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Colour the human format.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+    /// How to show values when the stream carries no schema.
+    #[arg(long, value_enum, default_value_t = ValueAs::Hex, value_name = "TYPE")]
+    pub value_as: ValueAs,
+    /// Do not show arrival times, the duration or rates (deterministic output).
+    #[arg(long)]
+    pub no_time: bool,
+    /// Do not draw the status line on stderr (it is only drawn on a terminal anyway).
+    #[arg(long)]
+    pub no_status: bool,
+}

@@ -1,0 +1,29 @@
+//! `ph-tap decode [FILE|-]`: a saved capture or a pipe through the same display.
+
+use std::fs::File;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use anyhow::{Context, Result};
+
+use crate::cli::DecodeArgs;
+use crate::source::reader::ReaderSource;
+
+/// Decodes the input to the end.
+pub fn run(args: &DecodeArgs, stop: &Arc<AtomicBool>) -> Result<()> {
+    let opts = super::output_options(&args.output, false);
+    let save = args.save.as_deref();
+    if args.input == Path::new("-") {
+        let source = ReaderSource::new(std::io::stdin(), "stdin");
+        return super::stream(source, save, &opts, stop);
+    }
+    let file = File::open(&args.input).with_context(|| {
+        format!(
+            "cannot open capture {}: check the path (captures are written by --save)",
+            args.input.display()
+        )
+    })?;
+    let source = ReaderSource::new(file, args.input.display().to_string());
+    super::stream(source, save, &opts, stop)
+}

@@ -1,0 +1,54 @@
+//! A lossy link between the simulated target and ph-tap: whole frames vanish and single bytes
+//! are damaged, at seeded, deterministic points.
+
+use super::rng::Rng;
+
+/// Per-frame loss and damage rates, in per mille.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LinkFaults {
+    /// Chance that a whole frame is lost.
+    pub lose_per_mille: u32,
+    /// Chance that one byte of a frame is damaged (the frame arrives corrupt).
+    pub damage_per_mille: u32,
+}
+
+impl LinkFaults {
+    /// A perfect link.
+    pub const NONE: Self = Self {
+        lose_per_mille: 0,
+        damage_per_mille: 0,
+    };
+}
+
+/// Passes frames through, losing or damaging some.
+#[derive(Clone, Debug)]
+pub struct LossyLink {
+    faults: LinkFaults,
+    rng: Rng,
+}
+
+impl LossyLink {
+    /// A link with these faults, decided by a generator seeded with `seed`.
+    pub fn new(faults: LinkFaults, seed: u64) -> Self {
+        Self {
+            faults,
+            rng: Rng::new(seed ^ 0x4C49_4E4B),
+        }
+    }
+
+    /// Sends one encoded frame (delimiter included), appending what arrives to `out`.
+    pub fn send(&mut self, frame: &[u8], out: &mut Vec<u8>) {
+        if self.rng.chance(self.faults.lose_per_mille) {
+            return;
+        }
+        let start = out.len();
+        out.extend_from_slice(frame);
+        // Never damage a lone delimiter (the boot-time 0x00); damage a body byte into another
+        // non-zero byte so framing survives and the checksum catches it.
+        if frame.len() > 2 && self.rng.chance(self.faults.damage_per_mille) {
+            let at = start + self.rng.below(frame.len() as u32 - 1) as usize;
+            let flipped = out[at] ^ (1 << self.rng.below(8));
+            out[at] = if flipped == 0 { 0x5A } else { flipped };
+        }
+    }
+}

@@ -1,0 +1,39 @@
+//! `ph-tap`: see the crate README, or `ph-tap --help`.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = ph_tap::cli::Cli::parse();
+    let stop = Arc::new(AtomicBool::new(false));
+    let handler_stop = Arc::clone(&stop);
+    // First Ctrl-C: stop reading, print the summary, exit normally. Second: leave at once.
+    let installed = ctrlc::set_handler(move || {
+        if handler_stop.swap(true, Ordering::Relaxed) {
+            std::process::exit(130);
+        }
+    });
+    if let Err(err) = installed {
+        eprintln!("warning: cannot catch Ctrl-C ({err}); the summary will not print on Ctrl-C");
+    }
+    match ph_tap::commands::run(cli, &stop) {
+        Ok(()) => ExitCode::SUCCESS,
+        // The reader of our output went away (`ph-tap demo | head`): a normal way to stop.
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {}", ph_tap::one_line(&err));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,206 @@
+//! Opening a probe, attaching to the target and finding the RTT up channel.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use probe_rs::config::Target;
+use probe_rs::probe::list::Lister;
+use probe_rs::probe::{DebugProbeError, Probe, ProbeCreationError, WireProtocol};
+use probe_rs::rtt::{self, ScanRegion};
+use probe_rs::{Permissions, Session};
+
+use super::select::{self, ProbeEntry, UDEV_HINT};
+use crate::source::probe::ProbeRttSource;
+
+/// How long to keep looking for the RTT control block (the firmware may still be starting).
+const RTT_ATTACH_TIMEOUT: Duration = Duration::from_millis(1500);
+
+/// The `--protocol` choice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Protocol {
+    /// Serial Wire Debug (what nRF, STM32 and most Cortex-M boards use).
+    Swd,
+    /// JTAG.
+    Jtag,
+}
+
+/// How to reach the target and its RTT channel.
+#[derive(Clone, Debug, Default)]
+pub struct AttachOptions {
+    /// `--probe VID:PID[:SERIAL]`.
+    pub probe: Option<String>,
+    /// `--speed` in kHz.
+    pub speed_khz: Option<u32>,
+    /// `--protocol`.
+    pub protocol: Option<Protocol>,
+    /// `--connect-under-reset`.
+    pub connect_under_reset: bool,
+    /// `--reset`: reset the target after attaching (the firmware starts over).
+    pub reset: bool,
+    /// `--elf`: take the RTT control block address from this ELF's `_SEGGER_RTT` symbol.
+    pub elf: Option<PathBuf>,
+    /// `--channel`: the RTT up channel to read.
+    pub channel: usize,
+}
+
+/// The probes plugged in, as `ph-tap list` shows them.
+pub fn list_probes() -> Vec<ProbeEntry> {
+    Lister::new()
+        .list_all_with_access()
+        .iter()
+        .map(ProbeEntry::from)
+        .collect()
+}
+
+/// Opens the selected probe, attaches to `target` and finds the RTT up channel.
+pub fn attach(target: Target, opts: &AttachOptions) -> Result<ProbeRttSource> {
+    // Everything that can be checked without hardware is checked first.
+    let selector = opts
+        .probe
+        .as_deref()
+        .map(select::parse_selector)
+        .transpose()?;
+    let region = scan_region(opts)?;
+    let lister = Lister::new();
+    let items = lister.list_all_with_access();
+    let entries: Vec<ProbeEntry> = items.iter().map(ProbeEntry::from).collect();
+    let index = select::choose(&entries, selector.as_ref())?;
+    let wanted = entries[index].selector();
+    let mut probe = items[index]
+        .info
+        .open()
+        .map_err(|err| open_error(err, &wanted))?;
+    if let Some(protocol) = opts.protocol {
+        let protocol = match protocol {
+            Protocol::Swd => WireProtocol::Swd,
+            Protocol::Jtag => WireProtocol::Jtag,
+        };
+        probe.select_protocol(protocol).with_context(|| {
+            format!(
+                "probe {wanted} cannot speak {protocol:?}: drop --protocol or use the other one"
+            )
+        })?;
+    }
+    if let Some(khz) = opts.speed_khz {
+        probe.set_speed(khz).with_context(|| {
+            format!("probe {wanted} refused --speed {khz}: try a lower speed, e.g. --speed 1000")
+        })?;
+    }
+    attach_probe(probe, target, &region, opts)
+}
+
+/// Where to look for the RTT control block: `--elf`'s `_SEGGER_RTT`, else all of RAM.
+pub fn scan_region(opts: &AttachOptions) -> Result<ScanRegion> {
+    Ok(match &opts.elf {
+        Some(path) => ScanRegion::Exact(rtt_address_from_elf(path)?),
+        None => ScanRegion::Ram,
+    })
+}
+
+/// Attaches an opened probe (real or probe-rs's `FakeProbe`) and finds the RTT up channel.
+pub fn attach_probe(
+    probe: Probe,
+    target: Target,
+    region: &ScanRegion,
+    opts: &AttachOptions,
+) -> Result<ProbeRttSource> {
+    let chip = target.name.clone();
+    let session = if opts.connect_under_reset {
+        probe.attach_under_reset(target, Permissions::default())
+    } else {
+        probe.attach(target, Permissions::default())
+    }
+    .with_context(|| {
+        let hint = if opts.connect_under_reset {
+            "check wiring and target power"
+        } else {
+            "check wiring and target power, or try --connect-under-reset"
+        };
+        format!("target {chip} is not responding: {hint}")
+    })?;
+    attach_rtt(session, region, opts)
+}
+
+fn attach_rtt(
+    mut session: Session,
+    region: &ScanRegion,
+    opts: &AttachOptions,
+) -> Result<ProbeRttSource> {
+    let mut core = session
+        .core(0)
+        .context("cannot access core 0 of the target: check the --chip name matches the board")?;
+    if opts.reset {
+        const RESET_FAILED: &str =
+            "resetting the target failed: try without --reset or with --connect-under-reset";
+        core.reset_and_halt(Duration::from_millis(500))
+            .context(RESET_FAILED)?;
+        // RAM survives a reset: wipe the previous run's control block so the fresh one the
+        // firmware sets up is found, not the stale one.
+        rtt::Rtt::clear_control_block(&mut core, region)
+            .context("cannot clear the previous RTT control block: try without --reset")?;
+        core.run().context(RESET_FAILED)?;
+    }
+    let mut rtt = rtt::try_attach_to_rtt(&mut core, RTT_ATTACH_TIMEOUT, region).map_err(|err| {
+        let hint = match (&err, &opts.elf) {
+            (rtt::Error::ControlBlockNotFound, None) => {
+                "RTT control block not found in target RAM: pass --elf FIRMWARE.elf, or the firmware has not started RTT yet (try --reset)".to_owned()
+            }
+            (rtt::Error::ControlBlockNotFound, Some(elf)) => format!(
+                "no RTT control block at {elf}'s _SEGGER_RTT: is this the ELF running on the target, and has the firmware started RTT (try --reset)?",
+                elf = elf.display()
+            ),
+            (rtt::Error::MultipleControlBlocksFound(_), _) => {
+                "several RTT control blocks in RAM: pass --elf FIRMWARE.elf to pick the right one".to_owned()
+            }
+            _ => "cannot read the RTT control block: check the target is running, or pass --elf FIRMWARE.elf".to_owned(),
+        };
+        anyhow::Error::new(err).context(hint)
+    })?;
+    drop(core);
+    let available = rtt.up_channels().len();
+    if available == 0 {
+        bail!(
+            "the RTT control block has no up channel set up: has the firmware initialised its RTT channels? (try --reset)"
+        );
+    }
+    if rtt.up_channel(opts.channel).is_none() {
+        bail!(
+            "RTT up channel {} does not exist: the target has {available} up channel(s); pick one with --channel 0..{}",
+            opts.channel,
+            available.saturating_sub(1)
+        );
+    }
+    Ok(ProbeRttSource::new(session, rtt, opts.channel))
+}
+
+/// The address of `_SEGGER_RTT` in the firmware ELF at `path`.
+pub fn rtt_address_from_elf(path: &std::path::Path) -> Result<u64> {
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("cannot read --elf {}: check the path", path.display()))?;
+    let found = rtt::find_rtt_control_block_in_raw_file(&bytes).with_context(|| {
+        format!(
+            "--elf {} is not an ELF file: pass the firmware's ELF (not .bin/.hex)",
+            path.display()
+        )
+    })?;
+    found.with_context(|| {
+        format!(
+            "--elf {} has no _SEGGER_RTT symbol: is RTT linked into this firmware? (or drop --elf to scan RAM)",
+            path.display()
+        )
+    })
+}
+
+fn open_error(err: DebugProbeError, probe: &str) -> anyhow::Error {
+    let hint = match &err {
+        DebugProbeError::ProbeCouldNotBeCreated(ProbeCreationError::NotFound) => {
+            format!("probe {probe} disappeared before it could be opened: replug it and retry")
+        }
+        DebugProbeError::ProbeCouldNotBeCreated(_) | DebugProbeError::Usb(_) => format!(
+            "cannot open probe {probe}: it is busy (close other debuggers: probe-rs, OpenOCD, J-Link) or access is denied ({UDEV_HINT})"
+        ),
+        _ => format!("cannot open probe {probe}: replug it and retry"),
+    };
+    anyhow::Error::new(err).context(hint)
+}

@@ -1,0 +1,141 @@
+//! `ph-tap demo`: the newcomer's first command. Deterministic for a seed, so it is a snapshot.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+fn demo(extra: &[&str]) -> std::process::Output {
+    Command::cargo_bin("ph-tap")
+        .unwrap()
+        .args(["demo", "--tick-ms", "0", "--no-time", "--color", "never"])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn default_demo_shows_every_kind_of_event() {
+    let out = demo(&[]);
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    for marker in [
+        "HELLO boot",
+        "RING DROP ",
+        "LINK LOSS ",
+        "CORRUPT FRAME",
+        "TARGET RESET",
+        "SEQ WRAP",
+    ] {
+        assert!(stdout.contains(marker), "demo output lacks {marker}");
+    }
+    let path = data("demo.out");
+    if std::env::var_os("PH_TAP_BLESS").is_some() {
+        std::fs::write(&path, &stdout).unwrap();
+        std::fs::write(data("demo.err"), &out.stderr).unwrap();
+    }
+    assert_eq!(
+        stdout,
+        std::fs::read_to_string(&path).unwrap(),
+        "demo output changed (PH_TAP_BLESS=1 to accept)"
+    );
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        std::fs::read_to_string(data("demo.err")).unwrap()
+    );
+}
+
+#[test]
+fn another_seed_gives_another_run() {
+    let a = demo(&["--seed", "2", "--count", "200"]);
+    let b = demo(&["--seed", "3", "--count", "200"]);
+    assert_ne!(a.stdout, b.stdout);
+    assert_eq!(a.stdout, demo(&["--seed", "2", "--count", "200"]).stdout);
+}
+
+#[test]
+fn saved_demo_replays_identically_with_decode() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("demo.bin");
+    let live = demo(&["--save", saved.to_str().unwrap()]);
+    assert!(live.status.success());
+    let replay = Command::cargo_bin("ph-tap")
+        .unwrap()
+        .args(["decode", "--color", "never"])
+        .arg(&saved)
+        .output()
+        .unwrap();
+    assert!(replay.status.success());
+    assert_eq!(live.stdout, replay.stdout);
+    assert_eq!(live.stderr, replay.stderr);
+}
+
+#[test]
+fn csv_has_a_header_and_stable_columns() {
+    let out = demo(&["--count", "50", "--format", "csv"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "type,seq,value,count,first_seq,last_seq,boot_id,reason,t"
+    );
+    assert!(lines.all(|l| !l.is_empty()));
+}
+
+/// `ph-tap demo | head`: the reader going away is a normal way to stop (exit 0, no error).
+#[cfg(unix)]
+#[test]
+fn closed_stdout_is_a_quiet_stop() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command as Std, Stdio};
+    let mut child = Std::new(assert_cmd::cargo::cargo_bin("ph-tap"))
+        .args(["demo", "--tick-ms", "1", "--count", "100000", "--no-status"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("HELLO"), "{first}");
+    // The reader is dropped here: the next writes hit a closed pipe.
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("error"));
+}
+
+#[test]
+fn odd_demo_arguments_do_not_panic() {
+    for args in [
+        &["--count", "0"][..],
+        &["--count", "3", "--first-seq", "0"][..],
+        &["--count", "20", "--link-loss", "5000", "--corrupt", "5000"][..],
+        &[
+            "--count",
+            "20",
+            "--first-seq",
+            "4294967295",
+            "--no-reset",
+            "--no-bursts",
+        ][..],
+    ] {
+        let out = demo(args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stderr).contains("--- ph-tap summary ---"));
+    }
+}

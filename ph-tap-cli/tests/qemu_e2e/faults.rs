@@ -1,0 +1,190 @@
+//! Damaging a capture on the host side and checking `ph-tap` reports exactly that damage.
+
+use ph_eventing_wire::decoder::decode_one;
+use ph_eventing_wire::frame::{Frame, parse_frame};
+use serde_json::Value;
+
+use crate::firmware::{Board, capture};
+use crate::records::{Report, decode, field};
+
+/// The capture split into frames: `(start, end)` byte ranges, each ending with its `0x00`.
+fn frames(capture: &[u8]) -> Vec<(usize, usize)> {
+    let mut frames = Vec::new();
+    let mut start = 0;
+    for (i, &b) in capture.iter().enumerate() {
+        if b == 0 {
+            if i > start {
+                frames.push((start, i + 1));
+            }
+            start = i + 1;
+        }
+    }
+    frames
+}
+
+/// For each frame of a capture, the sequence number of the data frame (`None` for a hello),
+/// read with the wire crate's own frame parser.
+pub(crate) fn frame_seqs(capture: &[u8]) -> Vec<Option<u64>> {
+    let mut raw = vec![0u8; 4096];
+    frames(capture)
+        .iter()
+        .map(|&(start, end)| {
+            let len = decode_one(&capture[start..end], &mut raw).expect("a clean COBS frame");
+            match parse_frame(&raw[..len]).expect("a clean frame") {
+                Frame::Data(data) => Some(u64::from(data.seq)),
+                Frame::Hello(_) => None,
+            }
+        })
+        .collect()
+}
+
+/// Indexes of `count` data frames, spread over the capture, whose neighbours (one before, two
+/// after) are data frames with consecutive sequence numbers (so a loss there is a gap of its own).
+fn isolated_frames(seqs: &[Option<u64>], count: usize) -> Vec<usize> {
+    let candidates: Vec<usize> = (1..seqs.len() - 3)
+        .filter(|&i| {
+            let window: Option<Vec<u64>> = seqs[i - 1..=i + 2].iter().copied().collect();
+            window.is_some_and(|w| w.windows(2).all(|p| p[0] + 1 == p[1]))
+        })
+        .collect();
+    assert!(
+        candidates.len() > 10 * count,
+        "not enough clean frames to damage"
+    );
+    (1..=count)
+        .map(|k| candidates[k * candidates.len() / (count + 1)])
+        .collect()
+}
+
+/// Damages the frames at `indexes` with `damage` (which gets the frame without its delimiter).
+fn damaged(capture: &[u8], indexes: &[usize], damage: impl Fn(&mut Vec<u8>)) -> Vec<u8> {
+    let mut out = Vec::with_capacity(capture.len());
+    let mut at = 0;
+    for (i, &(start, end)) in frames(capture).iter().enumerate() {
+        out.extend_from_slice(&capture[at..start]);
+        let mut frame = capture[start..end - 1].to_vec();
+        if indexes.contains(&i) {
+            damage(&mut frame);
+        }
+        out.extend_from_slice(&frame);
+        out.push(0);
+        at = end;
+    }
+    out.extend_from_slice(&capture[at..]);
+    out
+}
+
+/// Asserts that exactly the frames at `indexes` were lost: each one a corrupt frame and a link
+/// loss of its own sequence number, and everything else as in the clean run.
+fn assert_lost_exactly(clean: &[Value], damaged: &[Value], lost: &[u64], what: &str) {
+    let clean = Report::new(clean);
+    let report = Report::new(damaged);
+    assert_eq!(report.corrupt, lost.len(), "{what}: corrupt frames");
+    let expected: Vec<(u64, u64, u64)> = lost.iter().map(|&s| (1, s, s)).collect();
+    assert_eq!(report.link_losses, expected, "{what}: link losses");
+    assert_eq!(
+        report.ring_drops, clean.ring_drops,
+        "{what}: ring drops are unchanged"
+    );
+    let expected_seqs: Vec<u64> = clean
+        .seqs()
+        .into_iter()
+        .filter(|s| !lost.contains(s))
+        .collect();
+    assert_eq!(report.seqs(), expected_seqs, "{what}: events delivered");
+    assert_eq!(report.hellos, clean.hellos, "{what}: hellos");
+    let tap = report.summary.as_ref().expect("a summary record");
+    assert_eq!(
+        field(tap, "corrupt_frames"),
+        lost.len() as u64,
+        "{what}: ph-tap corrupt frames"
+    );
+    assert_eq!(
+        field(tap, "link_losses"),
+        lost.len() as u64,
+        "{what}: ph-tap link losses"
+    );
+}
+
+fn damaged_seqs(seqs: &[Option<u64>], indexes: &[usize]) -> Vec<u64> {
+    indexes
+        .iter()
+        .map(|&i| seqs[i].expect("a data frame"))
+        .collect()
+}
+
+/// Injects faults into `board`'s capture and checks each is reported exactly as injected.
+pub(crate) fn run(board: Board) {
+    let capture = capture(board);
+    let clean = decode(&capture);
+    let seqs = frame_seqs(&capture);
+    let targets = isolated_frames(&seqs, 6);
+    let (drop_at, flip_at) = targets.split_at(3);
+
+    // Bytes dropped from the middle of three frames.
+    let bytes = damaged(&capture, drop_at, |f| {
+        let mid = f.len() / 2;
+        f.drain(mid..mid + 2);
+    });
+    let what = format!("{}: dropped bytes", board.feature);
+    assert_lost_exactly(
+        &clean,
+        &decode(&bytes),
+        &damaged_seqs(&seqs, drop_at),
+        &what,
+    );
+
+    // One bit flipped in three other frames (never turning a byte into a delimiter).
+    let bytes = damaged(&capture, flip_at, |f| {
+        let mid = f.len() / 2;
+        f[mid] ^= if f[mid] == 0x04 { 0x08 } else { 0x04 };
+    });
+    let what = format!("{}: flipped bits", board.feature);
+    assert_lost_exactly(
+        &clean,
+        &decode(&bytes),
+        &damaged_seqs(&seqs, flip_at),
+        &what,
+    );
+
+    // The stream cut mid-frame and resumed one frame later: the end of frame i (with its
+    // delimiter) and the start of frame i+1 are gone, so what is left of both reads as one
+    // corrupt frame, and both sequence numbers are one link loss of 2.
+    let all = frames(&capture);
+    let i = targets[0];
+    let (cut_from, cut_to) = ((all[i].0 + all[i].1) / 2, (all[i + 1].0 + all[i + 1].1) / 2);
+    let bytes = [&capture[..cut_from], &capture[cut_to..]].concat();
+    let report = Report::new(&decode(&bytes));
+    let first = seqs[i].expect("a data frame");
+    let what = board.feature;
+    assert_eq!(report.corrupt, 1, "{what}: cut: corrupt frames");
+    assert_eq!(
+        report.link_losses,
+        [(2, first, first + 1)],
+        "{what}: cut: link losses"
+    );
+    assert_eq!(
+        report.events.len(),
+        Report::new(&clean).events.len() - 2,
+        "{what}: cut: events"
+    );
+
+    // The capture cut short in the middle of its last frame (the summary): everything before it
+    // arrives; nothing after the cut can reveal a loss, and the partial frame is not an event.
+    let last = *all.last().expect("frames");
+    let bytes = &capture[..(last.0 + last.1) / 2];
+    let report = Report::new(&decode(bytes));
+    let clean_report = Report::new(&clean);
+    assert_eq!(
+        report.seqs(),
+        clean_report.seqs()[..clean_report.events.len() - 1],
+        "{what}: truncated"
+    );
+    assert_eq!(report.link_losses, [], "{what}: truncated: link losses");
+    // A partial frame at the end may be the start of one still on its way: not counted corrupt.
+    assert_eq!(report.corrupt, 0, "{what}: truncated: corrupt frames");
+    assert_eq!(
+        report.ring_drops, clean_report.ring_drops,
+        "{what}: truncated: ring drops"
+    );
+}

@@ -1,0 +1,173 @@
+//! `ph-tap attach --tcp` against a local TCP server (127.0.0.1 only) that plays a committed
+//! capture in small chunks, as an RTT TCP server would.
+
+use std::io::Write;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+/// Serves `bytes` to the first client in `chunk`-byte writes, then closes.
+fn serve(bytes: Vec<u8>, chunk: usize) -> (u16, std::thread::JoinHandle<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().unwrap();
+        for piece in bytes.chunks(chunk) {
+            conn.write_all(piece).unwrap();
+            conn.flush().unwrap();
+        }
+    });
+    (port, server)
+}
+
+#[test]
+fn tcp_stream_decodes_like_the_capture_and_is_saved() {
+    let capture = std::fs::read(data("ring_drops.bin")).unwrap();
+    let (port, server) = serve(capture.clone(), 7);
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("tcp.bin");
+    let out = Command::cargo_bin("ph-tap")
+        .unwrap()
+        .args([
+            "attach",
+            "--tcp",
+            &format!("127.0.0.1:{port}"),
+            "--no-time",
+            "--color",
+            "never",
+            "--save",
+        ])
+        .arg(&saved)
+        .output()
+        .unwrap();
+    server.join().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let expected = std::fs::read_to_string(data("ring_drops.out")).unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), expected);
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        std::fs::read_to_string(data("ring_drops.err")).unwrap()
+    );
+    assert_eq!(
+        std::fs::read(&saved).unwrap(),
+        capture,
+        "--save holds every byte received"
+    );
+}
+
+#[test]
+fn tcp_json_has_a_record_per_line() {
+    let capture = std::fs::read(data("link_loss.bin")).unwrap();
+    let (port, server) = serve(capture, 64);
+    let out = Command::cargo_bin("ph-tap")
+        .unwrap()
+        .args([
+            "attach",
+            "--tcp",
+            &format!("127.0.0.1:{port}"),
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    server.join().unwrap();
+    assert!(out.status.success());
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let summary = lines.last().unwrap();
+    assert_eq!(summary["type"], "summary");
+    let events = lines.iter().filter(|l| l["type"] == "event").count() as u64;
+    let lost: u64 = lines
+        .iter()
+        .filter(|l| l["type"] == "link_loss")
+        .map(|l| l["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(summary["frames"], events);
+    assert_eq!(summary["link_losses"], lost);
+    assert!(lost > 0);
+    // Live sources carry the arrival time.
+    assert!(
+        lines
+            .iter()
+            .filter(|l| l["type"] == "event")
+            .all(|l| l["t"].is_f64())
+    );
+}
+
+/// Ctrl-C (SIGINT) while a live source is still open: the summary is printed, exit code 0,
+/// and `--save` holds everything received.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_prints_the_summary_and_keeps_the_save_file() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command as Std, Stdio};
+
+    let capture = std::fs::read(data("clean.bin")).unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+    let sent = capture.clone();
+    let server = std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().unwrap();
+        conn.write_all(&sent).unwrap();
+        // Keep the connection open (a live target that has gone quiet) until the test is done.
+        let _ = done_rx.recv();
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("live.bin");
+    let mut child = Std::new(assert_cmd::cargo::cargo_bin("ph-tap"))
+        .args([
+            "attach",
+            "--tcp",
+            &format!("127.0.0.1:{port}"),
+            "--no-time",
+            "--color",
+            "never",
+            "--save",
+        ])
+        .arg(&saved)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the last value of the capture has been shown: everything was received.
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut shown = String::new();
+    while !shown.lines().any(|l| l.trim_start().starts_with("40 ")) {
+        let mut line = String::new();
+        assert!(
+            stdout.read_line(&mut line).unwrap() > 0,
+            "ph-tap ended early: {shown}"
+        );
+        shown.push_str(&line);
+    }
+    let kill = Std::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let out = child.wait_with_output().unwrap();
+    done_tx.send(()).unwrap();
+    server.join().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("--- ph-tap summary ---\nframes          40\n"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(&saved).unwrap(), capture);
+}

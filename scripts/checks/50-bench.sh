@@ -1,0 +1,3 @@
+# Benchmarks (ph-benches) are not run in CI, too noisy and too slow on a shared machine; they
+# must still compile. The figures in docs/PERFORMANCE.md come from `cargo bench -p ph-benches`.
+cargo bench -p ph-benches --no-run

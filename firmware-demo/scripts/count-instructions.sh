@@ -50,6 +50,12 @@ count() {
         }' name="$2" "$1"
 }
 
+# Builds share target/<triple>/release/firmware-demo with the other boards' builds: hold the lock
+# the QEMU end-to-end tests and scripts/checks/40-firmware.sh take while building and copying.
+mkdir -p target/measure
+exec 9>target/e2e.lock
+flock 9
+
 printf '%-10s %-5s %-17s %5s %5s %6s  %s\n' core crate function min max calls "instructions x calls, in call order"
 for b in "${boards[@]}"; do
     read -r board triple core <<<"$b"
@@ -57,7 +63,6 @@ for b in "${boards[@]}"; do
         read -r crate features <<<"$c"
         cargo build --quiet --release --no-default-features \
             --features "$board,$features" --target "$triple"
-        mkdir -p target/measure
         elf="target/measure/$board-$crate.elf"
         cp "target/$triple/release/firmware-demo" "$elf"
         log="target/measure/trace-$board-$crate.log"

@@ -34,8 +34,7 @@
 //!   items it never got. Over a run, `read + dropped` summed over all polls equals the number of
 //!   pushes it has caught up with.
 //! - An item is never delivered torn: the producer and the consumer never touch the same bytes at
-//!   the same time (see [`SeqRing`]'s design notes in the `ring` module's source docs). `T` may be
-//!   any `Copy` type.
+//!   the same time (see [`SeqRing`] for how). `T` may be any `Copy` type.
 //! - `push`, `poll_one`, `poll_up_to` and `latest` never allocate, never panic and never block.
 //!   The consumer is lock-free (it retries only when the producer has pushed `N` more items
 //!   meanwhile); the producer is wait-free where the target has an atomic swap.

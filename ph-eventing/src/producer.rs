@@ -6,7 +6,7 @@ use core::mem::MaybeUninit;
 use crate::SeqRing;
 use crate::ring::{INDEX_MASK, next_pos};
 use crate::seq;
-use crate::sync::Ordering;
+use crate::sync::{Ordering, fence};
 
 /// The writing end of a [`SeqRing`]; there is at most one at a time.
 ///
@@ -46,29 +46,33 @@ impl<T: Copy, const N: usize> Producer<'_, T, N> {
         // SAFETY: the producer state is only touched through the one live `Producer`, and this
         // handle is `!Sync`, so this is the only access right now.
         let state = unsafe { &mut *ring.producer_state.as_ptr() };
-        {
-            // Only the producer writes `head`, so a relaxed load reads our own last store.
-            let seq = seq::next(ring.head.load(Ordering::Relaxed));
-            // SAFETY: `state.spare` is a buffer index below `N + 2` (the ring's invariant), and the
-            // producer owns that buffer: nobody else accesses it until the swap below publishes it.
-            let buffer = unsafe { ring.buffer(state.spare) };
-            buffer.with_mut(|item| {
-                // SAFETY: exclusive access to the owned buffer (see above).
-                unsafe {
-                    (*item).seq = seq;
-                    (*item).value = MaybeUninit::new(value);
-                }
-            });
-            // SAFETY: `state.pos < N` always holds (it only moves through `next_pos`).
-            let slot = unsafe { ring.slot(state.pos) };
-            // Release publishes the buffer's contents; Acquire takes ownership of the returned
-            // buffer after the consumer's last access to it.
-            let old = slot.swap(state.spare, Ordering::AcqRel);
-            state.spare = old & INDEX_MASK;
-            state.pos = next_pos::<N>(state.pos);
-            ring.head.store(seq, Ordering::Release);
-            seq
-        }
+        // Locals, so the compiler does not reload them after the writes and the atomic below.
+        let (spare, pos) = (state.spare, state.pos);
+        // Only the producer writes `head`, so a relaxed load reads our own last store.
+        let seq = seq::next(ring.head.load(Ordering::Relaxed));
+        // SAFETY: `spare` is a buffer index below `N + 2` (the ring's invariant), and the
+        // producer owns that buffer: nobody else accesses it until the swap below publishes it.
+        let buffer = unsafe { ring.buffer(spare) };
+        buffer.with_mut(|item| {
+            // SAFETY: exclusive access to the owned buffer (see above).
+            unsafe {
+                (*item).seq = seq;
+                (*item).value = MaybeUninit::new(value);
+            }
+        });
+        // SAFETY: `pos < N` always holds (it only moves through `next_pos`).
+        let slot = unsafe { ring.slot(pos) };
+        // Release: the consumer's swap that takes this buffer sees its contents.
+        let old = slot.swap(spare, Ordering::Release);
+        // Acquire half: pairs with the consumer's release of the buffer we just got back (its last
+        // reads of it happen before our next writes). Release half: together with the relaxed
+        // store below, a consumer that reads `head == seq` with acquire sees the swap above.
+        // One fence instead of an `AcqRel` swap plus a `Release` store saves a barrier on Arm.
+        fence(Ordering::AcqRel);
+        state.spare = old & INDEX_MASK;
+        state.pos = next_pos::<N>(pos);
+        ring.head.store(seq, Ordering::Relaxed);
+        seq
     }
 }
 

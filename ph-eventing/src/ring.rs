@@ -95,21 +95,40 @@ pub(crate) struct ConsumerState {
 /// assert_eq!(stats.read, 1);
 /// ```
 ///
+/// # Why reads are never torn, and never race
+///
+/// The ring owns `N + 2` buffers, and each belongs to exactly one party at a time: one of the `N`
+/// positions, the producer's spare or the consumer's spare. Only the owner reads or writes a
+/// buffer. [`Producer::push`] fills its spare and then swaps the spare's index into the next
+/// position with one atomic swap; the buffer that comes back is its new spare. A poll swaps the
+/// consumer's spare into the position it reads and so takes the buffer that was there. There is
+/// no seqlock-style optimistic copy that could race with a write (a data race is undefined
+/// behaviour even when the torn copy is thrown away), and no need for word-by-word atomic copies
+/// (which cannot copy padding bytes soundly): `T` can be any `Copy` type.
+///
+/// If the producer laps the consumer between the consumer's look at the newest sequence number
+/// and its take, the consumer finds a newer item than it expected, puts it back with a
+/// compare-and-swap (on an entry tagged as the consumer's, so it cannot succeed after the
+/// producer replaced it), skips exactly the overwritten items and carries on.
+///
 /// `N` must be at least 1 (checked when the ring is built, at compile time in a `static`):
 ///
 /// ```compile_fail
 /// static EMPTY: ph_eventing::SeqRing<u32, 0> = ph_eventing::SeqRing::new();
 /// ```
+// `repr(C)` with the small, hot fields first: Cortex-M0 loads and stores reach them with an
+// immediate offset from the ring's address.
+#[repr(C)]
 pub struct SeqRing<T: Copy, const N: usize> {
     /// The newest published sequence number (`0`: nothing published yet). Written by the producer.
     pub(crate) head: AtomicU32,
-    /// For each position, the index of the buffer that holds it (possibly with [`CONSUMER_MARK`]).
-    pub(crate) slots: [AtomicU32; N],
-    buffers: Buffers<T, N>,
     pub(crate) producer_state: Cell<ProducerState>,
     pub(crate) consumer_state: Cell<ConsumerState>,
     producer_taken: AtomicBool,
     consumer_taken: AtomicBool,
+    /// For each position, the index of the buffer that holds it (possibly with [`CONSUMER_MARK`]).
+    pub(crate) slots: [AtomicU32; N],
+    buffers: Buffers<T, N>,
 }
 
 // SAFETY: the ring is shared between the thread of the producer handle and the thread of the
@@ -366,5 +385,11 @@ fn take_flag(flag: &AtomicBool) -> bool {
 /// The position after `pos` in a ring of `N`.
 #[inline(always)]
 pub(crate) const fn next_pos<const N: usize>(pos: usize) -> usize {
-    if pos + 1 == N { 0 } else { pos + 1 }
+    if N.is_power_of_two() {
+        (pos + 1) & (N - 1)
+    } else if pos + 1 == N {
+        0
+    } else {
+        pos + 1
+    }
 }

@@ -11,8 +11,9 @@ const CYCLE: u64 = u32::MAX as u64;
 /// The sequence number after `seq` (`u32::MAX` is followed by `1`; `0`, "nothing yet", by `1`).
 #[inline(always)]
 pub(crate) const fn next(seq: u32) -> u32 {
-    let n = seq.wrapping_add(1);
-    if n == 0 { 1 } else { n }
+    // `u32::MAX + 1` overflows to 0 with a carry of 1: adding the carry gives 1 (`adds` + `adc`).
+    let (n, carry) = seq.overflowing_add(1);
+    n + carry as u32
 }
 
 /// How many steps of [`next`] lead from `from` to `to` (both non-zero), in `0..u32::MAX`.

@@ -19,6 +19,11 @@ pub(crate) use core::sync::atomic::{AtomicBool, AtomicU32};
 
 pub(crate) use core::sync::atomic::Ordering;
 
+#[cfg(not(loom))]
+pub(crate) use core::sync::atomic::fence;
+#[cfg(loom)]
+pub(crate) use loom::sync::atomic::fence;
+
 /// An `UnsafeCell` whose accesses go through closures (so that `loom` can track them).
 #[derive(Debug)]
 pub(crate) struct Cell<T> {

@@ -142,7 +142,8 @@ mod tests {
     #[test]
     fn char_fields_decode_without_panicking() {
         let mut r = ValueRenderer::new(ValueAs::Hex);
-        r.set_schema(&postcard::to_stdvec(WithChar::SCHEMA).unwrap()).unwrap();
+        r.set_schema(&postcard::to_stdvec(WithChar::SCHEMA).unwrap())
+            .unwrap();
         let bytes = postcard::to_stdvec(&WithChar { tag: 'é', n: 3 }).unwrap();
         assert_eq!(r.render(&bytes), json!({"tag": "é", "n": 3}));
     }

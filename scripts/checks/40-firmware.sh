@@ -4,8 +4,7 @@
 # `_SEGGER_RTT` symbol, and the instruction counts of push/poll_one under QEMU.
 #
 # The QEMU end-to-end tests (ph-tap-cli/tests/qemu_e2e/) run with `cargo test --workspace`;
-# they build into the same firmware-demo/target/e2e/<board>, so the release builds here are
-# usually fresh.
+# they build into the same firmware-demo/target, so the release builds here are usually fresh.
 set -euo pipefail
 cd "$(dirname "$0")/../../firmware-demo"
 
@@ -30,20 +29,25 @@ for b in "${builds[@]}" "mps2-an386,measure thumbv7em-none-eabihf" \
         --target "$target" -- -D warnings
 done
 
-# Release builds, each board in its own target directory (as the QEMU end-to-end tests do, so
-# these are fresh after `cargo test --workspace`): boards sharing a triple would otherwise share
-# one `release/firmware-demo`.
-for b in "${builds[@]}"; do
-    read -r features target <<<"$b"
-    echo "build: $features ($target)"
-    CARGO_TARGET_DIR="target/e2e/$features" cargo build --quiet --release \
-        --no-default-features --features "$features" --target "$target"
-done
-
-# `ph-tap attach --elf` finds the nRF52840 build's RTT control block through this symbol.
-elf="target/e2e/nrf52840/thumbv7em-none-eabihf/release/firmware-demo"
-nm "$elf" | grep -q ' _SEGGER_RTT$' || { echo "no _SEGGER_RTT in $elf" >&2; exit 1; }
-echo "  _SEGGER_RTT at 0x$(nm "$elf" | awk '$3 == "_SEGGER_RTT" { print $1 }')"
+# Release builds of the three boards. Boards that share a triple share `release/firmware-demo`:
+# like the QEMU end-to-end tests, hold target/e2e.lock while building and reading it.
+mkdir -p target
+(
+    flock 9
+    for b in "${builds[@]}"; do
+        read -r features target <<<"$b"
+        echo "build: $features ($target)"
+        cargo build --quiet --release --no-default-features --features "$features" \
+            --target "$target"
+        if [ "$features" = nrf52840 ]; then
+            # `ph-tap attach --elf` finds the RTT control block through this symbol.
+            elf="target/$target/release/firmware-demo"
+            rtt=$(nm "$elf" | awk '$3 == "_SEGGER_RTT" { print $1 }')
+            [ -n "$rtt" ] || { echo "no _SEGGER_RTT in $elf" >&2; exit 1; }
+            echo "  _SEGGER_RTT at 0x$rtt"
+        fi
+    done
+) 9>target/e2e.lock
 
 # Instruction counts (docs/PERFORMANCE.md, section firmware). Fails if a probe does not run.
 scripts/count-instructions.sh

@@ -46,7 +46,10 @@ fn stream<S: ByteSource + 'static>(
     opts: &OutputOptions,
     stop: &Arc<AtomicBool>,
 ) -> Result<()> {
-    stream_to(source, save, opts, stop, std::io::stdout().lock())
+    // Buffered: the pipeline flushes after every chunk it receives, so live output stays live,
+    // while a capture decoded in one go costs one write per 64 KiB instead of one per line.
+    let out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    stream_to(source, save, opts, stop, out)
 }
 
 fn stream_to<S: ByteSource + 'static, W: std::io::Write>(

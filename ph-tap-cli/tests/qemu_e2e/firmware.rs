@@ -1,6 +1,7 @@
 //! Building `firmware-demo` for a board and running it under QEMU.
 
 use std::collections::HashMap;
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
@@ -37,12 +38,13 @@ fn firmware_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../firmware-demo")
 }
 
-/// Builds the firmware for `board` (once per test process) and returns its ELF.
+/// Builds the firmware for `board` (once per test process) and returns a copy of its ELF,
+/// `firmware-demo/target/e2e/<board>.elf`.
 ///
-/// Each board builds in its own target directory, `firmware-demo/target/e2e/<board>`: boards that
-/// share a target triple would otherwise overwrite each other's `release/firmware-demo`, and
-/// cargo does not copy a fresh (not rebuilt) binary there again. `scripts/checks/40-firmware.sh`
-/// builds into the same directories.
+/// Boards that share a target triple write the same `release/firmware-demo`, so the build and
+/// the copy happen under an exclusive lock on `firmware-demo/target/e2e.lock`, which
+/// `scripts/checks/40-firmware.sh` and `firmware-demo/scripts/count-instructions.sh` take too
+/// (another process building another board cannot overwrite the ELF before it is copied).
 pub(crate) fn firmware(board: Board) -> PathBuf {
     static BUILT: Mutex<Option<HashMap<&'static str, PathBuf>>> = Mutex::new(None);
     let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
@@ -51,19 +53,17 @@ pub(crate) fn firmware(board: Board) -> PathBuf {
         return elf.clone();
     }
     let dir = firmware_dir();
-    let target_dir = dir.join("target/e2e").join(board.feature);
+    let target_dir = dir.join("target");
+    let e2e_dir = target_dir.join("e2e");
+    std::fs::create_dir_all(&e2e_dir).expect("create firmware-demo/target/e2e");
+    let lock = File::create(target_dir.join("e2e.lock")).expect("create the build lock");
+    lock.lock().expect("lock firmware-demo/target/e2e.lock");
     // Run in firmware-demo/ so its .cargo/config.toml (linker script) applies; drop flags that
     // would replace that config's rustflags.
     let status = Command::new(env!("CARGO"))
         .current_dir(&dir)
-        .args([
-            "build",
-            "--release",
-            "--no-default-features",
-            "--features",
-            board.feature,
-        ])
-        .args(["--target", board.triple])
+        .args(["build", "--release", "--no-default-features"])
+        .args(["--features", board.feature, "--target", board.triple])
         .env("CARGO_TARGET_DIR", &target_dir)
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
@@ -77,8 +77,11 @@ pub(crate) fn firmware(board: Board) -> PathBuf {
         board.feature
     );
     let elf = target_dir.join(board.triple).join("release/firmware-demo");
-    built.insert(board.feature, elf.clone());
-    elf
+    let copy = e2e_dir.join(format!("{}.elf", board.feature));
+    std::fs::copy(&elf, &copy).expect("copy the firmware ELF");
+    drop(lock);
+    built.insert(board.feature, copy.clone());
+    copy
 }
 
 /// `qemu-system-arm` for `board` with the firmware loaded, the first UART on `serial`.

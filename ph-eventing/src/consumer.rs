@@ -4,7 +4,7 @@ use core::marker::PhantomData;
 
 use crate::ring::{CONSUMER_MARK, ConsumerState, INDEX_MASK, next_pos};
 use crate::seq;
-use crate::sync::Ordering;
+use crate::sync::{AtomicU32, Ordering};
 use crate::{PollStats, SeqRing};
 
 /// Sequence distances at or above this are read as "behind", below as "ahead" (half the cycle).
@@ -130,19 +130,7 @@ impl<T: Copy, const N: usize> Consumer<'_, T, N> {
             let index = taken & INDEX_MASK;
             // SAFETY: the swap handed us buffer `index` (< N + 2): we own it until we give it back.
             let item = unsafe { read_owned(ring, index) };
-            // Give it back, unless the producer replaced it meanwhile (then it is ours to keep and
-            // the producer owns our old spare).
-            if slot
-                .compare_exchange(
-                    state.spare | CONSUMER_MARK,
-                    taken,
-                    Ordering::AcqRel,
-                    Ordering::Acquire,
-                )
-                .is_err()
-            {
-                state.spare = index;
-            }
+            put_back(slot, state, taken);
             item.filter(|&(s, _)| taken & CONSUMER_MARK == 0 && seq::distance(head, s) < HALF_CYCLE)
         }
     }
@@ -193,17 +181,7 @@ impl<T: Copy, const N: usize> Consumer<'_, T, N> {
                 }
                 // The producer lapped us after we read `head`: put its newer item back (unless it
                 // has already replaced it too) and skip what it overwrote.
-                if slot
-                    .compare_exchange(
-                        state.spare | CONSUMER_MARK,
-                        taken,
-                        Ordering::AcqRel,
-                        Ordering::Acquire,
-                    )
-                    .is_err()
-                {
-                    state.spare = index;
-                }
+                put_back(slot, state, taken);
                 let ahead = seq::distance(state.next, seq);
                 if seq != 0 && (N as u32..HALF_CYCLE).contains(&ahead) {
                     // Items `next ..= seq - N` are gone; `seq - N + 1 ..` are still in the ring.
@@ -227,6 +205,22 @@ impl<T: Copy, const N: usize> Consumer<'_, T, N> {
             // `MaybeUninit::new`, so the value is initialised.
             f(unsafe { (*item).value.assume_init_ref() })
         })
+    }
+}
+
+/// Returns the buffer `taken` (a slot entry the consumer swapped out of `slot`, its spare going
+/// in) to the slot, unless the producer has replaced the spare there meanwhile: then the producer
+/// owns the old spare, and `taken` becomes the consumer's spare. The compare-and-swap expects the
+/// spare with [`CONSUMER_MARK`], which the producer never writes, so it cannot succeed once the
+/// producer has been there (no ABA).
+#[inline]
+fn put_back(slot: &AtomicU32, state: &mut ConsumerState, taken: u32) {
+    let ours = state.spare | CONSUMER_MARK;
+    if slot
+        .compare_exchange(ours, taken, Ordering::AcqRel, Ordering::Acquire)
+        .is_err()
+    {
+        state.spare = taken & INDEX_MASK;
     }
 }
 

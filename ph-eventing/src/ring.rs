@@ -139,6 +139,58 @@ pub struct SeqRing<T: Copy, const N: usize> {
 // between threads, hence `T: Send`.
 unsafe impl<T: Copy + Send, const N: usize> Sync for SeqRing<T, N> {}
 
+/// `SeqRing::new` and `SeqRing::starting_at`: `const` except under loom, whose atomics are not.
+macro_rules! constructors {
+    ($($constness:ident)?) => {
+        /// Creates an empty ring. The first item pushed gets sequence number 1.
+        ///
+        /// ```
+        /// use ph_eventing::SeqRing;
+        ///
+        /// static RING: SeqRing<[u8; 16], 32> = SeqRing::new();
+        /// assert_eq!(RING.capacity(), 32);
+        /// ```
+        pub $($constness)? fn new() -> Self {
+            Self::starting_at(1)
+        }
+
+        /// Creates an empty ring whose first item will get sequence number `first_seq` (`0` is
+        /// taken as `1`).
+        ///
+        /// Use it to exercise how your tools handle the sequence wrap (`u32::MAX` is followed by
+        /// `1`) without pushing four billion items first.
+        ///
+        /// ```
+        /// use ph_eventing::SeqRing;
+        ///
+        /// let ring = SeqRing::<u8, 4>::starting_at(u32::MAX);
+        /// let producer = ring.producer();
+        /// assert_eq!(producer.push(0), u32::MAX);
+        /// assert_eq!(producer.push(0), 1);
+        /// ```
+        pub $($constness)? fn starting_at(first_seq: u32) -> Self {
+            let () = Self::CHECK_N;
+            let first = crate::seq::next(first_seq.wrapping_sub(1));
+            Self {
+                head: AtomicU32::new(first_before(first)),
+                slots: Self::initial_slots(),
+                buffers: Self::empty_buffers(),
+                producer_state: Cell::new(ProducerState {
+                    spare: N as u32,
+                    pos: 0,
+                }),
+                consumer_state: Cell::new(ConsumerState {
+                    spare: N as u32 + 1,
+                    next: first,
+                    pos: 0,
+                }),
+                producer_taken: AtomicBool::new(false),
+                consumer_taken: AtomicBool::new(false),
+            }
+        }
+    };
+}
+
 impl<T: Copy, const N: usize> SeqRing<T, N> {
     /// Compile-time check of `N`. A fresh ring gives position `i` buffer `i`; the producer starts
     /// with buffer `N`, the consumer with buffer `N + 1`.
@@ -147,93 +199,44 @@ impl<T: Copy, const N: usize> SeqRing<T, N> {
         assert!(N < (1 << 30), "SeqRing capacity must be below 2^30 items");
     };
 
-    /// Creates an empty ring. The first item pushed gets sequence number 1.
-    ///
-    /// ```
-    /// use ph_eventing::SeqRing;
-    ///
-    /// static RING: SeqRing<[u8; 16], 32> = SeqRing::new();
-    /// assert_eq!(RING.capacity(), 32);
-    /// ```
     #[cfg(not(loom))]
-    pub const fn new() -> Self {
-        Self::starting_at(1)
-    }
+    constructors!(const);
+    #[cfg(loom)]
+    constructors!();
 
-    /// Creates an empty ring whose first item will get sequence number `first_seq` (`0` is taken
-    /// as `1`).
-    ///
-    /// Use it to exercise how your tools handle the sequence wrap (`u32::MAX` is followed by `1`)
-    /// without pushing four billion items first.
-    ///
-    /// ```
-    /// use ph_eventing::SeqRing;
-    ///
-    /// let ring = SeqRing::<u8, 4>::starting_at(u32::MAX);
-    /// let producer = ring.producer();
-    /// assert_eq!(producer.push(0), u32::MAX);
-    /// assert_eq!(producer.push(0), 1);
-    /// ```
+    /// Every position holding the buffer of the same index.
     #[cfg(not(loom))]
-    pub const fn starting_at(first_seq: u32) -> Self {
-        let () = Self::CHECK_N;
+    const fn initial_slots() -> [AtomicU32; N] {
         let mut slots = [const { AtomicU32::new(0) }; N];
         let mut i = 0;
         while i < N {
             slots[i] = AtomicU32::new(i as u32);
             i += 1;
         }
-        let first = crate::seq::next(first_seq.wrapping_sub(1));
-        Self {
-            head: AtomicU32::new(first_before(first)),
-            slots,
-            buffers: Buffers {
-                ring: [const { Cell::new(Item::EMPTY) }; N],
-                spares: [const { Cell::new(Item::EMPTY) }; 2],
-            },
-            producer_state: Cell::new(ProducerState {
-                spare: N as u32,
-                pos: 0,
-            }),
-            consumer_state: Cell::new(ConsumerState {
-                spare: N as u32 + 1,
-                next: first,
-                pos: 0,
-            }),
-            producer_taken: AtomicBool::new(false),
-            consumer_taken: AtomicBool::new(false),
+        slots
+    }
+
+    /// Every position holding the buffer of the same index (loom build).
+    #[cfg(loom)]
+    fn initial_slots() -> [AtomicU32; N] {
+        core::array::from_fn(|i| AtomicU32::new(i as u32))
+    }
+
+    /// `N + 2` never-written buffers.
+    #[cfg(not(loom))]
+    const fn empty_buffers() -> Buffers<T, N> {
+        Buffers {
+            ring: [const { Cell::new(Item::EMPTY) }; N],
+            spares: [const { Cell::new(Item::EMPTY) }; 2],
         }
     }
 
-    /// Creates an empty ring (loom build: atomics are not `const` there).
+    /// `N + 2` never-written buffers (loom build).
     #[cfg(loom)]
-    pub fn new() -> Self {
-        Self::starting_at(1)
-    }
-
-    /// Creates an empty ring starting at `first_seq` (loom build).
-    #[cfg(loom)]
-    pub fn starting_at(first_seq: u32) -> Self {
-        let () = Self::CHECK_N;
-        let first = crate::seq::next(first_seq.wrapping_sub(1));
-        Self {
-            head: AtomicU32::new(first_before(first)),
-            slots: core::array::from_fn(|i| AtomicU32::new(i as u32)),
-            buffers: Buffers {
-                ring: core::array::from_fn(|_| Cell::new(Item::EMPTY)),
-                spares: core::array::from_fn(|_| Cell::new(Item::EMPTY)),
-            },
-            producer_state: Cell::new(ProducerState {
-                spare: N as u32,
-                pos: 0,
-            }),
-            consumer_state: Cell::new(ConsumerState {
-                spare: N as u32 + 1,
-                next: first,
-                pos: 0,
-            }),
-            producer_taken: AtomicBool::new(false),
-            consumer_taken: AtomicBool::new(false),
+    fn empty_buffers() -> Buffers<T, N> {
+        Buffers {
+            ring: core::array::from_fn(|_| Cell::new(Item::EMPTY)),
+            spares: core::array::from_fn(|_| Cell::new(Item::EMPTY)),
         }
     }
 

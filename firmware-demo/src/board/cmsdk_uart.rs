@@ -1,7 +1,6 @@
 //! The transmit half of an Arm CMSDK APB UART (as on the MPS2 boards and QEMU's `mps2-an386`).
 
-use core::ptr;
-
+use super::mmio::Registers;
 use crate::link::Link;
 
 /// Data register: write a byte to send it.
@@ -18,7 +17,7 @@ const CTRL_TX_ENABLE: u32 = 1 << 0;
 
 /// A CMSDK UART used for transmission only. Lossless: it waits while the transmit buffer is full.
 pub struct CmsdkUart {
-    base: usize,
+    regs: Registers,
 }
 
 impl CmsdkUart {
@@ -28,36 +27,23 @@ impl CmsdkUart {
     ///
     /// `base` is the address of a CMSDK UART that nothing else in the program uses.
     pub unsafe fn new(base: usize) -> Self {
-        let uart = Self { base };
+        let uart = Self {
+            // SAFETY: the caller guarantees nothing else uses the UART at `base`.
+            regs: unsafe { Registers::new(base) },
+        };
         // SAFETY: the caller guarantees `base` is a CMSDK UART we own; these are its registers.
         unsafe {
-            uart.write_reg(BAUDDIV, 16);
-            uart.write_reg(CTRL, CTRL_TX_ENABLE);
+            uart.regs.write(BAUDDIV, 16);
+            uart.regs.write(CTRL, CTRL_TX_ENABLE);
         }
         uart
-    }
-
-    /// # Safety
-    ///
-    /// `offset` is one of this UART's register offsets.
-    unsafe fn write_reg(&self, offset: usize, value: u32) {
-        // SAFETY: `base + offset` is a register of the UART we own (constructor contract).
-        unsafe { ptr::write_volatile((self.base + offset) as *mut u32, value) }
-    }
-
-    /// # Safety
-    ///
-    /// `offset` is one of this UART's register offsets.
-    unsafe fn read_reg(&self, offset: usize) -> u32 {
-        // SAFETY: `base + offset` is a register of the UART we own (constructor contract).
-        unsafe { ptr::read_volatile((self.base + offset) as *const u32) }
     }
 
     fn write_byte(&mut self, byte: u8) {
         // SAFETY: STATE and DATA are registers of this UART.
         unsafe {
-            while self.read_reg(STATE) & STATE_TX_FULL != 0 {}
-            self.write_reg(DATA, u32::from(byte));
+            while self.regs.read(STATE) & STATE_TX_FULL != 0 {}
+            self.regs.write(DATA, u32::from(byte));
         }
     }
 }

@@ -6,6 +6,8 @@
 
 use crate::link::Link;
 
+mod mmio;
+
 #[cfg(any(feature = "mps2-an386", feature = "microbit"))]
 mod qemu_exit;
 /// Ends a `measure` run (QEMU boards only).

@@ -1,8 +1,7 @@
 //! The transmit half of the nRF51 UART peripheral (as on the BBC micro:bit v1 and QEMU's
 //! `microbit`).
 
-use core::ptr;
-
+use super::mmio::Registers;
 use crate::link::Link;
 
 const TASKS_STARTTX: usize = 0x008;
@@ -18,7 +17,7 @@ const BAUD_115200: u32 = 0x01D7_E000;
 
 /// An nRF51 UART used for transmission only. Lossless: it waits for each byte to go out.
 pub struct Nrf51Uart {
-    base: usize,
+    regs: Registers,
 }
 
 impl Nrf51Uart {
@@ -28,39 +27,26 @@ impl Nrf51Uart {
     ///
     /// `base` is the address of an nRF51 UART that nothing else in the program uses.
     pub unsafe fn new(base: usize, tx_pin: u32) -> Self {
-        let uart = Self { base };
+        let uart = Self {
+            // SAFETY: the caller guarantees nothing else uses the UART at `base`.
+            regs: unsafe { Registers::new(base) },
+        };
         // SAFETY: the caller guarantees `base` is an nRF51 UART we own; these are its registers.
         unsafe {
-            uart.write_reg(PSELTXD, tx_pin);
-            uart.write_reg(BAUDRATE, BAUD_115200);
-            uart.write_reg(ENABLE, ENABLE_UART);
-            uart.write_reg(TASKS_STARTTX, 1);
+            uart.regs.write(PSELTXD, tx_pin);
+            uart.regs.write(BAUDRATE, BAUD_115200);
+            uart.regs.write(ENABLE, ENABLE_UART);
+            uart.regs.write(TASKS_STARTTX, 1);
         }
         uart
-    }
-
-    /// # Safety
-    ///
-    /// `offset` is one of this UART's register offsets.
-    unsafe fn write_reg(&self, offset: usize, value: u32) {
-        // SAFETY: `base + offset` is a register of the UART we own (constructor contract).
-        unsafe { ptr::write_volatile((self.base + offset) as *mut u32, value) }
-    }
-
-    /// # Safety
-    ///
-    /// `offset` is one of this UART's register offsets.
-    unsafe fn read_reg(&self, offset: usize) -> u32 {
-        // SAFETY: `base + offset` is a register of the UART we own (constructor contract).
-        unsafe { ptr::read_volatile((self.base + offset) as *const u32) }
     }
 
     fn write_byte(&mut self, byte: u8) {
         // SAFETY: EVENTS_TXDRDY and TXD are registers of this UART.
         unsafe {
-            self.write_reg(EVENTS_TXDRDY, 0);
-            self.write_reg(TXD, u32::from(byte));
-            while self.read_reg(EVENTS_TXDRDY) == 0 {}
+            self.regs.write(EVENTS_TXDRDY, 0);
+            self.regs.write(TXD, u32::from(byte));
+            while self.regs.read(EVENTS_TXDRDY) == 0 {}
         }
     }
 }

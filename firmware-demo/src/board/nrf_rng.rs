@@ -1,6 +1,6 @@
 //! A random `u32` from the nRF52 RNG peripheral, for the boot id.
 
-use core::ptr;
+use super::mmio::Registers;
 
 /// The RNG's base address on the nRF52 series.
 const RNG: usize = 0x4000_D000;
@@ -14,20 +14,20 @@ const CONFIG_DERCEN: u32 = 1;
 
 /// Four bytes from the hardware RNG (about 0.1 ms with bias correction).
 pub fn random_u32() -> u32 {
-    let reg = |offset: usize| (RNG + offset) as *mut u32;
     let mut value = 0u32;
     // SAFETY: these are the nRF52 RNG's registers; nothing else in the firmware uses the RNG, and
     // it is only used here, once, before interrupts are enabled.
     unsafe {
-        ptr::write_volatile(reg(CONFIG), CONFIG_DERCEN);
-        ptr::write_volatile(reg(EVENTS_VALRDY), 0);
-        ptr::write_volatile(reg(TASKS_START), 1);
+        let rng = Registers::new(RNG);
+        rng.write(CONFIG, CONFIG_DERCEN);
+        rng.write(EVENTS_VALRDY, 0);
+        rng.write(TASKS_START, 1);
         for _ in 0..4 {
-            while ptr::read_volatile(reg(EVENTS_VALRDY)) == 0 {}
-            ptr::write_volatile(reg(EVENTS_VALRDY), 0);
-            value = (value << 8) | (ptr::read_volatile(reg(VALUE)) & 0xFF);
+            while rng.read(EVENTS_VALRDY) == 0 {}
+            rng.write(EVENTS_VALRDY, 0);
+            value = (value << 8) | (rng.read(VALUE) & 0xFF);
         }
-        ptr::write_volatile(reg(TASKS_STOP), 1);
+        rng.write(TASKS_STOP, 1);
     }
     value
 }

@@ -160,7 +160,6 @@ fn latest<T: Payload>(c: &mut Criterion, busy: bool) {
     let name = if busy { "latest_busy" } else { "latest_idle" };
     let mut g = c.benchmark_group(format!("{name}/{}", T::SLUG));
     g.throughput(Throughput::Elements(1));
-    let stop = AtomicBool::new(false);
 
     let ring = Box::new(ph_eventing::SeqRing::<T, CAPACITY>::new());
     let producer = ring.producer();
@@ -168,24 +167,13 @@ fn latest<T: Payload>(c: &mut Criterion, busy: bool) {
     for i in 1..=2 * CAPACITY as u32 {
         producer.push(T::from_counter(i));
     }
-    if busy {
-        std::thread::scope(|s| {
-            let stop = &stop;
-            // The handle moves into the producer thread (`Producer` is `Send`, not `Sync`).
-            s.spawn(move || {
-                let mut i = 0u32;
-                while !stop.load(Ordering::Relaxed) {
-                    i = i.wrapping_add(1);
-                    producer.push(T::from_counter(i));
-                }
-            });
+    with_producer(
+        busy,
+        move |i| producer.push(T::from_counter(i)),
+        || {
             g.bench_function("ours", |b| b.iter(|| consumer.latest()));
-            stop.store(true, Ordering::Relaxed);
-        });
-    } else {
-        g.bench_function("ours", |b| b.iter(|| consumer.latest()));
-    }
-    stop.store(false, Ordering::Relaxed);
+        },
+    );
 
     let ring = Box::new(orig::SeqRing::<T, CAPACITY>::new());
     let producer = ring.try_producer().expect("fresh ring");
@@ -193,23 +181,35 @@ fn latest<T: Payload>(c: &mut Criterion, busy: bool) {
     for i in 1..=2 * CAPACITY as u32 {
         producer.push(T::from_counter(i));
     }
-    if busy {
-        std::thread::scope(|s| {
-            let stop = &stop;
-            s.spawn(move || {
-                let mut i = 0u32;
-                while !stop.load(Ordering::Relaxed) {
-                    i = i.wrapping_add(1);
-                    producer.push(T::from_counter(i));
-                }
-            });
+    with_producer(
+        busy,
+        move |i| producer.push(T::from_counter(i)),
+        || {
             g.bench_function("orig-0.3.0", |b| b.iter(|| consumer.latest_value()));
-            stop.store(true, Ordering::Relaxed);
-        });
-    } else {
-        g.bench_function("orig-0.3.0", |b| b.iter(|| consumer.latest_value()));
-    }
+        },
+    );
     g.finish();
+}
+
+/// Runs `bench`; when `busy`, with `push(1)`, `push(2)`, ... called at full speed on another
+/// thread until it returns. `push` owns the producer handle (`Send`, not `Sync`).
+fn with_producer<R, P: FnMut(u32) -> R + Send>(busy: bool, mut push: P, bench: impl FnOnce()) {
+    if !busy {
+        return bench();
+    }
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let stop = &stop;
+        s.spawn(move || {
+            let mut i = 0u32;
+            while !stop.load(Ordering::Relaxed) {
+                i = i.wrapping_add(1);
+                let _ = push(i);
+            }
+        });
+        bench();
+        stop.store(true, Ordering::Relaxed);
+    });
 }
 
 fn all<T: Payload>(c: &mut Criterion) {

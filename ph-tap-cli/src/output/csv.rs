@@ -52,12 +52,8 @@ pub fn row(timed: &Timed) -> String {
             count,
             first_seq,
             last_seq,
-        } => {
-            cells[3] = count.to_string();
-            cells[4] = first_seq.to_string();
-            cells[5] = last_seq.to_string();
         }
-        Record::LinkLoss {
+        | Record::LinkLoss {
             count,
             first_seq,
             last_seq,

@@ -33,12 +33,8 @@ pub fn object(timed: &Timed) -> Value {
             count,
             first_seq,
             last_seq,
-        } => {
-            map.insert("count".into(), json!(count));
-            map.insert("first_seq".into(), json!(first_seq));
-            map.insert("last_seq".into(), json!(last_seq));
         }
-        Record::LinkLoss {
+        | Record::LinkLoss {
             count,
             first_seq,
             last_seq,

@@ -88,7 +88,7 @@ def decoder_table():
     print("| capture | path | chunk | MB/s | Mframes/s |")
     print("|---|---|---:|---:|---:|")
     for cap, cap_label in [("u32", "`u32` frames"), ("sensor16", "16-byte struct frames")]:
-        for path, path_label in [("decode+account", "`FrameDecoder` + `Accountant`"),
+        for path, path_label in [("decode+account", "`FrameDecoder` + `Chain` + `Accountant`"),
                                  ("session", "`Session` (+ JSON values)")]:
             for chunk in ["64B", "4096B"]:
                 group = f"decode_{cap}"

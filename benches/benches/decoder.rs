@@ -2,8 +2,8 @@
 //! hello every 1000 frames and a ring drop every 997), fed in 64-byte and in 4 KiB chunks the way
 //! a probe reader hands them over.
 //!
-//! - `decode+account`: [`FrameDecoder`] and [`Accountant`] (frames, drops, losses, resets): the
-//!   `no_std` host path.
+//! - `decode+account`: [`FrameDecoder`], [`Chain`] (which gives compact frames their sequence
+//!   numbers) and [`Accountant`] (frames, drops, losses, resets): the host path without values.
 //! - `session`: [`Session`], which adds each value decoded through the hello's schema into JSON
 //!   (what `ph-tap` prints).
 //!
@@ -18,6 +18,7 @@ use std::time::Duration;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ph_benches::capture::{sensor_capture, u32_capture};
 use ph_eventing_wire::accounting::Accountant;
+use ph_eventing_wire::chain::Chain;
 use ph_eventing_wire::decoder::FrameDecoder;
 use ph_eventing_wire::session::Session;
 
@@ -26,12 +27,13 @@ const FRAMES: u32 = 400_000;
 
 fn decode_account(bytes: &[u8], chunk: usize) -> u64 {
     let mut decoder = FrameDecoder::<256>::new();
+    let mut chain = Chain::new();
     let mut accountant = Accountant::new();
     for piece in bytes.chunks(chunk) {
         decoder.feed(black_box(piece), |frame| {
-            if let Ok(frame) = frame {
-                black_box(accountant.observe(&frame));
-            }
+            chain.push(frame, |placed| {
+                black_box(accountant.observe_placed(&placed));
+            });
         });
     }
     accountant.totals().data_frames

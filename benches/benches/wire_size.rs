@@ -3,17 +3,20 @@
 //! `ph_benches::capture::defmt_frame_len`; defmt itself is not linked in).
 //!
 //! Events: one `u32` (values spread over 1 to 4 significant bytes) and a 16-byte sensor struct
-//! (`u32` timestamp, three `i16`, a `u16`, an `f32`). Ours carries, per frame, the boot tag, the
-//! sequence number (past 2^14, so 3 varint bytes), the ring-drop counter, the postcard value, a
-//! CRC-16, the COBS byte and the delimiter; plus a hello every 1000 frames, shown amortised.
+//! (`u32` timestamp, three `i16`, a `u16`, an `f32`). Ours (wire format version 2) sends, per
+//! 16 frames, one full frame — boot tag, sequence number (past 2^14, so 3 varint bytes),
+//! ring-drop counter, `skipped`, the postcard value, CRC-16, COBS byte and delimiter — and 15
+//! compact ones (header with 6 bits of the sequence number, value, CRC-16, COBS byte, delimiter)
+//! whose sequence numbers follow from the previous frame; plus a hello every 1000 frames, shown
+//! amortised.
 //! defmt's frame is its format-string index, optionally a LEB128 timestamp, the arguments, rzCOBS
 //! and the delimiter: no sequence number, no drop count, no checksum.
 //!
 //! Run: `cargo bench -p ph-benches --bench wire_size`. Exact byte counts: nothing is timed.
 
 use ph_benches::capture::{
-    FIRST_SEQ, HELLO_EVERY, Sensor, defmt_frame_len, frame_len, hello_len, sensor_defmt_args,
-    sensor_value, u32_value,
+    FIRST_SEQ, HELLO_EVERY, Sensor, compact_frame_len, defmt_frame_len, frame_len, hello_len,
+    sensor_defmt_args, sensor_value, steady_frame_lens, u32_value,
 };
 
 const EVENTS: u32 = 100_000;
@@ -61,8 +64,12 @@ fn main() {
         // `cargo test --benches`: nothing to smoke-test beyond the library's own tests.
         return;
     }
-    let ours_u32 = Stats::of((0..EVENTS).map(|i| frame_len(FIRST_SEQ + i, &u32_value(i))));
-    let ours_sensor = Stats::of((0..EVENTS).map(|i| frame_len(FIRST_SEQ + i, &sensor_value(i))));
+    let ours_u32 = Stats::of(steady_frame_lens(EVENTS, u32_value).into_iter());
+    let ours_sensor = Stats::of(steady_frame_lens(EVENTS, sensor_value).into_iter());
+    let full_u32 = Stats::of((0..EVENTS).map(|i| frame_len(FIRST_SEQ + i, &u32_value(i))));
+    let full_sensor = Stats::of((0..EVENTS).map(|i| frame_len(FIRST_SEQ + i, &sensor_value(i))));
+    let compact_u32 = Stats::of((0..EVENTS).map(|i| compact_frame_len(&u32_value(i))));
+    let compact_sensor = Stats::of((0..EVENTS).map(|i| compact_frame_len(&sensor_value(i))));
     let hello_u32 = hello_len::<u32>();
     let hello_sensor = hello_len::<Sensor>();
 
@@ -89,9 +96,19 @@ fn main() {
     println!("| encoding | u32 | 16-byte struct |");
     println!("|---|---|---|");
     println!(
-        "| ph-eventing-wire data frame | {} | {} |",
+        "| ph-eventing-wire v2 data frames (1 full + 15 compact per 16) | {} | {} |",
         ours_u32.cell(),
         ours_sensor.cell()
+    );
+    println!(
+        "| ph-eventing-wire v2 full frame only | {} | {} |",
+        full_u32.cell(),
+        full_sensor.cell()
+    );
+    println!(
+        "| ph-eventing-wire v2 compact frame only | {} | {} |",
+        compact_u32.cell(),
+        compact_sensor.cell()
     );
     println!(
         "| ph-eventing-wire incl. hello every {HELLO_EVERY} ({hello_u32} / {hello_sensor} B) | {:.2} | {:.2} |",

@@ -10,7 +10,9 @@
 
 use core::ops::Range;
 
-use ph_eventing_wire::encode::{HelloFields, encode_data, encode_hello};
+use ph_eventing_wire::encode::{
+    DataFields, HelloFields, StreamEncoder, encode_compact, encode_data, encode_hello,
+};
 use ph_eventing_wire::postcard::experimental::max_size::MaxSize;
 use ph_eventing_wire::postcard_schema::Schema;
 use serde::Serialize;
@@ -56,31 +58,42 @@ pub trait Value: Serialize + Schema + MaxSize {}
 impl<T: Serialize + Schema + MaxSize> Value for T {}
 
 /// Appends data frames `frames` (indices into an endless capture) whose values come from
-/// `value(i)`, with hellos and drops as described in the module docs. Consecutive ranges append
-/// to one continuous capture.
+/// `value(i)`, with hellos and drops as described in the module docs, full and compact frames as
+/// the format's encoder ([`StreamEncoder`]) chooses them. Consecutive ranges append to one
+/// continuous capture: the encoder's state is replayed from the last hello before the range
+/// (a hello resets it).
 fn capture_range<T: Value>(out: &mut Vec<u8>, frames: Range<u32>, value: impl Fn(u32) -> T) {
     let mut buf = [0u8; 256];
-    for i in frames {
+    let mut enc = StreamEncoder::new(BOOT_ID);
+    let replay_from = frames.start - frames.start % HELLO_EVERY;
+    for i in replay_from..frames.end {
+        let emit = i >= frames.start;
+        let mut sink = |f: &[u8]| {
+            if emit {
+                out.extend_from_slice(f);
+            }
+            true
+        };
         // Gaps are taken just before frames `GAP_EVERY - 1`, `2 * GAP_EVERY - 1`, ...
         let gaps_before = i / GAP_EVERY;
         if i % HELLO_EVERY == 0 {
-            let fields = HelloFields {
-                boot_id: BOOT_ID,
-                next_seq: FIRST_SEQ + i + GAP * gaps_before,
-                ring_drops: GAP * gaps_before,
-            };
-            out.extend_from_slice(encode_hello::<T>(&fields, &mut buf).expect("hello fits"));
+            enc.hello::<T>(
+                FIRST_SEQ + i + GAP * gaps_before,
+                GAP * gaps_before,
+                &mut buf,
+                &mut sink,
+            )
+            .expect("hello fits");
         }
         let gaps = (i + 1) / GAP_EVERY;
-        let frame = encode_data(
-            BOOT_ID,
+        enc.data(
             FIRST_SEQ + i + GAP * gaps,
             GAP * gaps,
             &value(i),
             &mut buf,
+            &mut sink,
         )
         .expect("a 256-byte buffer fits every frame here");
-        out.extend_from_slice(frame);
     }
 }
 
@@ -103,13 +116,36 @@ pub fn sensor_capture(frames: u32) -> Vec<u8> {
     out
 }
 
-/// Bytes on the wire of one data frame carrying `value` at steady state (sequence numbers past
-/// [`FIRST_SEQ`], no drop), delimiter included.
+/// Bytes on the wire of one full data frame carrying `value` at steady state (sequence numbers
+/// past [`FIRST_SEQ`], no drop, contiguous), delimiter included.
 pub fn frame_len<V: Serialize>(seq: u32, value: &V) -> usize {
     let mut buf = [0u8; 256];
-    encode_data(BOOT_ID, seq, 0, value, &mut buf)
+    encode_data(BOOT_ID, &DataFields::contiguous(seq, 0), value, &mut buf)
         .expect("a 256-byte buffer fits every frame here")
         .len()
+}
+
+/// Bytes on the wire of one compact data frame carrying `value` (value only), delimiter included.
+pub fn compact_frame_len<V: Serialize>(value: &V) -> usize {
+    let mut buf = [0u8; 256];
+    encode_compact(FIRST_SEQ + 1, value, &mut buf)
+        .expect("a 256-byte buffer fits every frame here")
+        .len()
+}
+
+/// Bytes on the wire of `count` consecutive data frames at steady state (from [`FIRST_SEQ`], no
+/// drop, no hello), as the format's encoder sends them: a full frame, then compact ones, a full
+/// frame again every [`DEFAULT_ANCHOR_EVERY`](ph_eventing_wire::encode::DEFAULT_ANCHOR_EVERY).
+pub fn steady_frame_lens<V: Serialize>(count: u32, value: impl Fn(u32) -> V) -> Vec<usize> {
+    let mut buf = [0u8; 256];
+    let mut enc = StreamEncoder::new(BOOT_ID);
+    (0..count)
+        .map(|i| {
+            enc.data(FIRST_SEQ + i, 0, &value(i), &mut buf, &mut |_: &[u8]| true)
+                .expect("a 256-byte buffer fits every frame here")
+                .bytes
+        })
+        .collect()
 }
 
 /// Bytes of `T`'s hello frame at steady state.
@@ -251,7 +287,7 @@ mod tests {
             let mut data = 0u32;
             let mut hellos = 0u32;
             decoder.feed(&bytes, |f| match f {
-                Ok(Frame::Data(_)) => data += 1,
+                Ok(Frame::Data(_) | Frame::Compact(_)) => data += 1,
                 Ok(Frame::Hello(_)) => hellos += 1,
                 Err(e) => panic!("capture frame rejected: {e:?}"),
             });
@@ -268,10 +304,14 @@ mod tests {
         u32_capture_range(&mut bytes, 2_500..5_000);
         assert_eq!(bytes, u32_capture(5_000));
         let mut decoder = FrameDecoder::<256>::new();
+        let mut chain = ph_eventing_wire::chain::Chain::new();
         let mut accountant = Accountant::new();
         decoder.feed(&bytes, |f| {
-            accountant.observe(&f.expect("valid frame"));
+            chain.push(Ok(f.expect("valid frame")), |placed| {
+                accountant.observe_placed(&placed);
+            });
         });
+        assert_eq!(accountant.totals().inconsistent, 0);
         let totals = accountant.totals();
         assert_eq!(totals.data_frames, 5_000);
         assert_eq!(totals.ring_dropped, u64::from(GAP * (5_000 / GAP_EVERY)));

@@ -111,10 +111,14 @@ impl<B: Board> App<B> {
         let report = self
             .drainer
             .drain(&mut self.consumer, max, &mut self.buf, |frame| {
+                // The drainer needs to know: after a frame the link dropped, the next data frame
+                // must be a full one (wire format v2), so the host sees a link loss.
+                let written = link.send_frame(frame);
                 // The very first hello is preceded by a lone delimiter byte, which is no frame.
-                if !link.send_frame(frame) && frame != [0] {
+                if !written && frame != [0] {
                     *skipped = skipped.wrapping_add(1);
                 }
+                written
             })
             .expect("FRAME_BUF fits every frame (checked in App::new)");
         self.totals.delivered = self.totals.delivered.wrapping_add(report.stats.read);

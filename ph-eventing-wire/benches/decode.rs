@@ -12,27 +12,29 @@ use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ph_eventing_wire::accounting::Accountant;
+use ph_eventing_wire::chain::Chain;
 use ph_eventing_wire::decoder::FrameDecoder;
-use ph_eventing_wire::encode::{HelloFields, encode_data, encode_hello, max_frame_len};
+use ph_eventing_wire::encode::{StreamEncoder, max_frame_len};
 use ph_eventing_wire::frame::Frame;
 use ph_eventing_wire::session::Session;
 
 const FRAMES: u32 = 100_000;
 
-/// A realistic stream: sequence numbers past 2^14 (3-byte varints), values of every size.
+/// A realistic stream: sequence numbers past 2^14 (3-byte varints), values of every size, full
+/// and compact frames as the encoder chooses them (one full frame per 16).
 fn stream() -> Vec<u8> {
     let mut out = Vec::new();
     let mut buf = [0u8; 64];
-    let hello = HelloFields {
-        boot_id: 0xB007,
-        next_seq: 1_000_000,
-        ring_drops: 0,
+    let mut enc = StreamEncoder::new(0xB007);
+    let mut sink = |f: &[u8]| {
+        out.extend_from_slice(f);
+        true
     };
-    out.extend_from_slice(encode_hello::<u32>(&hello, &mut buf).unwrap());
+    enc.hello::<u32>(1_000_000, 0, &mut buf, &mut sink).unwrap();
     for i in 0..FRAMES {
         let seq = 1_000_000 + i;
         let value = i.wrapping_mul(2_654_435_761) >> (i % 32);
-        out.extend_from_slice(encode_data(0xB007, seq, 0, &value, &mut buf).unwrap());
+        enc.data(seq, 0, &value, &mut buf, &mut sink).unwrap();
     }
     out
 }
@@ -50,14 +52,15 @@ fn thread_cpu_time() -> Duration {
     Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
 }
 
-/// Decodes the whole stream once; returns a checksum of the sequence numbers.
+/// Decodes the whole stream once (frames only, compact ones not placed); returns a checksum of
+/// the value lengths.
 fn decode_once(bytes: &[u8]) -> u64 {
     let mut d = FrameDecoder::<256>::new();
     let mut sum = 0u64;
-    d.feed(black_box(bytes), |f| {
-        if let Ok(Frame::Data(d)) = f {
-            sum += u64::from(d.seq);
-        }
+    d.feed(black_box(bytes), |f| match f {
+        Ok(Frame::Data(d)) => sum += d.value.len() as u64,
+        Ok(Frame::Compact(c)) => sum += c.value.len() as u64,
+        _ => {}
     });
     sum
 }
@@ -80,11 +83,12 @@ fn bench(c: &mut Criterion) {
         g.bench_function("decoder_and_accounting", |b| {
             b.iter(|| {
                 let mut d = FrameDecoder::<256>::new();
+                let mut chain = Chain::new();
                 let mut acc = Accountant::new();
                 d.feed(black_box(&bytes), |f| {
-                    if let Ok(f) = f {
-                        black_box(acc.observe(&f));
-                    }
+                    chain.push(f, |placed| {
+                        black_box(acc.observe_placed(&placed));
+                    });
                 });
                 acc.totals().data_frames
             })
@@ -123,14 +127,25 @@ fn bench(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("encode_u32_frames");
     g.throughput(Throughput::Elements(u64::from(FRAMES)));
-    g.bench_function("encode_data", |b| {
+    g.bench_function("stream_encoder", |b| {
         let mut buf = [0u8; max_frame_len::<u32>()];
         b.iter(|| {
+            let mut enc = StreamEncoder::new(0xB007);
             let mut total = 0usize;
             for i in 0..FRAMES {
-                total += encode_data(0xB007, 1_000_000 + i, 0, &black_box(i), &mut buf)
+                total += enc
+                    .data(
+                        1_000_000 + i,
+                        0,
+                        &black_box(i),
+                        &mut buf,
+                        &mut |f: &[u8]| {
+                            black_box(f);
+                            true
+                        },
+                    )
                     .unwrap()
-                    .len();
+                    .bytes;
             }
             total
         })

@@ -22,7 +22,9 @@ fn main() {
 /// Prints one line per frame, preceded by `!` lines for what it revealed.
 pub fn print_capture(bytes: &[u8], out: &mut impl Write) -> std::io::Result<()> {
     let mut session = Session::new();
-    for record in session.feed(bytes) {
+    let mut records = session.feed(bytes);
+    records.extend(session.finish()); // frames still waiting to be placed, if any
+    for record in records {
         match record {
             Record::Rejected(e) => writeln!(out, "  ! {e}")?,
             Record::Hello(h) => {
@@ -38,16 +40,23 @@ pub fn print_capture(bytes: &[u8], out: &mut impl Write) -> std::io::Result<()> 
                 };
                 writeln!(out, "{:>10}  {value}", d.seq)?;
             }
+            Record::Unplaced(u) => {
+                u.events.iter().try_for_each(|e| writeln!(out, "  ! {e}"))?;
+                for v in &u.values {
+                    writeln!(out, "         ?  {v:02x?}")?;
+                }
+            }
         }
     }
     let (t, s) = (session.totals(), session.decoder_stats());
     writeln!(
         out,
-        "{} frames, {} ring drops, {} link losses, {} corrupt frames, {} resets",
+        "{} frames, {} ring drops, {} link losses, {} corrupt frames, {} resets, {} unplaced",
         t.data_frames,
         t.ring_dropped,
         t.link_lost,
         s.corrupt(),
-        t.resets
+        t.resets,
+        t.unplaced
     )
 }

@@ -3,7 +3,10 @@
 //! ```text
 //! cargo run -p ph-eventing-wire --example frame_sizes
 //! ```
-use ph_eventing_wire::encode::{HelloFields, encode_data, encode_hello, max_frame_len};
+use ph_eventing_wire::encode::{
+    DEFAULT_ANCHOR_EVERY, DataFields, HelloFields, encode_compact, encode_data, encode_hello,
+    max_frame_len,
+};
 use postcard::experimental::max_size::MaxSize;
 use serde::Serialize;
 
@@ -31,42 +34,80 @@ fn main() {
         volts: 3.3,
     };
     assert_eq!(size_of::<Sample16>(), 16);
-    let rows: [(&str, usize); 7] = [
+    let full = |seq, drops, value: &dyn Fn(&mut [u8], &DataFields) -> usize| {
+        value(&mut [0u8; 256], &DataFields::contiguous(seq, drops))
+    };
+    let full_u32 = |seq, v: u32| full(seq, 0, &|b, f| encode_data(1, f, &v, b).unwrap().len());
+    let compact_u32 = |v: u32| encode_compact(2, &v, &mut [0u8; 64]).unwrap().len();
+    let full_s16 = full(1000, 2, &|b, f| {
+        encode_data(1, f, &sample, b).unwrap().len()
+    });
+    let compact_s16 = encode_compact(1001, &sample, &mut buf).unwrap().len();
+    let k = DEFAULT_ANCHOR_EVERY as usize;
+    let amortised = |full: usize, compact: usize| (full + (k - 1) * compact) as f64 / k as f64;
+    let gap = DataFields::after(999_990, 0, 1_000_000, 3);
+    let rows: [(&str, String); 13] = [
+        ("u32 compact frame, value < 128", compact_u32(7).to_string()),
         (
-            "u32 data frame, seq < 128, value < 128, no drops",
-            encode_data(1, 5, 0, &7u32, &mut buf).unwrap().len(),
+            "u32 compact frame, value < 2^14",
+            compact_u32(9_999).to_string(),
         ),
         (
-            "u32 data frame, seq ~ 10^6, value < 2^14",
-            encode_data(1, 1_000_000, 0, &9_999u32, &mut buf)
+            "u32 full frame, seq < 128, value < 128, contiguous",
+            full_u32(5, 7).to_string(),
+        ),
+        (
+            "u32 full frame, seq ~ 10^6, value < 2^14, contiguous",
+            full_u32(1_000_000, 9_999).to_string(),
+        ),
+        (
+            "u32 full frame, seq ~ 10^6, value < 2^14, after a gap of 10 (3 ring drops)",
+            encode_data(1, &gap, &9_999u32, &mut buf)
                 .unwrap()
-                .len(),
+                .len()
+                .to_string(),
+        ),
+        (
+            "u32 steady state, seq ~ 10^6, value < 2^14: 1 full + 15 compact per 16",
+            format!(
+                "{:.2}",
+                amortised(full_u32(1_000_000, 9_999), compact_u32(9_999))
+            ),
         ),
         (
             "u32 data frame, worst case (max_frame_len::<u32>())",
-            max_frame_len::<u32>(),
+            max_frame_len::<u32>().to_string(),
+        ),
+        ("Sample16 compact frame", compact_s16.to_string()),
+        (
+            "Sample16 full frame, seq 1000, contiguous",
+            full_s16.to_string(),
         ),
         (
-            "Sample16 data frame, seq 1000",
-            encode_data(1, 1000, 2, &sample, &mut buf).unwrap().len(),
+            "Sample16 steady state: 1 full + 15 compact per 16",
+            format!("{:.2}", amortised(full_s16, compact_s16)),
         ),
         (
             "Sample16 data frame, worst case",
-            max_frame_len::<Sample16>(),
+            max_frame_len::<Sample16>().to_string(),
         ),
         (
             "hello for u32, next_seq 1",
-            encode_hello::<u32>(&fields(1, 0), &mut buf).unwrap().len(),
+            encode_hello::<u32>(&fields(1, 0), &mut buf)
+                .unwrap()
+                .len()
+                .to_string(),
         ),
         (
             "hello for Sample16, next_seq 1000",
             encode_hello::<Sample16>(&fields(1000, 2), &mut buf)
                 .unwrap()
-                .len(),
+                .len()
+                .to_string(),
         ),
     ];
     for (what, bytes) in rows {
-        println!("{bytes:>4}  {what}");
+        println!("{bytes:>6}  {what}");
     }
 }
 

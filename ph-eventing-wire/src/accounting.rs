@@ -14,11 +14,24 @@
 //! # Resets
 //!
 //! A new boot shows as a hello with another boot id, or a data frame with another boot tag (the
-//! low 7 bits of the boot id, carried by every data frame). When the tag happens to match, a
+//! low 6 bits of the boot id, carried by every full data frame; a compact frame placed by a
+//! chain gets the tag of the frame it was placed from, and a new boot always starts with a hello
+//! and a full frame). When the tag happens to match, a
 //! sequence number that moved backwards, or a drop counter that did, is also read as a reset.
 //! After a reset without its hello, the new boot is assumed to have started at sequence 1, which
 //! is what `SeqRing::new` does. Frames the link lost at the very end of the old boot cannot be
 //! counted (nothing after them arrived from that boot).
+//!
+//! # Compact frames and unplaced frames
+//!
+//! The accounting works on placed data frames, whose sequence number is known. Compact frames
+//! (value only) are placed first by a [`Chain`](crate#map-of-the-crate) (feature `alloc`), which
+//! hands over resolved frames and, rarely, a count of frames it could not place
+//! ([`Accountant::observe_unplaced`]). Those frames did arrive, so they are not link losses: the
+//! next gap of the same boot subtracts them from its link losses (at most all of them) and
+//! counts them in [`Totals::unplaced_in_gaps`]. So, over one boot,
+//! `data_frames + ring_dropped + link_lost + unplaced_in_gaps` is exactly the number of sequence
+//! numbers from the first frame accounted to the last.
 
 use core::fmt;
 
@@ -61,6 +74,13 @@ pub enum Event {
         /// Its sequence number.
         seq: u32,
     },
+    /// `count` intact compact frames arrived whose sequence numbers cannot be known: link
+    /// corruption broke the chain before them and again before the next full frame. Their values
+    /// are shown without a sequence number; the next gap does not count them as link losses.
+    Unplaced {
+        /// Frames.
+        count: u32,
+    },
 }
 
 impl fmt::Display for Event {
@@ -84,6 +104,11 @@ impl fmt::Display for Event {
                 write!(f, "LINK LOSS {count} (seq {first_seq}..{last_seq})")
             }
             Self::Duplicate { seq } => write!(f, "DUPLICATE (seq {seq})"),
+            Self::Unplaced { count } => write!(
+                f,
+                "UNPLACED {count} frame{} (seq unknown after link corruption)",
+                if count == 1 { "" } else { "s" }
+            ),
         }
     }
 }
@@ -146,8 +171,22 @@ pub struct Totals {
     /// Duplicate frames ignored.
     pub duplicates: u64,
     /// Frames whose counters contradicted their predecessors (ring drops above the gap, a hello
-    /// behind the stream); they are accounted as well as possible and counted here.
+    /// behind the stream, a full frame's `skipped`/`dropped` that do not match the previous
+    /// frame); they are accounted as well as possible and counted here.
     pub inconsistent: u64,
+    /// Intact data frames whose sequence number could not be known (see
+    /// [`Event::Unplaced`]), wherever they were.
+    pub unplaced: u64,
+    /// Of `unplaced`, those a later gap of the same boot took out of its link losses. The rest
+    /// (before the first frame accounted, at the end of a boot or of the stream) lie outside
+    /// any gap.
+    pub unplaced_in_gaps: u64,
+    /// Times a compact frame's sequence bits disagreed with the sequence number the chain
+    /// would have given it (`Placed::SeqCheckFailed` from a `Chain`, feature `alloc`): frames
+    /// had vanished without a trace, or a compact frame arrived twice. The frames concerned were
+    /// placed later from a full frame, or reported unplaced; the vanished ones show up as link
+    /// losses.
+    pub seq_check_failed: u64,
 }
 
 /// What is known about the boot the stream currently comes from.
@@ -182,7 +221,9 @@ impl Boot {
 /// use ph_eventing_wire::accounting::{Accountant, Event};
 /// use ph_eventing_wire::frame::{DataFrame, Frame};
 ///
-/// let data = |seq, ring_drops| Frame::Data(DataFrame { boot_tag: 1, seq, ring_drops, value: &[] });
+/// let data = |seq, ring_drops| Frame::Data(DataFrame {
+///     boot_tag: 1, seq, ring_drops, skipped: 0, dropped: 0, value: &[],
+/// });
 /// let mut acc = Accountant::new();
 /// assert!(acc.observe(&data(10, 0)).is_empty());
 /// // 11..=20 missing; the ring dropped 6 of them, so the link lost 4.
@@ -197,6 +238,8 @@ impl Boot {
 pub struct Accountant {
     boot: Option<Boot>,
     totals: Totals,
+    /// Unplaced frames reported since the last checkpoint, for the next gap to absorb.
+    unplaced_open: u64,
 }
 
 impl Accountant {
@@ -213,7 +256,11 @@ impl Accountant {
                 wraps: 0,
                 duplicates: 0,
                 inconsistent: 0,
+                unplaced: 0,
+                unplaced_in_gaps: 0,
+                seq_check_failed: 0,
             },
+            unplaced_open: 0,
         }
     }
 
@@ -228,17 +275,61 @@ impl Accountant {
     }
 
     /// Accounts one frame, in stream order, and returns what it revealed.
+    ///
+    /// Give it placed frames: a [`Frame::Compact`] on its own has no sequence number, so it is
+    /// counted as unplaced ([`observe_unplaced`](Self::observe_unplaced)). Put a `Chain` in
+    /// front (feature `alloc`) to place compact frames.
     pub fn observe(&mut self, frame: &Frame<'_>) -> Events {
         match frame {
             Frame::Data(d) => self.observe_data(d),
+            Frame::Compact(_) => self.observe_unplaced(1),
             Frame::Hello(h) => self.observe_hello(h),
         }
+    }
+
+    /// Accounts `count` intact frames that could not be placed (see [`Event::Unplaced`]).
+    ///
+    /// ```
+    /// use ph_eventing_wire::accounting::Accountant;
+    /// use ph_eventing_wire::frame::{DataFrame, Frame};
+    ///
+    /// let data = |seq| Frame::Data(DataFrame {
+    ///     boot_tag: 1, seq, ring_drops: 0, skipped: 0, dropped: 0, value: &[],
+    /// });
+    /// let mut acc = Accountant::new();
+    /// acc.observe(&data(10));
+    /// acc.observe_unplaced(2); // two of 11..=14 arrived, but which?
+    /// acc.observe(&data(15));
+    /// let t = acc.totals();
+    /// assert_eq!((t.link_lost, t.unplaced, t.unplaced_in_gaps), (2, 2, 2));
+    /// ```
+    pub fn observe_unplaced(&mut self, count: u32) -> Events {
+        let mut ev = Events::default();
+        if count > 0 {
+            self.totals.unplaced += u64::from(count);
+            self.unplaced_open += u64::from(count);
+            ev.push(Event::Unplaced { count });
+        }
+        ev
+    }
+
+    /// Counts one frame whose counters contradict what came before it.
+    #[cfg(feature = "alloc")]
+    pub(crate) fn note_inconsistent(&mut self) {
+        self.totals.inconsistent += 1;
+    }
+
+    /// Counts one failed sequence-bit check of a compact frame.
+    #[cfg(feature = "alloc")]
+    pub(crate) fn note_seq_check_failed(&mut self) {
+        self.totals.seq_check_failed += 1;
     }
 
     fn observe_data(&mut self, d: &DataFrame<'_>) -> Events {
         let mut ev = Events::default();
         let Some(mut boot) = self.boot else {
-            // Joined mid-stream: nothing to compare with yet.
+            // Joined mid-stream: nothing to compare with yet (nor to place unplaced frames in).
+            self.unplaced_open = 0;
             self.totals.data_frames += 1;
             self.boot = Some(Boot {
                 tag: d.boot_tag,
@@ -261,6 +352,8 @@ impl Accountant {
         if reset {
             ev.push(Event::TargetReset { boot_id: None });
             self.totals.resets += 1;
+            // Unplaced frames before a reset belong to the end of the old boot.
+            self.unplaced_open = 0;
             boot = Boot::fresh(d.boot_tag, None);
         } else if boot.last_data != 0 && d.seq < boot.last_data {
             ev.push(Event::SeqWrap);
@@ -280,13 +373,16 @@ impl Accountant {
         self.totals.hellos += 1;
         let tag = boot_tag(h.boot_id);
         let mut boot = match self.boot {
-            None => Boot {
-                tag,
-                id: Some(h.boot_id),
-                expected: h.next_seq,
-                drops: h.ring_drops,
-                last_data: 0,
-            },
+            None => {
+                self.unplaced_open = 0;
+                Boot {
+                    tag,
+                    id: Some(h.boot_id),
+                    expected: h.next_seq,
+                    drops: h.ring_drops,
+                    last_data: 0,
+                }
+            }
             Some(b) => {
                 let same_boot = match b.id {
                     Some(id) => id == h.boot_id,
@@ -299,6 +395,7 @@ impl Accountant {
                         boot_id: Some(h.boot_id),
                     });
                     self.totals.resets += 1;
+                    self.unplaced_open = 0;
                     let fresh = Boot::fresh(tag, Some(h.boot_id));
                     self.account_gap(&mut ev, &fresh, h.next_seq, h.ring_drops);
                     Boot {
@@ -309,6 +406,7 @@ impl Accountant {
                 } else if gap >= BEHIND {
                     // A stale hello (behind frames already seen): keep the newer state.
                     self.totals.inconsistent += 1;
+                    self.unplaced_open = 0;
                     Boot {
                         id: Some(h.boot_id),
                         ..b
@@ -332,6 +430,7 @@ impl Accountant {
     /// Splits the sequence numbers from `boot.expected` up to (not including) `to` into ring
     /// drops and link losses, given the drop counter `drops_to` at `to`.
     fn account_gap(&mut self, ev: &mut Events, boot: &Boot, to: u32, drops_to: u32) {
+        let open = core::mem::take(&mut self.unplaced_open);
         let gap = seq_distance(boot.expected, to);
         let mut ring = drops_to.wrapping_sub(boot.drops);
         if ring > gap {
@@ -350,7 +449,10 @@ impl Accountant {
             });
             self.totals.ring_dropped += u64::from(ring);
         }
-        let link = gap - ring;
+        // Frames that arrived unplaced since the last checkpoint lie in this gap and are no loss.
+        let absorbed = open.min(u64::from(gap - ring)) as u32;
+        self.totals.unplaced_in_gaps += u64::from(absorbed);
+        let link = gap - ring - absorbed;
         if link > 0 {
             ev.push(Event::LinkLoss {
                 count: link,

@@ -56,13 +56,14 @@ impl DecoderStats {
 ///
 /// ```
 /// use ph_eventing_wire::decoder::FrameDecoder;
-/// use ph_eventing_wire::encode::encode_data;
+/// use ph_eventing_wire::encode::{encode_data, DataFields};
 /// use ph_eventing_wire::frame::Frame;
 ///
 /// let mut stream = Vec::new();
 /// let mut buf = [0u8; 32];
 /// for seq in 1..=3u32 {
-///     stream.extend_from_slice(encode_data(9, seq, 0, &(seq * 10), &mut buf).unwrap());
+///     let fields = DataFields::contiguous(seq, 0);
+///     stream.extend_from_slice(encode_data(9, &fields, &(seq * 10), &mut buf).unwrap());
 /// }
 /// let mut decoder = FrameDecoder::<256>::new();
 /// let mut seqs = Vec::new();

@@ -6,9 +6,7 @@ use postcard::experimental::max_size::MaxSize;
 use postcard_schema::Schema;
 use serde::Serialize;
 
-use crate::encode::{
-    EncodeError, HelloFields, encode_data, encode_hello, max_frame_len, max_hello_len,
-};
+use crate::encode::{EncodeError, HelloFields, StreamEncoder, max_frame_len, max_hello_len};
 use crate::seq::{next_seq, seq_distance};
 
 /// Default number of data frames between two hellos.
@@ -19,8 +17,13 @@ pub const DEFAULT_HELLO_EVERY: u32 = 1024;
 pub struct DrainReport {
     /// The ring's statistics for this drain.
     pub stats: PollStats,
-    /// Data frames handed to the sink.
+    /// Data frames handed to the sink (full and compact, written or refused).
     pub frames: u32,
+    /// Of those, compact frames.
+    pub compact: u32,
+    /// Frames (data or hello) the sink refused or wrote only in part; the host sees refused data
+    /// frames as link losses.
+    pub refused: u32,
     /// Hello frames handed to the sink.
     pub hellos: u32,
     /// Bytes handed to the sink.
@@ -30,13 +33,17 @@ pub struct DrainReport {
     pub encode_errors: u32,
 }
 
-/// Sender state: the boot id, the running ring-drop counter, the next sequence number and the
-/// hello schedule.
+/// Sender state: the boot id, the running ring-drop counter, the next sequence number, the
+/// hello schedule and the choice between full and compact frames ([`StreamEncoder`]).
 ///
 /// It must be the only reader of its consumer, and there is one per stream: it counts ring drops
 /// from the gaps in the sequence numbers it receives (which is what `PollStats::dropped` counts,
 /// but per item), so that every frame carries the drops before its own `seq`. For a ring made
 /// with `SeqRing::starting_at`, say so with [`with_first_seq`](Self::with_first_seq).
+///
+/// The sink returns `true` when it wrote the whole frame and `false` when it dropped it (an RTT
+/// channel in `NoBlockSkip` mode that is full): the next data frame is then a full one, so the
+/// host counts the refused frame as a link loss instead of misplacing the next value.
 ///
 /// ```
 /// use ph_eventing::SeqRing;
@@ -51,12 +58,18 @@ pub struct DrainReport {
 /// producer.push(7);
 /// producer.push(8);
 /// let mut wire = Vec::new();
-/// let report = drainer.drain(&mut consumer, 16, &mut buf, |frame| wire.extend_from_slice(frame)).unwrap();
+/// let report = drainer
+///     .drain(&mut consumer, 16, &mut buf, |frame| {
+///         wire.extend_from_slice(frame);
+///         true // written completely
+///     })
+///     .unwrap();
 /// assert_eq!((report.frames, report.hellos), (2, 1)); // the boot hello came first
+/// assert_eq!(report.compact, 1); // seq 2 follows seq 1: value only
 /// ```
 #[derive(Clone, Debug)]
 pub struct Drainer {
-    boot_id: u32,
+    encoder: StreamEncoder,
     next_seq: u32,
     ring_drops: u32,
     hello_every: u32,
@@ -69,7 +82,7 @@ impl Drainer {
     /// `boot_id` (a fresh value on every boot: a hardware RNG, or a counter kept in no-init RAM).
     pub const fn new(boot_id: u32) -> Self {
         Self {
-            boot_id,
+            encoder: StreamEncoder::new(boot_id),
             next_seq: 1,
             ring_drops: 0,
             hello_every: DEFAULT_HELLO_EVERY,
@@ -91,9 +104,17 @@ impl Drainer {
         self
     }
 
+    /// A full data frame at least every `k` data frames (default
+    /// [`DEFAULT_ANCHOR_EVERY`](crate::encode::DEFAULT_ANCHOR_EVERY)); `1` makes every frame
+    /// full. See [`StreamEncoder::with_anchor_every`].
+    pub const fn with_anchor_every(mut self, k: u32) -> Self {
+        self.encoder = self.encoder.with_anchor_every(k);
+        self
+    }
+
     /// The boot id this sender announces.
     pub const fn boot_id(&self) -> u32 {
-        self.boot_id
+        self.encoder.boot_id()
     }
 
     /// Ring drops counted so far.
@@ -104,7 +125,7 @@ impl Drainer {
     /// The hello fields as of now.
     pub const fn hello_fields(&self) -> HelloFields {
         HelloFields {
-            boot_id: self.boot_id,
+            boot_id: self.encoder.boot_id(),
             next_seq: self.next_seq,
             ring_drops: self.ring_drops,
         }
@@ -112,22 +133,24 @@ impl Drainer {
 
     /// Sends a hello now (also the first thing [`drain`](Self::drain) does after boot). The very
     /// first one is preceded by a lone `0x00` so a reader drops any boot-time noise on the link.
-    pub fn hello<T, F>(&mut self, buf: &mut [u8], mut sink: F) -> Result<usize, EncodeError>
+    /// Returns the bytes handed to the sink and whether it wrote the hello completely.
+    pub fn hello<T, F>(&mut self, buf: &mut [u8], mut sink: F) -> Result<(usize, bool), EncodeError>
     where
         T: Schema + MaxSize + ?Sized,
-        F: FnMut(&[u8]),
+        F: FnMut(&[u8]) -> bool,
     {
-        let fields = self.hello_fields();
-        let frame = encode_hello::<T>(&fields, buf)?;
-        let mut sent = frame.len();
+        let mut extra = 0;
         if !self.started {
+            // Whether this byte arrives does not matter: it only ends boot-time noise.
             sink(&[0]);
-            sent += 1;
+            extra = 1;
             self.started = true;
         }
-        sink(frame);
+        let sent = self
+            .encoder
+            .hello::<T>(self.next_seq, self.ring_drops, buf, &mut sink)?;
         self.since_hello = 0;
-        Ok(sent)
+        Ok((sent.bytes + extra, sent.written))
     }
 
     /// Reads up to `max` items from `consumer` (one `poll_up_to`), encodes each into `buf` and
@@ -146,7 +169,7 @@ impl Drainer {
     ) -> Result<DrainReport, EncodeError>
     where
         T: Copy + Serialize + Schema + MaxSize,
-        F: FnMut(&[u8]),
+        F: FnMut(&[u8]) -> bool,
     {
         let needed = max_frame_len::<T>().max(max_hello_len::<T>());
         if buf.len() < needed {
@@ -154,8 +177,10 @@ impl Drainer {
         }
         let mut report = DrainReport::default();
         if !self.started {
-            report.bytes += self.hello::<T, _>(buf, &mut sink)?;
+            let (bytes, written) = self.hello::<T, _>(buf, &mut sink)?;
+            report.bytes += bytes;
             report.hellos += 1;
+            report.refused += u32::from(!written);
         }
         let stats = consumer.poll_up_to(max, |seq, value| {
             // The consumer delivers in order; a jump means the ring overwrote the items between.
@@ -166,16 +191,21 @@ impl Drainer {
             self.next_seq = seq;
             if self.hello_every != 0
                 && self.since_hello >= self.hello_every
-                && let Ok(n) = self.hello::<T, _>(buf, &mut sink)
+                && let Ok((bytes, written)) = self.hello::<T, _>(buf, &mut sink)
             {
-                report.bytes += n;
+                report.bytes += bytes;
                 report.hellos += 1;
+                report.refused += u32::from(!written);
             }
-            match encode_data(self.boot_id, seq, self.ring_drops, value, buf) {
-                Ok(frame) => {
-                    sink(frame);
-                    report.bytes += frame.len();
+            match self
+                .encoder
+                .data(seq, self.ring_drops, value, buf, &mut sink)
+            {
+                Ok(sent) => {
+                    report.bytes += sent.bytes;
                     report.frames += 1;
+                    report.compact += u32::from(sent.compact);
+                    report.refused += u32::from(!sent.written);
                 }
                 Err(_) => report.encode_errors += 1,
             }

@@ -7,7 +7,7 @@ use crate::checksum::{CHECKSUM_LEN, crc16};
 use crate::varint;
 
 /// The format version this crate writes and reads (the hello's version byte).
-pub const FORMAT_VERSION: u8 = 1;
+pub const FORMAT_VERSION: u8 = 2;
 
 /// The four magic bytes right after a hello's header byte.
 pub const MAGIC: [u8; 4] = *b"phEv";
@@ -15,33 +15,59 @@ pub const MAGIC: [u8; 4] = *b"phEv";
 /// Header bit 7: set for control frames (hello, …), clear for data frames.
 pub const CONTROL_BIT: u8 = 0x80;
 
+/// Header bit 6 of a data frame: set for a compact frame (value only), clear for a full frame.
+pub const COMPACT_BIT: u8 = 0x40;
+
+/// The bits of a full data frame's header byte that carry the boot tag.
+pub const BOOT_TAG_MASK: u8 = 0x3F;
+
+/// The bits of a compact data frame's header byte that carry the low bits of its sequence number.
+pub const SEQ_BITS_MASK: u8 = 0x3F;
+
 /// Header byte of a hello frame.
 pub const HELLO_HEADER: u8 = CONTROL_BIT | 0x01;
 
-/// A data frame's header byte is its boot tag: the low 7 bits of the boot id.
+/// The boot tag a full data frame's header byte carries: the low 6 bits of the boot id.
 ///
 /// ```
-/// assert_eq!(ph_eventing_wire::frame::boot_tag(0x1234_5685), 0x05);
+/// assert_eq!(ph_eventing_wire::frame::boot_tag(0x1234_56C5), 0x05);
 /// ```
 #[inline]
 pub const fn boot_tag(boot_id: u32) -> u8 {
-    (boot_id as u8) & !CONTROL_BIT
+    (boot_id as u8) & BOOT_TAG_MASK
+}
+
+/// The sequence bits a compact data frame's header byte carries: the low 6 bits of its `seq`.
+///
+/// ```
+/// assert_eq!(ph_eventing_wire::frame::seq_bits(1001), 41);
+/// ```
+#[inline]
+pub const fn seq_bits(seq: u32) -> u8 {
+    (seq as u8) & SEQ_BITS_MASK
 }
 
 /// One decoded frame, borrowing the decoder's buffer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Frame<'a> {
-    /// One ring item.
+    /// One ring item in a full frame: its sequence number and counters are on the wire.
     Data(DataFrame<'a>),
+    /// One ring item in a compact frame: only the value and the low 6 bits of its sequence
+    /// number are on the wire; its sequence number follows from the previous data frame (see
+    /// [`chain`](crate#map-of-the-crate) and WIRE.md).
+    Compact(CompactFrame<'a>),
     /// Stream description, sent at boot and periodically.
     Hello(Hello<'a>),
 }
 
-/// One ring item as it travelled: its sequence number, the ring-drop counter and the value's
-/// postcard bytes.
+/// One ring item with its place in the stream: its sequence number, the ring-drop counter and
+/// the value's postcard bytes. A full frame carries all of it; a compact frame, once placed by
+/// the host, becomes one of these too (with `skipped = dropped = 0`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DataFrame<'a> {
-    /// Low 7 bits of the sender's boot id (tells a target reset from a sequence wrap).
+    /// Low 6 bits of the sender's boot id (tells a target reset from a sequence wrap). For a
+    /// placed compact frame, the tag of the frame it was placed from (the previous data frame,
+    /// or the full frame that placed it backwards).
     pub boot_tag: u8,
     /// The item's ring sequence number (`1..=u32::MAX`).
     pub seq: u32,
@@ -49,7 +75,25 @@ pub struct DataFrame<'a> {
     /// (wrapping `u32`). The difference between two frames is exact however many frames were lost
     /// in between.
     pub ring_drops: u32,
+    /// Sequence numbers between the previous data frame the sender wrote in this boot (or its
+    /// last hello's `next_seq`) and this one; `0` when they are contiguous.
+    pub skipped: u32,
+    /// How many of the `skipped` sequence numbers the ring dropped (`0` when `skipped` is `0`);
+    /// the others were lost on the link.
+    pub dropped: u32,
     /// The value, postcard-encoded (decode it with the type, or with the hello's schema).
+    pub value: &'a [u8],
+}
+
+/// A compact data frame as parsed on its own: the low 6 bits of its sequence number and the
+/// value. Its sequence number is the previous data frame's plus one, which only a
+/// [`Chain`](crate#map-of-the-crate) can tell; the bits let it check that no frame vanished in
+/// between. A compact frame carries no boot tag.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CompactFrame<'a> {
+    /// `seq & 0x3F` of the item (see [`seq_bits`]).
+    pub seq_bits: u8,
+    /// The value, postcard-encoded.
     pub value: &'a [u8],
 }
 
@@ -139,8 +183,10 @@ impl core::error::Error for FrameError {}
 /// ```
 /// use ph_eventing_wire::frame::{parse_frame, Frame};
 ///
+/// use ph_eventing_wire::encode::{encode_data, DataFields};
+///
 /// let mut buf = [0u8; 32];
-/// let wire = ph_eventing_wire::encode::encode_data(7, 300, 0, &42u32, &mut buf).unwrap();
+/// let wire = encode_data(7, &DataFields::contiguous(300, 0), &42u32, &mut buf).unwrap();
 /// // Undo COBS by hand for this small frame: see `FrameDecoder` for the real thing.
 /// let mut raw = [0u8; 32];
 /// let n = ph_eventing_wire::decoder::decode_one(wire, &mut raw).unwrap();
@@ -158,15 +204,31 @@ pub fn parse_frame(raw: &[u8]) -> Result<Frame<'_>, FrameError> {
     let header = body[0];
     let rest = &body[1..];
     if header & CONTROL_BIT == 0 {
+        if header & COMPACT_BIT != 0 {
+            return Ok(Frame::Compact(CompactFrame {
+                seq_bits: header & SEQ_BITS_MASK,
+                value: rest,
+            }));
+        }
+        let boot_tag = header & BOOT_TAG_MASK;
         let (seq, rest) = varint::read_u32(rest).ok_or(FrameError::Malformed)?;
-        let (ring_drops, value) = varint::read_u32(rest).ok_or(FrameError::Malformed)?;
-        if seq == 0 {
+        let (ring_drops, rest) = varint::read_u32(rest).ok_or(FrameError::Malformed)?;
+        let (skipped, rest) = varint::read_u32(rest).ok_or(FrameError::Malformed)?;
+        let (dropped, value) = if skipped == 0 {
+            (0, rest)
+        } else {
+            varint::read_u32(rest).ok_or(FrameError::Malformed)?
+        };
+        // `dropped` counts some of the `skipped` numbers: more is a contradiction in itself.
+        if seq == 0 || dropped > skipped {
             return Err(FrameError::Malformed);
         }
         return Ok(Frame::Data(DataFrame {
-            boot_tag: header,
+            boot_tag,
             seq,
             ring_drops,
+            skipped,
+            dropped,
             value,
         }));
     }

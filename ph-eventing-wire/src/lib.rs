@@ -2,18 +2,23 @@
 //! [`SeqRing`](ph_eventing::SeqRing) travel from a microcontroller to a host, and how the host
 //! tells exactly what arrived and what was lost.
 //!
-//! Each ring item becomes one small frame — `COBS(header, seq, ring_drops, postcard value,
-//! CRC-16) 0x00` — and a *hello* frame at boot and periodically announces the boot id, the
-//! counters and the value type's schema. `WIRE.md` in the crate describes every byte.
+//! Each ring item becomes one small frame: a *full* frame — `COBS(header, seq, ring_drops,
+//! skipped[, dropped], postcard value, CRC-16) 0x00` — at least every 16 frames and after any
+//! gap, and in between *compact* frames — `COBS(header, postcard value, CRC-16) 0x00` — whose
+//! sequence number is the previous one's plus one (the header repeats its low 6 bits, which the
+//! host checks). A *hello* frame at boot and periodically
+//! announces the boot id, the counters and the value type's schema. `WIRE.md` in the crate
+//! describes every byte (format version 2).
 //!
 //! # Map of the crate
 //!
 //! | Side | Piece | What it does |
 //! |------|-------|--------------|
 //! | firmware (`no_std`, no alloc) | [`drain::Drainer`] | drains a `Consumer` with `poll_up_to`, hands each frame to your sink (RTT, UART…), sends hellos |
-//! | firmware | [`encode::encode_data`], [`encode::encode_hello`] | one frame into a `&mut [u8]`; [`encode::max_frame_len`] sizes the buffer as a `const` |
+//! | firmware | [`encode::StreamEncoder`] | chooses full or compact frames for one boot's stream (the `Drainer` uses it) |
+//! | firmware | [`encode::encode_data`], [`encode::encode_compact`], [`encode::encode_hello`] | one frame into a `&mut [u8]`; [`encode::max_frame_len`] sizes the buffer as a `const` |
 //! | host (`no_std` too) | [`decoder::FrameDecoder`] | bytes in chunks of any size → [`frame::Frame`]s; corrupt and oversized frames are counted and skipped; fixed memory |
-//! | host | [`accounting::Accountant`] | frames → [`accounting::Event`]s (`RingDrop`, `LinkLoss`, `TargetReset`, `SeqWrap`, `Duplicate`) and [`accounting::Totals`] |
+//! | host | [`accounting::Accountant`] | placed frames → [`accounting::Event`]s (`RingDrop`, `LinkLoss`, `TargetReset`, `SeqWrap`, `Duplicate`, `Unplaced`) and [`accounting::Totals`] |
 #![cfg_attr(
     feature = "alloc",
     doc = "| host (`alloc`) | [`schema::parse_schema`] | the hello's schema as an owned `postcard_schema` type, depth-bounded |"
@@ -21,6 +26,14 @@
 #![cfg_attr(
     not(feature = "alloc"),
     doc = "| host (`alloc`) | `schema` | the hello's schema as an owned `postcard_schema` type (enable `alloc`) |"
+)]
+#![cfg_attr(
+    feature = "alloc",
+    doc = "| host (`alloc`) | [`chain::Chain`] | places compact frames (sequence numbers from the previous frame, or backwards from the next full frame after corruption) |"
+)]
+#![cfg_attr(
+    not(feature = "alloc"),
+    doc = "| host (`alloc`) | `chain` | places compact frames (enable `alloc`) |"
 )]
 #![cfg_attr(
     feature = "std",
@@ -56,7 +69,12 @@
 //! let mut consumer = RING.consumer();
 //! RING.producer().push(42); // normally in an interrupt handler
 //! // In the main loop:
-//! drainer.drain(&mut consumer, 32, &mut buf, |frame| rtt.extend_from_slice(frame)).unwrap();
+//! drainer
+//!     .drain(&mut consumer, 32, &mut buf, |frame| {
+//!         rtt.extend_from_slice(frame);
+//!         true // the whole frame was written
+//!     })
+//!     .unwrap();
 //! # assert!(!rtt.is_empty());
 //! ```
 //!
@@ -64,25 +82,27 @@
 //!
 //! ```
 //! use ph_eventing_wire::accounting::Accountant;
+//! use ph_eventing_wire::chain::Chain;
 //! use ph_eventing_wire::decoder::FrameDecoder;
-//! use ph_eventing_wire::frame::Frame;
 //! # let capture: Vec<u8> = {
 //! #     let mut v = Vec::new();
 //! #     let mut buf = [0u8; 32];
+//! #     let mut enc = ph_eventing_wire::encode::StreamEncoder::new(3);
 //! #     for (seq, drops) in [(1, 0), (2, 0), (5, 1)] {
-//! #         v.extend_from_slice(ph_eventing_wire::encode::encode_data(3, seq, drops, &7u32, &mut buf).unwrap());
+//! #         enc.data(seq, drops, &7u32, &mut buf, &mut |f: &[u8]| { v.extend_from_slice(f); true }).unwrap();
 //! #     }
 //! #     v
 //! # };
 //!
 //! let mut decoder = FrameDecoder::<1024>::new();
+//! let mut chain = Chain::new(); // places compact frames (feature `alloc`)
 //! let mut accountant = Accountant::new();
 //! decoder.feed(&capture, |frame| {
-//!     if let Ok(frame) = frame {
-//!         for event in accountant.observe(&frame) {
+//!     chain.push(frame, |placed| {
+//!         for event in accountant.observe_placed(&placed) {
 //!             println!("{event}"); // RING DROP 1 (seq 3..4), LINK LOSS 1 (seq 3..4)
 //!         }
-//!     }
+//!     });
 //! });
 //! assert_eq!(accountant.totals().ring_dropped, 1);
 //! assert_eq!(accountant.totals().link_lost, 1);
@@ -95,6 +115,8 @@ extern crate alloc;
 extern crate std;
 
 pub mod accounting;
+#[cfg(feature = "alloc")]
+pub mod chain;
 pub mod checksum;
 pub mod cobs;
 pub mod decoder;

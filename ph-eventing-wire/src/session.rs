@@ -1,14 +1,16 @@
 //! Everything a host tool needs in one object: feed it bytes, get [`Record`]s — each data frame
 //! with its value decoded through the latest hello's schema and the events it revealed, each
-//! hello, each rejected frame — plus running totals.
+//! hello, each rejected frame, and the rare frames that could not be placed — plus running
+//! totals. Compact frames are placed by a [`Chain`] inside.
 
 use alloc::vec::Vec;
 
 use serde_json::Value;
 
 use crate::accounting::{Accountant, Event, Totals};
+use crate::chain::{Chain, Placed, Placement};
 use crate::decoder::{DecoderStats, FrameDecoder};
-use crate::frame::{Frame, FrameError};
+use crate::frame::FrameError;
 use crate::schema::{OwnedNamedType, SchemaError, parse_schema};
 use crate::value::{ValueError, decode_value};
 
@@ -18,10 +20,13 @@ pub const SESSION_MAX_FRAME: usize = 4096;
 /// One data frame, as a host tool shows it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataRecord {
-    /// Low 7 bits of the sender's boot id.
+    /// Low 6 bits of the sender's boot id (for a compact frame, that of the frame it was placed
+    /// from).
     pub boot_tag: u8,
     /// Ring sequence number.
     pub seq: u32,
+    /// How the sequence number was found (a full frame, or a compact one placed by the chain).
+    pub placement: Placement,
     /// The sender's running ring-drop counter (see [`DataFrame`](crate::frame::DataFrame)).
     pub ring_drops: u32,
     /// The value's postcard bytes (for a `--value-as hex|u32` style fallback).
@@ -49,6 +54,19 @@ pub struct HelloRecord {
     pub events: Vec<Event>,
 }
 
+/// Intact compact frames whose sequence numbers cannot be known (link corruption broke the
+/// chain twice within one anchor interval, or frames vanished among them). Rare; see WIRE.md,
+/// section 7. Compact frames carry no boot tag, so neither does this.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnplacedRecord {
+    /// Their values' postcard bytes, oldest first.
+    pub values: Vec<Vec<u8>>,
+    /// Their values decoded with the latest hello's schema (`None` until a hello was seen).
+    pub decoded: Option<Vec<Result<Value, ValueError>>>,
+    /// The [`Event::Unplaced`] they revealed.
+    pub events: Vec<Event>,
+}
+
 /// What a [`Session`] made of one frame.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Record {
@@ -58,6 +76,8 @@ pub enum Record {
     Hello(HelloRecord),
     /// A frame that was skipped, and why (corruption is counted in [`Session::decoder_stats`]).
     Rejected(FrameError),
+    /// Frames that arrived intact but could not be placed.
+    Unplaced(UnplacedRecord),
 }
 
 /// Decoder + accounting + schema-driven values.
@@ -75,7 +95,12 @@ pub enum Record {
 /// for v in 0..12 {
 ///     producer.push(v); // 12 pushes into 8 slots: the oldest are overwritten
 /// }
-/// let report = drainer.drain(&mut consumer, 100, &mut buf, |f| wire.extend_from_slice(f)).unwrap();
+/// let report = drainer
+///     .drain(&mut consumer, 100, &mut buf, |f| {
+///         wire.extend_from_slice(f);
+///         true
+///     })
+///     .unwrap();
 ///
 /// let mut session = Session::new();
 /// for record in session.feed(&wire) {
@@ -94,6 +119,7 @@ pub enum Record {
 #[derive(Debug, Default)]
 pub struct Session {
     decoder: FrameDecoder<SESSION_MAX_FRAME>,
+    chain: Chain,
     accountant: Accountant,
     schema: Option<OwnedNamedType>,
 }
@@ -112,45 +138,40 @@ impl Session {
     }
 
     /// Like [`feed`](Self::feed), handing each record to `f` instead of collecting them.
+    ///
+    /// A compact frame received after corruption comes out once the next full frame places it
+    /// (at most one anchor interval later).
     pub fn feed_with(&mut self, bytes: &[u8], mut f: impl FnMut(Record)) {
         let Self {
             decoder,
+            chain,
             accountant,
             schema,
         } = self;
         decoder.feed(bytes, |frame| {
-            let record = match frame {
-                Err(e) => Record::Rejected(e),
-                Ok(frame) => {
-                    let events: Vec<Event> = accountant.observe(&frame).into_iter().collect();
-                    match frame {
-                        Frame::Data(d) => Record::Data(DataRecord {
-                            boot_tag: d.boot_tag,
-                            seq: d.seq,
-                            ring_drops: d.ring_drops,
-                            value: d.value.to_vec(),
-                            decoded: schema.as_ref().map(|s| decode_value(s, d.value)),
-                            events,
-                        }),
-                        Frame::Hello(h) => {
-                            let parsed = parse_schema(h.schema);
-                            if let Ok(s) = &parsed {
-                                *schema = Some(s.clone());
-                            }
-                            Record::Hello(HelloRecord {
-                                boot_id: h.boot_id,
-                                next_seq: h.next_seq,
-                                ring_drops: h.ring_drops,
-                                value_max_size: h.value_max_size,
-                                schema: parsed,
-                                events,
-                            })
-                        }
-                    }
+            if let Err(e) = frame {
+                f(Record::Rejected(e));
+            }
+            chain.push(frame, |placed| {
+                if let Some(r) = record(accountant, schema, &placed) {
+                    f(r);
                 }
-            };
-            f(record);
+            });
         });
+    }
+
+    /// Ends the stream: compact frames still waiting for a full frame come out as
+    /// [`Record::Unplaced`].
+    pub fn finish(&mut self) -> Vec<Record> {
+        let Self {
+            chain,
+            accountant,
+            schema,
+            ..
+        } = self;
+        let mut out = Vec::new();
+        chain.finish(|placed| out.extend(record(accountant, schema, &placed)));
+        out
     }
 
     /// The schema from the latest hello, if any.
@@ -172,4 +193,50 @@ impl Session {
     pub fn boot_id(&self) -> Option<u32> {
         self.accountant.boot_id()
     }
+}
+
+/// Accounts one placed item and turns it into a record (none for a failed sequence-bit check,
+/// which only counts in the totals).
+fn record(
+    accountant: &mut Accountant,
+    schema: &mut Option<OwnedNamedType>,
+    placed: &Placed<'_>,
+) -> Option<Record> {
+    let events: Vec<Event> = accountant.observe_placed(placed).into_iter().collect();
+    Some(match placed {
+        Placed::Data {
+            frame: d,
+            placement,
+        } => Record::Data(DataRecord {
+            boot_tag: d.boot_tag,
+            seq: d.seq,
+            placement: *placement,
+            ring_drops: d.ring_drops,
+            value: d.value.to_vec(),
+            decoded: schema.as_ref().map(|s| decode_value(s, d.value)),
+            events,
+        }),
+        Placed::Hello(h) => {
+            let parsed = parse_schema(h.schema);
+            if let Ok(s) = &parsed {
+                *schema = Some(s.clone());
+            }
+            Record::Hello(HelloRecord {
+                boot_id: h.boot_id,
+                next_seq: h.next_seq,
+                ring_drops: h.ring_drops,
+                value_max_size: h.value_max_size,
+                schema: parsed,
+                events,
+            })
+        }
+        Placed::Unplaced { values } => Record::Unplaced(UnplacedRecord {
+            values: values.to_vec(),
+            decoded: schema
+                .as_ref()
+                .map(|s| values.iter().map(|v| decode_value(s, v)).collect()),
+            events,
+        }),
+        Placed::SeqCheckFailed => return None,
+    })
 }

@@ -14,17 +14,24 @@ use common::{SAMPLE, Sample16};
 use ph_eventing::SeqRing;
 use ph_eventing_wire::drain::Drainer;
 
-/// Runs the script; returns the frames as the drainer emitted them.
-fn frames_of_one_boot(boot_id: u32, first_seq: u32, script: &[u32]) -> Vec<Vec<u8>> {
+/// Runs the script; returns the frames as the drainer emitted them, except those the sink
+/// refused (by index among the frames handed to it, as an RTT buffer that is full would).
+fn frames_of_one_boot(
+    boot_id: u32,
+    first_seq: u32,
+    script: &[u32],
+    refuse: &[usize],
+) -> Vec<Vec<u8>> {
     let ring = SeqRing::<Sample16, 8>::starting_at(first_seq);
     let producer = ring.producer();
     let mut consumer = ring.consumer();
     let mut drainer = Drainer::new(boot_id)
         .with_first_seq(first_seq)
-        .with_hello_every(12);
+        .with_hello_every(30);
     let mut buf = [0u8; 128];
     let mut frames = Vec::new();
     let mut n = 0u32;
+    let mut handed = 0usize;
     for &pushes in script {
         for _ in 0..pushes {
             n += 1;
@@ -35,7 +42,14 @@ fn frames_of_one_boot(boot_id: u32, first_seq: u32, script: &[u32]) -> Vec<Vec<u
             });
         }
         drainer
-            .drain(&mut consumer, 64, &mut buf, |f| frames.push(f.to_vec()))
+            .drain(&mut consumer, 64, &mut buf, |f| {
+                handed += 1;
+                if refuse.contains(&(handed - 1)) {
+                    return false;
+                }
+                frames.push(f.to_vec());
+                true
+            })
             .unwrap();
     }
     frames
@@ -43,12 +57,18 @@ fn frames_of_one_boot(boot_id: u32, first_seq: u32, script: &[u32]) -> Vec<Vec<u
 
 fn capture() -> Vec<u8> {
     // Boot 1 starts 6 before the wrap; 12 pushes into a ring of 8 in the second round.
-    let mut boot1 = frames_of_one_boot(0x5EED_0001, u32::MAX - 5, &[3, 12, 5, 4]);
-    boot1.remove(12); // the link loses a frame
-    boot1[15][3] ^= 0x10; // a bit flips on the link
-    let dup = boot1[17].clone();
-    boot1.insert(18, dup); // the host reads a frame twice
-    let boot2 = frames_of_one_boot(0x5EED_0002, 1, &[3]);
+    // The sink refuses frame 12 (an RTT buffer that is full): a link loss.
+    let mut boot1 = frames_of_one_boot(0x5EED_0001, u32::MAX - 5, &[3, 12, 5, 4, 20], &[12]);
+    boot1[15][3] ^= 0x10; // a bit flips on the link; the compact frames after it wait for the
+    // next full frame, which places them backwards
+    // The host reads a full frame twice (the boot tag is 1, so the header follows the first
+    // COBS code byte; a full data frame has bits 7 and 6 clear).
+    let full = (16..boot1.len())
+        .find(|&i| boot1[i][1] & 0xC0 == 0)
+        .expect("a full frame");
+    let dup = boot1[full].clone();
+    boot1.insert(full + 1, dup);
+    let boot2 = frames_of_one_boot(0x5EED_0002, 1, &[3], &[]);
     let mut bytes: Vec<u8> = boot1.concat();
     bytes.extend(boot2.concat());
     bytes.drain(..5); // the capture started in the middle of the boot hello

@@ -8,7 +8,9 @@ mod common;
 use std::path::PathBuf;
 
 use common::{Owned, SAMPLE, Sample16, decode_all};
-use ph_eventing_wire::encode::{HelloFields, encode_data, encode_hello};
+use ph_eventing_wire::encode::{
+    DataFields, HelloFields, encode_compact, encode_data, encode_hello,
+};
 use ph_eventing_wire::schema::parse_schema;
 use ph_eventing_wire::value::decode_value;
 
@@ -23,59 +25,96 @@ fn vectors() -> Vec<Vector> {
     let mut buf = [0u8; 256];
     let mut v = Vec::new();
     let mut data =
-        |name, about, boot: u32, seq, drops, value: &dyn Fn(&mut [u8]) -> Vec<u8>, raw: Vec<u8>| {
+        |name, about, boot: u32, f: DataFields, value: &dyn Fn(&mut [u8]) -> Vec<u8>, raw| {
             v.push(Vector {
                 name,
                 about,
                 bytes: value(&mut buf),
                 expect: Owned::Data {
-                    boot_tag: (boot & 0x7F) as u8,
-                    seq,
-                    ring_drops: drops,
+                    boot_tag: (boot & 0x3F) as u8,
+                    seq: f.seq,
+                    ring_drops: f.ring_drops,
+                    skipped: f.skipped,
+                    dropped: if f.skipped == 0 { 0 } else { f.dropped },
                     value: raw,
                 },
             });
         };
+    let f = DataFields::contiguous(1, 0);
     data(
         "data_u32_small",
-        "data frame: boot id 0x0000002A, seq 1, ring_drops 0, value 7u32",
+        "full data frame: boot id 0x0000002A, seq 1, ring_drops 0, skipped 0, value 7u32",
         0x2A,
-        1,
-        0,
-        &|b| encode_data(0x2A, 1, 0, &7u32, b).unwrap().to_vec(),
+        f,
+        &|b| encode_data(0x2A, &f, &7u32, b).unwrap().to_vec(),
         vec![7],
     );
+    let f = DataFields::contiguous(128, 0);
     data(
         "data_u32_zeros",
-        "data frame: boot id 0x00000080 (tag 0), seq 128, ring_drops 0, value 0u32 (COBS at work)",
+        "full data frame: boot id 0x00000080 (tag 0), seq 128, ring_drops 0, skipped 0, value 0u32 (COBS at work)",
         0x80,
-        128,
-        0,
-        &|b| encode_data(0x80, 128, 0, &0u32, b).unwrap().to_vec(),
+        f,
+        &|b| encode_data(0x80, &f, &0u32, b).unwrap().to_vec(),
         vec![0],
     );
+    let f = DataFields {
+        seq: u32::MAX,
+        ring_drops: 300,
+        skipped: u32::MAX - 1,
+        dropped: 300,
+    };
     data(
         "data_u32_max",
-        "data frame: boot id 0xDEADBEEF, seq u32::MAX, ring_drops 300, value u32::MAX",
+        "full data frame: boot id 0xDEADBEEF, seq u32::MAX, ring_drops 300, skipped u32::MAX - 1, dropped 300, value u32::MAX",
         0xDEAD_BEEF,
-        u32::MAX,
-        300,
-        &|b| {
-            encode_data(0xDEAD_BEEF, u32::MAX, 300, &u32::MAX, b)
-                .unwrap()
-                .to_vec()
-        },
+        f,
+        &|b| encode_data(0xDEAD_BEEF, &f, &u32::MAX, b).unwrap().to_vec(),
         vec![0xFF, 0xFF, 0xFF, 0xFF, 0x0F],
     );
+    let f = DataFields::after(990, 0, 1000, 2);
+    data(
+        "data_u32_gap",
+        "full data frame after a gap: boot id 0x0000002A, seq 1000, ring_drops 2, skipped 10 (990..=999), dropped 2, value 300u32",
+        0x2A,
+        f,
+        &|b| encode_data(0x2A, &f, &300u32, b).unwrap().to_vec(),
+        vec![0xAC, 0x02],
+    );
+    let f = DataFields::contiguous(1000, 2);
     data(
         "data_sample16",
-        "data frame: boot id 0x0000002A, seq 1000, ring_drops 2, value Sample16 (see tests/common)",
+        "full data frame: boot id 0x0000002A, seq 1000, ring_drops 2, skipped 0, value Sample16 (see tests/common)",
         0x2A,
-        1000,
-        2,
-        &|b| encode_data(0x2A, 1000, 2, &SAMPLE, b).unwrap().to_vec(),
+        f,
+        &|b| encode_data(0x2A, &f, &SAMPLE, b).unwrap().to_vec(),
         postcard::to_allocvec(&SAMPLE).unwrap(),
     );
+    let compact = |name, about, seq: u32, value: Vec<u8>, bytes| Vector {
+        name,
+        about,
+        bytes,
+        expect: Owned::Compact {
+            seq_bits: (seq & 0x3F) as u8,
+            value,
+        },
+    };
+    v.push(compact(
+        "compact_u32",
+        "compact data frame: seq 2 (seq bits 0x02), value 7u32 (seq = previous + 1)",
+        2,
+        vec![7],
+        encode_compact(2, &7u32, &mut [0u8; 32]).unwrap().to_vec(),
+    ));
+    v.push(compact(
+        "compact_sample16",
+        "compact data frame: seq 1001 (seq bits 0x29), value Sample16 (seq = previous + 1)",
+        1001,
+        postcard::to_allocvec(&SAMPLE).unwrap(),
+        encode_compact(1001, &SAMPLE, &mut [0u8; 64])
+            .unwrap()
+            .to_vec(),
+    ));
     let hello = |name, about, next_seq, drops, schema: Vec<u8>, max, bytes| Vector {
         name,
         about,

@@ -6,7 +6,9 @@ mod common;
 use common::{Owned, Sample16};
 use ph_eventing_wire::accounting::Accountant;
 use ph_eventing_wire::decoder::FrameDecoder;
-use ph_eventing_wire::encode::{HelloFields, encode_data, encode_hello, max_frame_len};
+use ph_eventing_wire::encode::{
+    DataFields, HelloFields, encode_compact, encode_data, encode_hello, max_frame_len,
+};
 use ph_eventing_wire::frame::{DataFrame, Frame};
 use ph_eventing_wire::seq::next_seq;
 use proptest::prelude::*;
@@ -93,13 +95,23 @@ fn encode(items: &[Item]) -> (Vec<u8>, Vec<Owned>) {
                 drops,
                 value,
             } => {
-                want.push(Owned::Data {
-                    boot_tag: (boot & 0x7F) as u8,
+                // Full frames with all kinds of `skipped`/`dropped` (dropped ≤ skipped).
+                let skipped = value % 1000;
+                let f = DataFields {
                     seq,
                     ring_drops: drops,
+                    skipped,
+                    dropped: skipped / 3,
+                };
+                want.push(Owned::Data {
+                    boot_tag: (boot & 0x3F) as u8,
+                    seq,
+                    ring_drops: drops,
+                    skipped,
+                    dropped: skipped / 3,
                     value: postcard::to_allocvec(&value).unwrap(),
                 });
-                encode_data(boot, seq, drops, &value, &mut buf[..max_frame_len::<u32>()]).unwrap()
+                encode_data(boot, &f, &value, &mut buf[..max_frame_len::<u32>()]).unwrap()
             }
             Item::Struct {
                 boot,
@@ -107,20 +119,14 @@ fn encode(items: &[Item]) -> (Vec<u8>, Vec<Owned>) {
                 drops,
                 value,
             } => {
-                want.push(Owned::Data {
-                    boot_tag: (boot & 0x7F) as u8,
-                    seq,
-                    ring_drops: drops,
+                // Struct values go as compact frames (only the low 6 bits of seq are on the
+                // wire; no boot tag, no drops).
+                let _ = (boot, drops);
+                want.push(Owned::Compact {
+                    seq_bits: (seq & 0x3F) as u8,
                     value: postcard::to_allocvec(&value).unwrap(),
                 });
-                encode_data(
-                    boot,
-                    seq,
-                    drops,
-                    &value,
-                    &mut buf[..max_frame_len::<Sample16>()],
-                )
-                .unwrap()
+                encode_compact(seq, &value, &mut buf[..max_frame_len::<Sample16>()]).unwrap()
             }
             Item::Hello {
                 boot,
@@ -247,12 +253,12 @@ proptest! {
         let (mut want_ring, mut want_link) = (0u64, 0u64);
         let (mut pend_ring, mut pend_link) = (0u64, 0u64);
         // The first frame is always delivered (a reader needs one to start from).
-        let _ = acc.observe(&Frame::Data(DataFrame { boot_tag: 1, seq, ring_drops: drops, value: &[] }));
+        let _ = acc.observe(&Frame::Data(DataFrame { boot_tag: 1, seq, ring_drops: drops, skipped: 0, dropped: 0, value: &[] }));
         for fate in fates {
             seq = next_seq(seq);
             match fate {
                 0 => {
-                    let _ = acc.observe(&Frame::Data(DataFrame { boot_tag: 1, seq, ring_drops: drops, value: &[] }));
+                    let _ = acc.observe(&Frame::Data(DataFrame { boot_tag: 1, seq, ring_drops: drops, skipped: 0, dropped: 0, value: &[] }));
                     want_ring += pend_ring;
                     want_link += pend_link;
                     pend_ring = 0;

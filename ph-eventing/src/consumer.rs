@@ -30,7 +30,10 @@ impl<T: Copy, const N: usize> Consumer<'_, T, N> {
     ///
     /// If the producer has overwritten items the consumer had not read yet, they are skipped and
     /// counted in [`PollStats::dropped`]; the item passed to `f` is then the oldest one still in
-    /// the ring.
+    /// the ring. (Exception: a producer running in parallel on another core that overwrites that
+    /// oldest item twice while this call reaches for it makes the consumer skip `N / 8` more
+    /// items, so that it gets ahead of the producer instead of chasing it; they are counted in
+    /// `dropped` as well.)
     ///
     /// ```
     /// let ring = ph_eventing::SeqRing::<u32, 4>::new();
@@ -46,7 +49,7 @@ impl<T: Copy, const N: usize> Consumer<'_, T, N> {
     #[inline]
     pub fn poll_one(&mut self, f: impl FnOnce(u32, &T)) -> PollStats {
         let mut stats = PollStats::default();
-        if let Some((seq, index)) = self.next_item(&mut stats) {
+        if let Some((seq, index)) = self.next_item::<false>(&mut stats) {
             self.with_value(index, |value| f(seq, value));
         }
         stats
@@ -76,7 +79,7 @@ impl<T: Copy, const N: usize> Consumer<'_, T, N> {
             return stats;
         }
         for _ in 0..max {
-            let Some((seq, index)) = self.next_item(&mut stats) else {
+            let Some((seq, index)) = self.next_item::<true>(&mut stats) else {
                 break;
             };
             self.with_value(index, |value| f(seq, value));
@@ -135,20 +138,35 @@ impl<T: Copy, const N: usize> Consumer<'_, T, N> {
         }
     }
 
+    /// How many of the oldest items a consumer that keeps being overtaken while it reads skips on
+    /// top of the overwritten ones: an eighth of the ring (none below `N = 8`).
+    const CATCH_UP_MARGIN: u32 = (N / 8) as u32;
+
     /// Takes the next deliverable item into the consumer's spare buffer: `(seq, buffer index)`.
     /// Counts skipped items and the newest sequence number in `stats`.
+    ///
+    /// With `REUSE_HEAD`, a `head` loaded earlier in the same poll (in `stats.newest`) is used
+    /// until the items it announced are read; `poll_one` reads one item and gains nothing from it.
     #[inline]
-    fn next_item(&mut self, stats: &mut PollStats) -> Option<(u32, u32)> {
+    fn next_item<const REUSE_HEAD: bool>(&mut self, stats: &mut PollStats) -> Option<(u32, u32)> {
         let ring = self.ring;
         // SAFETY: only the live consumer touches its state, and `&mut self` excludes `latest`.
         let state = unsafe { &mut *ring.consumer_state.as_ptr() };
+        let mut overtaken = false;
         {
             loop {
-                let head = ring.head.load(Ordering::Acquire);
-                stats.newest = head;
-                let unread = seq::distance(state.next, seq::next(head));
-                if unread == 0 {
-                    return None;
+                // `stats.newest` is the `head` loaded earlier in this poll (0: not loaded yet).
+                // Reading `head` again only when the items it announced are used up keeps the
+                // producer's cache line out of the consumer's way: one load per batch, not per
+                // item. A lap that happens meanwhile is still caught by the swap below.
+                let mut unread = seq::distance(state.next, seq::next(stats.newest));
+                if !REUSE_HEAD || stats.newest == 0 || unread == 0 || unread >= HALF_CYCLE {
+                    let head = ring.head.load(Ordering::Acquire);
+                    stats.newest = head;
+                    unread = seq::distance(state.next, seq::next(head));
+                    if unread == 0 {
+                        return None;
+                    }
                 }
                 if unread > N as u32 {
                     // Lapped: only the newest N items are still in the ring.
@@ -185,7 +203,14 @@ impl<T: Copy, const N: usize> Consumer<'_, T, N> {
                 let ahead = seq::distance(state.next, seq);
                 if seq != 0 && (N as u32..HALF_CYCLE).contains(&ahead) {
                     // Items `next ..= seq - N` are gone; `seq - N + 1 ..` are still in the ring.
-                    skip::<N>(state, ahead - N as u32 + 1, stats);
+                    // Overtaken a second time in one call: the producer runs on another core and
+                    // writes the oldest item just before we get to it, so chasing it would fail
+                    // again and again. Resume `CATCH_UP_MARGIN` items further instead, ahead of
+                    // the producer. (A producer that is an interrupt on our own core cannot
+                    // overtake us twice here: the first retry already finds the oldest item.)
+                    let margin = if overtaken { Self::CATCH_UP_MARGIN } else { 0 };
+                    overtaken = true;
+                    skip::<N>(state, ahead - N as u32 + 1 + margin, stats);
                 } else {
                     // An older item where a newer one was published: unreachable by the ring's
                     // invariant; count it as lost instead of spinning.

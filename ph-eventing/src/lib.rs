@@ -30,8 +30,9 @@
 //! - Sequence numbers start at 1 and increase by one per push; after `u32::MAX` comes 1 (`0`
 //!   means "nothing yet" and is never assigned).
 //! - The consumer gets every item exactly once, in order, unless it fell more than `N` items
-//!   behind; then it resumes at the oldest item still in the ring, and `dropped` counts exactly the
-//!   items it never got. Over a run, `read + dropped` summed over all polls equals the number of
+//!   behind; then it resumes at the oldest item still in the ring (a little further if a producer
+//!   on another core keeps overwriting that item as the consumer reaches it: see [`Consumer`]),
+//!   and `dropped` counts exactly the items it never got. Over a run, `read + dropped` summed over all polls equals the number of
 //!   pushes it has caught up with.
 //! - An item is never delivered torn: the producer and the consumer never touch the same bytes at
 //!   the same time (see [`SeqRing`] for how). `T` may be any `Copy` type.

@@ -117,19 +117,52 @@ pub(crate) struct ConsumerState {
 /// static EMPTY: ph_eventing::SeqRing<u32, 0> = ph_eventing::SeqRing::new();
 /// ```
 // `repr(C)` with the small, hot fields first: Cortex-M0 loads and stores reach them with an
-// immediate offset from the ring's address.
+// immediate offset from the ring's address. The `LineBreak`s start the consumer's state and the
+// slots on fresh cache lines where cores have private caches; on microcontrollers they take no
+// space.
 #[repr(C)]
 pub struct SeqRing<T: Copy, const N: usize> {
     /// The newest published sequence number (`0`: nothing published yet). Written by the producer.
     pub(crate) head: AtomicU32,
+    line_break_producer: LineBreak,
     pub(crate) producer_state: Cell<ProducerState>,
+    line_break_consumer: LineBreak,
     pub(crate) consumer_state: Cell<ConsumerState>,
     producer_taken: AtomicBool,
     consumer_taken: AtomicBool,
+    line_break_slots: LineBreak,
     /// For each position, the index of the buffer that holds it (possibly with [`CONSUMER_MARK`]).
     pub(crate) slots: [AtomicU32; N],
     buffers: Buffers<T, N>,
 }
+
+/// A zero-sized field whose alignment makes the next field of a `repr(C)` struct start a new
+/// cache line on targets whose cores have private caches, so that the producer's fields (written
+/// on every push) and the consumer's (written on every read) never share a line. Without it each
+/// side's writes keep evicting the other's line (false sharing). 128 bytes where adjacent-line
+/// prefetch pairs lines (x86_64, aarch64, powerpc64, as `crossbeam-utils` pads), 64 on other
+/// hosted targets, and 1 (no effect) on bare-metal targets (`target_os = "none"`): one core shares
+/// nothing with itself, and there the ring stays as small as it can be.
+#[cfg_attr(
+    any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "arm64ec",
+        target_arch = "powerpc64"
+    ),
+    repr(align(128))
+)]
+#[cfg_attr(
+    not(any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "arm64ec",
+        target_arch = "powerpc64",
+        target_os = "none"
+    )),
+    repr(align(64))
+)]
+struct LineBreak;
 
 // SAFETY: the ring is shared between the thread of the producer handle and the thread of the
 // consumer handle. Every buffer is accessed only by its current owner, and ownership is handed over
@@ -186,6 +219,9 @@ macro_rules! constructors {
                 }),
                 producer_taken: AtomicBool::new(false),
                 consumer_taken: AtomicBool::new(false),
+                line_break_producer: LineBreak,
+                line_break_consumer: LineBreak,
+                line_break_slots: LineBreak,
             }
         }
     };

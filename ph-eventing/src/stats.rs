@@ -26,7 +26,8 @@ pub struct PollStats {
     pub read: u32,
     /// Items this call skipped because the producer had overwritten them before they were read.
     pub dropped: u32,
-    /// The newest sequence number the producer had published when this call looked (`0`: none yet).
+    /// The newest sequence number the producer had published when this call last looked (`0`: none
+    /// yet). A poll looks at its start and again whenever it has read everything it had seen.
     pub newest: u32,
 }
 

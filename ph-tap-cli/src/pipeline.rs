@@ -99,6 +99,11 @@ pub fn run<W: Write>(
     };
     stop.store(true, Ordering::Relaxed);
     drop(rx);
+    let mut records = Vec::new();
+    decoder.finish(|record| records.push(record));
+    for record in records {
+        printer.record(&Timed { record, at: None })?;
+    }
     printer.finish(opts.time)?;
     // The reader notices `stop` within one poll; a blocking read (stdin) may not return, and
     // the thread then ends with the process.

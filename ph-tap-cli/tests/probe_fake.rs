@@ -22,10 +22,14 @@ use probe_rs::rtt::ScanRegion;
 fn frames() -> Vec<u8> {
     let mut out = vec![0u8];
     let mut buf = [0u8; 32];
+    let mut encoder = ph_eventing_wire::encode::StreamEncoder::new(0x42);
     for seq in 1..=4u32 {
-        out.extend_from_slice(
-            ph_eventing_wire::encode::encode_data(0x42, seq, 0, &(seq * 10), &mut buf).unwrap(),
-        );
+        encoder
+            .data(seq, 0, &(seq * 10), &mut buf, &mut |f: &[u8]| {
+                out.extend_from_slice(f);
+                true
+            })
+            .unwrap();
     }
     out
 }

@@ -1,9 +1,11 @@
 //! Fuzzes everything a host does with untrusted bytes: the streaming decoder (chunked as the
-//! first input byte says), the accounting, hello schemas and schema-driven value decoding.
+//! first input byte says), the chain that places compact frames, the accounting, hello schemas
+//! and schema-driven value decoding.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use ph_eventing_wire::accounting::Accountant;
+use ph_eventing_wire::chain::{Chain, Placed};
 use ph_eventing_wire::decoder::FrameDecoder;
 use ph_eventing_wire::frame::Frame;
 use ph_eventing_wire::session::{Record, Session};
@@ -13,9 +15,24 @@ fuzz_target!(|data: &[u8]| {
     let chunk = usize::from(chunk).max(1);
 
     // The no-alloc decoder with a small limit (exercises the oversized path) and the accounting.
+    // Frames go to the accounting as they are (a compact frame alone counts as unplaced) and
+    // through a chain (which places compact frames) to a second accounting.
     let mut decoder = FrameDecoder::<64>::new();
     let mut accountant = Accountant::new();
+    let mut chain = Chain::with_pending_limit(8);
+    let mut placed_accountant = Accountant::new();
     let mut frames = 0u64;
+    let mut placed_items = 0u64;
+    let mut on_placed = |p: Placed<'_>, acc: &mut Accountant| {
+        placed_items += match &p {
+            Placed::Unplaced { values, .. } => values.len() as u64,
+            _ => 1,
+        };
+        if let Placed::Data { frame, .. } = &p {
+            assert_ne!(frame.seq, 0);
+        }
+        assert!(acc.observe_placed(&p).len() <= 4);
+    };
     for c in stream.chunks(chunk) {
         decoder.feed(c, |f| {
             if let Ok(f) = f {
@@ -24,15 +41,22 @@ fuzz_target!(|data: &[u8]| {
                 assert!(events.len() <= 4);
                 if let Frame::Data(d) = f {
                     assert_ne!(d.seq, 0);
+                    assert!(d.dropped <= d.skipped);
                 }
             }
+            chain.push(f, |p| on_placed(p, &mut placed_accountant));
         });
     }
+    chain.finish(|p| on_placed(p, &mut placed_accountant));
     let s = decoder.stats();
     assert_eq!(s.frames, frames);
     assert_eq!(s.bytes, stream.len() as u64);
     let t = accountant.totals();
-    assert_eq!(t.data_frames + t.hellos + t.duplicates, frames);
+    assert_eq!(t.data_frames + t.hellos + t.duplicates + t.unplaced, frames);
+    // Every frame comes out of the chain exactly once: placed, a hello, or unplaced.
+    assert_eq!(placed_items, frames);
+    let t = placed_accountant.totals();
+    assert_eq!(t.data_frames + t.hellos + t.duplicates + t.unplaced, frames);
 
     // The std session: schemas from hellos, values decoded through them.
     let mut session = Session::new();
@@ -45,6 +69,9 @@ fuzz_target!(|data: &[u8]| {
             }
         });
     }
+    // At the end, only frames still waiting to be placed come out, as unplaced.
+    let finished = session.finish();
+    assert!(finished.iter().all(|r| matches!(r, Record::Unplaced(_))));
 
     // The schema parser and value walker on raw halves of the input, no framing needed.
     let (a, b) = stream.split_at(stream.len() / 2);

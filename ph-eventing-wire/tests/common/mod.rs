@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use ph_eventing_wire::decoder::FrameDecoder;
-use ph_eventing_wire::frame::{DataFrame, Frame, FrameError, Hello};
+use ph_eventing_wire::frame::{CompactFrame, DataFrame, Frame, FrameError, Hello};
 use postcard::experimental::max_size::MaxSize;
 use serde::{Deserialize, Serialize};
 
@@ -37,6 +37,12 @@ pub enum Owned {
         boot_tag: u8,
         seq: u32,
         ring_drops: u32,
+        skipped: u32,
+        dropped: u32,
+        value: Vec<u8>,
+    },
+    Compact {
+        seq_bits: u8,
         value: Vec<u8>,
     },
     Hello {
@@ -56,11 +62,19 @@ impl Owned {
                 boot_tag,
                 seq,
                 ring_drops,
+                skipped,
+                dropped,
                 value,
             })) => Self::Data {
                 boot_tag,
                 seq,
                 ring_drops,
+                skipped,
+                dropped,
+                value: value.to_vec(),
+            },
+            Ok(Frame::Compact(CompactFrame { seq_bits, value })) => Self::Compact {
+                seq_bits,
                 value: value.to_vec(),
             },
             Ok(Frame::Hello(Hello {
@@ -96,6 +110,8 @@ pub fn data(boot_tag: u8, seq: u32, ring_drops: u32) -> Frame<'static> {
         boot_tag,
         seq,
         ring_drops,
+        skipped: 0,
+        dropped: 0,
         value: &[],
     })
 }
@@ -103,7 +119,7 @@ pub fn data(boot_tag: u8, seq: u32, ring_drops: u32) -> Frame<'static> {
 /// A hello to feed the accounting directly.
 pub fn hello(boot_id: u32, next_seq: u32, ring_drops: u32) -> Frame<'static> {
     Frame::Hello(Hello {
-        version: 1,
+        version: 2,
         boot_id,
         next_seq,
         ring_drops,

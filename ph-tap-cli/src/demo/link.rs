@@ -1,12 +1,13 @@
-//! A lossy link between the simulated target and ph-tap: whole frames vanish and single bytes
-//! are damaged, at seeded, deterministic points.
+//! A lossy link between the simulated target and ph-tap: whole frames are refused (as an RTT
+//! buffer that is full refuses them, telling the sender) and single bytes are damaged, at
+//! seeded, deterministic points.
 
 use super::rng::Rng;
 
 /// Per-frame loss and damage rates, in per mille.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LinkFaults {
-    /// Chance that a whole frame is lost.
+    /// Chance that a whole frame is refused (lost, and the sender is told).
     pub lose_per_mille: u32,
     /// Chance that one byte of a frame is damaged (the frame arrives corrupt).
     pub damage_per_mille: u32,
@@ -36,10 +37,12 @@ impl LossyLink {
         }
     }
 
-    /// Sends one encoded frame (delimiter included), appending what arrives to `out`.
-    pub fn send(&mut self, frame: &[u8], out: &mut Vec<u8>) {
+    /// Sends one encoded frame (delimiter included), appending what arrives to `out`. Returns
+    /// `false` when the whole frame was refused (the drainer's sink reports that, so the next
+    /// data frame is a full one); a damaged frame was sent, so that is `true`.
+    pub fn send(&mut self, frame: &[u8], out: &mut Vec<u8>) -> bool {
         if self.rng.chance(self.faults.lose_per_mille) {
-            return;
+            return false;
         }
         let start = out.len();
         out.extend_from_slice(frame);
@@ -50,5 +53,6 @@ impl LossyLink {
             let flipped = out[at] ^ (1 << self.rng.below(8));
             out[at] = if flipped == 0 { 0x5A } else { flipped };
         }
+        true
     }
 }

@@ -65,6 +65,14 @@ pub fn row(timed: &Timed) -> String {
         Record::TargetReset { boot_id } => cells[6] = opt(*boot_id),
         Record::SeqWrap => {}
         Record::CorruptFrame { reason } => cells[7] = reason.clone(),
+        Record::Unplaced { count, values } => {
+            cells[2] = values
+                .iter()
+                .map(render_value)
+                .collect::<Vec<_>>()
+                .join("; ");
+            cells[3] = count.to_string();
+        }
     }
     if let Some(at) = timed.at {
         cells[8] = format!("{:.6}", at.as_secs_f64());

@@ -58,6 +58,17 @@ pub fn line(timed: &Timed, color: bool) -> String {
         Record::CorruptFrame { reason } => {
             Style::Damage.paint(&format!("CORRUPT FRAME ({reason})"), color)
         }
+        Record::Unplaced { count, values } => {
+            let shown: Vec<String> = values.iter().map(render_value).collect();
+            Style::Damage.paint(
+                &format!(
+                    "UNPLACED {count} frame{} (seq unknown after link corruption): {}",
+                    if *count == 1 { "" } else { "s" },
+                    shown.join(", ")
+                ),
+                color,
+            )
+        }
     };
     if let Some(at) = timed.at {
         let _ = write!(

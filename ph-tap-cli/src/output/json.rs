@@ -50,6 +50,10 @@ pub fn object(timed: &Timed) -> Value {
         Record::CorruptFrame { reason } => {
             map.insert("reason".into(), json!(reason));
         }
+        Record::Unplaced { count, values } => {
+            map.insert("count".into(), json!(count));
+            map.insert("values".into(), json!(values));
+        }
     }
     if let Some(at) = timed.at {
         map.insert("t".into(), json!(at.as_secs_f64()));

@@ -46,6 +46,15 @@ pub enum Record {
     },
     /// Sequence numbers wrapped from u32::MAX to 1 (informational, nothing lost).
     SeqWrap,
+    /// Frames that arrived intact but whose sequence numbers cannot be known: link corruption
+    /// broke the chain of compact frames twice before a full frame could place them (rare).
+    /// They are not counted as link losses.
+    Unplaced {
+        /// How many frames.
+        count: u32,
+        /// Their values, oldest first.
+        values: Vec<serde_json::Value>,
+    },
     /// A frame whose checksum or encoding is wrong was skipped.
     CorruptFrame {
         /// Why it was rejected, e.g. `checksum mismatch`.
@@ -64,6 +73,7 @@ impl Record {
             Record::TargetReset { .. } => "target_reset",
             Record::SeqWrap => "seq_wrap",
             Record::CorruptFrame { .. } => "corrupt_frame",
+            Record::Unplaced { .. } => "unplaced",
         }
     }
 }

@@ -19,6 +19,8 @@ pub struct Totals {
     pub link_losses: u64,
     /// Corrupt frames skipped.
     pub corrupt_frames: u64,
+    /// Values that arrived intact but could not be placed (sequence number unknown).
+    pub unplaced: u64,
     /// Target resets seen.
     pub resets: u64,
     /// Raw bytes received.
@@ -36,6 +38,7 @@ impl Totals {
             }
             Record::LinkLoss { count, .. } => self.link_losses += u64::from(*count),
             Record::CorruptFrame { .. } => self.corrupt_frames += 1,
+            Record::Unplaced { count, .. } => self.unplaced += u64::from(*count),
             Record::TargetReset { .. } => self.resets += 1,
             Record::Hello { .. } | Record::SeqWrap => {}
         }
@@ -75,9 +78,15 @@ impl Totals {
         );
         out += &format!("link losses     {}\n", self.link_losses);
         out += &format!("corrupt frames  {}\n", self.corrupt_frames);
+        if self.unplaced > 0 {
+            out += &format!(
+                "unplaced        {} (seq unknown after link corruption)\n",
+                self.unplaced
+            );
+        }
         out += &format!("target resets   {}\n", self.resets);
         out += &format!("bytes           {}\n", self.bytes);
-        let seen = self.frames + self.ring_drops + self.link_losses;
+        let seen = self.frames + self.ring_drops + self.link_losses + self.unplaced;
         if seen > 0 {
             out += &format!(
                 "delivered       {:.2}% of {} values sent\n",
@@ -106,6 +115,7 @@ impl Totals {
             "ring_drop_events": self.ring_drop_events,
             "link_losses": self.link_losses,
             "corrupt_frames": self.corrupt_frames,
+            "unplaced": self.unplaced,
             "resets": self.resets,
             "bytes": self.bytes,
         });

@@ -1,5 +1,6 @@
 //! Damaging a capture on the host side and checking `ph-tap` reports exactly that damage.
 
+use ph_eventing_wire::chain::{Chain, Placed};
 use ph_eventing_wire::decoder::decode_one;
 use ph_eventing_wire::frame::{Frame, parse_frame};
 use serde_json::Value;
@@ -22,29 +23,61 @@ fn frames(capture: &[u8]) -> Vec<(usize, usize)> {
     frames
 }
 
-/// For each frame of a capture, the sequence number of the data frame (`None` for a hello),
-/// read with the wire crate's own frame parser.
+/// For each frame of a clean capture, the sequence number of the data frame (`None` for a
+/// hello), read with the wire crate's own frame parser and chain (which places compact frames).
 pub(crate) fn frame_seqs(capture: &[u8]) -> Vec<Option<u64>> {
+    let mut raw = vec![0u8; 4096];
+    let mut chain = Chain::new();
+    frames(capture)
+        .iter()
+        .map(|&(start, end)| {
+            let len = decode_one(&capture[start..end], &mut raw).expect("a clean COBS frame");
+            let frame = parse_frame(&raw[..len]).expect("a clean frame");
+            let mut seq = None;
+            chain.frame(frame, |placed| {
+                if let Placed::Data { frame, .. } = placed {
+                    seq = Some(u64::from(frame.seq));
+                }
+            });
+            assert!(
+                seq.is_some() || matches!(frame, Frame::Hello(_)),
+                "a clean capture places every data frame at once"
+            );
+            seq
+        })
+        .collect()
+}
+
+/// For each frame of a clean capture: is it a full data frame (not compact, not a hello)?
+fn full_frames(capture: &[u8]) -> Vec<bool> {
     let mut raw = vec![0u8; 4096];
     frames(capture)
         .iter()
         .map(|&(start, end)| {
             let len = decode_one(&capture[start..end], &mut raw).expect("a clean COBS frame");
-            match parse_frame(&raw[..len]).expect("a clean frame") {
-                Frame::Data(data) => Some(u64::from(data.seq)),
-                Frame::Hello(_) => None,
-            }
+            matches!(parse_frame(&raw[..len]), Ok(Frame::Data(_)))
         })
         .collect()
 }
 
+/// After damage to frames up to `last`, the compact frames that follow wait for the next full
+/// frame: it must come before the next hello (which would leave them unplaced).
+fn placed_again_after(seqs: &[Option<u64>], full: &[bool], last: usize) -> bool {
+    (last + 1..seqs.len())
+        .find(|&j| seqs[j].is_none() || full[j])
+        .is_some_and(|j| full[j])
+}
+
 /// Indexes of `count` data frames, spread over the capture, whose neighbours (one before, two
 /// after) are data frames with consecutive sequence numbers (so a loss there is a gap of its own).
-fn isolated_frames(seqs: &[Option<u64>], count: usize) -> Vec<usize> {
+/// (With compact frames, also: the frames after them are placed again by a full frame before the
+/// next hello, even when frame `i + 1` is damaged too.)
+fn isolated_frames(seqs: &[Option<u64>], full: &[bool], count: usize) -> Vec<usize> {
     let candidates: Vec<usize> = (1..seqs.len() - 3)
         .filter(|&i| {
             let window: Option<Vec<u64>> = seqs[i - 1..=i + 2].iter().copied().collect();
             window.is_some_and(|w| w.windows(2).all(|p| p[0] + 1 == p[1]))
+                && placed_again_after(seqs, full, i + 1)
         })
         .collect();
     assert!(
@@ -118,7 +151,8 @@ pub(crate) fn run(board: Board) {
     let capture = capture(board);
     let clean = decode(&capture);
     let seqs = frame_seqs(&capture);
-    let targets = isolated_frames(&seqs, 6);
+    let full = full_frames(&capture);
+    let targets = isolated_frames(&seqs, &full, 6);
     let (drop_at, flip_at) = targets.split_at(3);
 
     // Bytes dropped from the middle of three frames.

@@ -230,3 +230,30 @@ fn golden_struct_value_decodes_through_its_golden_schema() {
         r#"{"t_us":1234567,"channel":3,"flags":5,"x":-120,"y":45,"z":1000,"volts":3.3}"#
     );
 }
+
+/// The worked examples of `WIRE.md` show the golden bytes: a spec that drifted from the code would
+/// mislead whoever writes a reader from it. Every `wire:` line under a "### `name`" heading must be
+/// the bytes of `tests/golden/name.hex`.
+#[test]
+fn wire_md_examples_are_the_golden_bytes() {
+    let spec = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("WIRE.md"))
+        .expect("WIRE.md next to Cargo.toml");
+    let mut heading: Option<String> = None;
+    let mut checked = 0;
+    for line in spec.lines() {
+        if let Some(rest) = line.strip_prefix("### `") {
+            heading = rest.split('`').next().map(str::to_owned);
+        } else if let Some(hex) = line.strip_prefix("wire: ") {
+            let name = heading
+                .take()
+                .expect("a `wire:` line belongs under a ### `name` heading, once");
+            let golden = from_hex_file(&std::fs::read_to_string(path(&name)).unwrap());
+            assert_eq!(from_hex_file(hex), golden, "WIRE.md example `{name}`");
+            checked += 1;
+        }
+    }
+    assert!(
+        checked >= 6,
+        "only {checked} worked examples found in WIRE.md"
+    );
+}

@@ -206,8 +206,8 @@ impl<T: Copy, const N: usize> Consumer<'_, T, N> {
                     // Overtaken a second time in one call: the producer runs on another core and
                     // writes the oldest item just before we get to it, so chasing it would fail
                     // again and again. Resume `CATCH_UP_MARGIN` items further instead, ahead of
-                    // the producer. (A producer that is an interrupt on our own core cannot
-                    // overtake us twice here: the first retry already finds the oldest item.)
+                    // the producer. (An interrupt on our own core could only do this by refilling
+                    // the whole ring twice within a few instructions of this loop.)
                     let margin = if overtaken { Self::CATCH_UP_MARGIN } else { 0 };
                     overtaken = true;
                     skip::<N>(state, ahead - N as u32 + 1 + margin, stats);

@@ -32,8 +32,8 @@
 //! - The consumer gets every item exactly once, in order, unless it fell more than `N` items
 //!   behind; then it resumes at the oldest item still in the ring (a little further if a producer
 //!   on another core keeps overwriting that item as the consumer reaches it: see [`Consumer`]),
-//!   and `dropped` counts exactly the items it never got. Over a run, `read + dropped` summed over all polls equals the number of
-//!   pushes it has caught up with.
+//!   and `dropped` counts exactly the items it never got. Over a run, `read + dropped` summed over
+//!   all polls equals the number of pushes it has caught up with.
 //! - An item is never delivered torn: the producer and the consumer never touch the same bytes at
 //!   the same time (see [`SeqRing`] for how). `T` may be any `Copy` type.
 //! - `push`, `poll_one`, `poll_up_to` and `latest` never allocate, never panic and never block.

@@ -117,9 +117,9 @@ pub(crate) struct ConsumerState {
 /// static EMPTY: ph_eventing::SeqRing<u32, 0> = ph_eventing::SeqRing::new();
 /// ```
 // `repr(C)` with the small, hot fields first: Cortex-M0 loads and stores reach them with an
-// immediate offset from the ring's address. The `LineBreak`s start the consumer's state and the
-// slots on fresh cache lines where cores have private caches; on microcontrollers they take no
-// space.
+// immediate offset from the ring's address. The `LineBreak`s start the producer's state, the
+// consumer's state and the slots on fresh cache lines where cores have private caches (so `head`
+// has a line of its own); on microcontrollers they take no space.
 #[repr(C)]
 pub struct SeqRing<T: Copy, const N: usize> {
     /// The newest published sequence number (`0`: nothing published yet). Written by the producer.

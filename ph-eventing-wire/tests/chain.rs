@@ -85,12 +85,7 @@ fn steady_stream_is_one_full_frame_then_compact_ones_with_anchors_every_k() {
                 "k = {k}, frame {i}"
             );
         }
-        let (got, unplaced, t) = decode(
-            &frames
-                .iter()
-                .flat_map(|f| f.bytes.clone())
-                .collect::<Vec<_>>(),
-        );
+        let (got, unplaced, t) = decode(&damaged(&frames, &[], &[]));
         assert_eq!(
             got,
             contiguous(40)
@@ -110,12 +105,7 @@ fn compact_frames_chain_across_the_seq_wrap() {
         .collect();
     let frames = encode(16, &items);
     assert!(frames[2..].iter().all(|f| f.compact));
-    let (got, _, t) = decode(
-        &frames
-            .iter()
-            .flat_map(|f| f.bytes.clone())
-            .collect::<Vec<_>>(),
-    );
+    let (got, _, t) = decode(&damaged(&frames, &[], &[]));
     assert_eq!(
         got.iter().map(|g| g.0).collect::<Vec<_>>(),
         [u32::MAX - 1, u32::MAX, 1, 2]
@@ -135,12 +125,7 @@ fn a_gap_or_new_ring_drops_force_a_full_frame() {
     let frames = encode(16, &items);
     let kinds: Vec<bool> = frames[1..].iter().map(|f| f.compact).collect();
     assert_eq!(kinds, [false, true, false, true]);
-    let (got, _, t) = decode(
-        &frames
-            .iter()
-            .flat_map(|f| f.bytes.clone())
-            .collect::<Vec<_>>(),
-    );
+    let (got, _, t) = decode(&damaged(&frames, &[], &[]));
     assert_eq!(got, [(1, 10), (2, 20), (5, 50), (6, 60)]);
     assert_eq!((t.ring_dropped, t.link_lost, t.inconsistent), (2, 0, 0));
 }
@@ -155,12 +140,7 @@ fn a_refused_frame_forces_a_full_frame_and_is_a_link_loss() {
         kinds,
         [false, true, true, true, false, true, true, true, true]
     );
-    let (got, unplaced, t) = decode(
-        &frames
-            .iter()
-            .flat_map(|f| f.bytes.clone())
-            .collect::<Vec<_>>(),
-    );
+    let (got, unplaced, t) = decode(&damaged(&frames, &[], &[]));
     let want: Vec<_> = items.iter().filter(|i| i.3).map(|i| (i.0, i.2)).collect();
     assert_eq!(got, want);
     assert_eq!(
@@ -454,12 +434,7 @@ proptest! {
 /// trace: no damaged bytes, no report from the sink).
 fn without(frames: &[Sent], gone: std::ops::RangeInclusive<usize>) -> Vec<u8> {
     // frames[0] is the hello, frames[s] the data frame of seq s.
-    frames
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !gone.contains(i))
-        .flat_map(|(_, f)| f.bytes.clone())
-        .collect()
+    damaged(frames, &[], &gone.collect::<Vec<_>>())
 }
 
 /// The bytes of `frames` with one bit flipped in the frames at `corrupt` (a checksum error: the
@@ -578,7 +553,7 @@ fn a_duplicated_compact_frame_is_a_duplicate_not_a_wrong_seq() {
     }
     // At the end of the stream, with no full frame to place it, the copy is unplaced.
     let frames = encode(16, &contiguous(5));
-    let mut bytes: Vec<u8> = frames.iter().flat_map(|f| f.bytes.clone()).collect();
+    let mut bytes = damaged(&frames, &[], &[]);
     bytes.extend(&frames[5].bytes);
     let (got, unplaced, t) = decode(&bytes);
     assert_eq!(got.iter().map(|g| g.0).collect::<Vec<_>>(), [1, 2, 3, 4, 5]);

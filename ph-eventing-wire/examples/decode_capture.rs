@@ -6,6 +6,7 @@
 //! ```
 use std::io::Write;
 
+use ph_eventing_wire::accounting::Event;
 use ph_eventing_wire::session::{Record, Session};
 
 fn main() {
@@ -27,6 +28,8 @@ pub fn print_capture(bytes: &[u8], out: &mut impl Write) -> std::io::Result<()> 
     for record in records {
         match record {
             Record::Rejected(e) => writeln!(out, "  ! {e}")?,
+            Record::Duplicate { seq } => writeln!(out, "  ! {}", Event::Duplicate { seq })?,
+            Record::Warning(w) => writeln!(out, "  ! {w}")?,
             Record::Hello(h) => {
                 h.events.iter().try_for_each(|e| writeln!(out, "  ! {e}"))?;
                 let schema = h.schema.map_or_else(|e| e.to_string(), |s| s.to_string());

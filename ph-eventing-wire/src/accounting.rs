@@ -83,32 +83,53 @@ pub enum Event {
     },
 }
 
+/// The one text of each event, as every host tool shows it (ph-tap's human lines included).
+///
+/// ```
+/// use ph_eventing_wire::accounting::Event;
+/// let drop = Event::RingDrop { count: 3, first_seq: 10, last_seq: 12 };
+/// assert_eq!(drop.to_string(), "RING DROP 3 (seq 10..12)");
+/// let lost = Event::LinkLoss { count: 1, first_seq: 9, last_seq: 9 };
+/// assert_eq!(lost.to_string(), "LINK LOSS 1 (seq 9)");
+/// let reset = Event::TargetReset { boot_id: Some(0x5eed_0002) };
+/// assert_eq!(reset.to_string(), "TARGET RESET (new boot 0x5eed0002)");
+/// ```
 impl fmt::Display for Event {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
-            Self::TargetReset { boot_id: Some(id) } => write!(f, "TARGET RESET (boot {id:#010x})"),
+            Self::TargetReset { boot_id: Some(id) } => {
+                write!(f, "TARGET RESET (new boot {id:#010x})")
+            }
             Self::TargetReset { boot_id: None } => f.write_str("TARGET RESET"),
-            Self::SeqWrap => f.write_str("SEQ WRAP"),
+            Self::SeqWrap => f.write_str("SEQ WRAP (u32::MAX -> 1, nothing lost)"),
             Self::RingDrop {
                 count,
                 first_seq,
                 last_seq,
-            } => {
-                write!(f, "RING DROP {count} (seq {first_seq}..{last_seq})")
-            }
+            } => write!(f, "RING DROP {count} ({})", SeqRange(first_seq, last_seq)),
             Self::LinkLoss {
                 count,
                 first_seq,
                 last_seq,
-            } => {
-                write!(f, "LINK LOSS {count} (seq {first_seq}..{last_seq})")
-            }
+            } => write!(f, "LINK LOSS {count} ({})", SeqRange(first_seq, last_seq)),
             Self::Duplicate { seq } => write!(f, "DUPLICATE (seq {seq})"),
             Self::Unplaced { count } => write!(
                 f,
                 "UNPLACED {count} frame{} (seq unknown after link corruption)",
                 if count == 1 { "" } else { "s" }
             ),
+        }
+    }
+}
+
+/// `seq 5`, or `seq 5..9` for a range.
+struct SeqRange(u32, u32);
+
+impl fmt::Display for SeqRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Self(first, last) if first == last => write!(f, "seq {first}"),
+            Self(first, last) => write!(f, "seq {first}..{last}"),
         }
     }
 }
@@ -162,6 +183,8 @@ pub struct Totals {
     pub hellos: u64,
     /// Items the target's ring overwrote.
     pub ring_dropped: u64,
+    /// [`Event::RingDrop`]s reported: the bursts `ring_dropped` came in.
+    pub ring_drop_events: u64,
     /// Items lost between the ring and the host.
     pub link_lost: u64,
     /// Target resets.
@@ -251,6 +274,7 @@ impl Accountant {
                 data_frames: 0,
                 hellos: 0,
                 ring_dropped: 0,
+                ring_drop_events: 0,
                 link_lost: 0,
                 resets: 0,
                 wraps: 0,
@@ -448,6 +472,7 @@ impl Accountant {
                 last_seq,
             });
             self.totals.ring_dropped += u64::from(ring);
+            self.totals.ring_drop_events += 1;
         }
         // Frames that arrived unplaced since the last checkpoint lie in this gap and are no loss.
         let absorbed = open.min(u64::from(gap - ring)) as u32;

@@ -145,34 +145,95 @@ pub enum FrameError {
     UnknownKind(u8),
 }
 
-impl fmt::Display for FrameError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+/// What kind of trouble a [`FrameError`] is, as host tools group them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FrameErrorKind {
+    /// The reader joined the stream mid-frame ([`FrameError::LeadingGarbage`]): normal for a
+    /// live stream, not a loss.
+    LeadingGarbage,
+    /// The bytes were damaged (COBS, checksum, length, fields, magic): counted as corrupt in
+    /// [`DecoderStats::corrupt`](crate::decoder::DecoderStats::corrupt).
+    Corrupt,
+    /// An intact frame this decoder cannot read (a newer sender's version or kind): counted in
+    /// [`DecoderStats::unsupported`](crate::decoder::DecoderStats::unsupported).
+    Unsupported,
+}
+
+impl FrameError {
+    /// The group this error counts in.
+    ///
+    /// ```
+    /// use ph_eventing_wire::frame::{FrameError, FrameErrorKind};
+    /// assert_eq!(FrameError::Checksum.kind(), FrameErrorKind::Corrupt);
+    /// assert_eq!(FrameError::UnknownKind(9).kind(), FrameErrorKind::Unsupported);
+    /// ```
+    pub const fn kind(&self) -> FrameErrorKind {
         match self {
-            Self::LeadingGarbage { len } => {
+            Self::LeadingGarbage { .. } => FrameErrorKind::LeadingGarbage,
+            Self::Cobs
+            | Self::Checksum
+            | Self::TooShort
+            | Self::Oversized { .. }
+            | Self::Malformed
+            | Self::BadMagic => FrameErrorKind::Corrupt,
+            Self::UnsupportedVersion(_) | Self::UnknownKind(_) => FrameErrorKind::Unsupported,
+        }
+    }
+
+    /// What went wrong, without the "corrupt frame: " that [`Display`](fmt::Display) puts
+    /// before plain damage, for a tool that names the [`kind`](Self::kind) itself.
+    ///
+    /// ```
+    /// use ph_eventing_wire::frame::FrameError;
+    /// assert_eq!(FrameError::Checksum.to_string(), "corrupt frame: checksum mismatch");
+    /// assert_eq!(FrameError::Checksum.reason().to_string(), "checksum mismatch");
+    /// ```
+    pub const fn reason(&self) -> impl fmt::Display + '_ {
+        Reason(self)
+    }
+}
+
+/// [`FrameError::reason`].
+struct Reason<'a>(&'a FrameError);
+
+impl fmt::Display for Reason<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            FrameError::LeadingGarbage { len } => {
                 write!(f, "skipped {len} bytes before the first frame boundary")
             }
-            Self::Cobs => f.write_str("corrupt frame: broken COBS framing"),
-            Self::Checksum => f.write_str("corrupt frame: checksum mismatch"),
-            Self::TooShort => f.write_str("corrupt frame: too short"),
-            Self::Oversized { len } => {
-                write!(
-                    f,
-                    "frame of {len}+ bytes exceeds the decoder's limit; raise it if the sender's values are that large"
-                )
-            }
-            Self::Malformed => f.write_str("corrupt frame: fields do not parse"),
-            Self::BadMagic => {
+            FrameError::Cobs => f.write_str("broken COBS framing"),
+            FrameError::Checksum => f.write_str("checksum mismatch"),
+            FrameError::TooShort => f.write_str("too short"),
+            FrameError::Oversized { len } => write!(
+                f,
+                "frame of {len}+ bytes exceeds the decoder's limit; raise it if the sender's values are that large"
+            ),
+            FrameError::Malformed => f.write_str("fields do not parse"),
+            FrameError::BadMagic => {
                 f.write_str("hello frame without the ph-eventing magic: is this the right stream?")
             }
-            Self::UnsupportedVersion(v) => write!(
+            FrameError::UnsupportedVersion(v) => write!(
                 f,
                 "hello of wire format version {v}; this decoder reads version {FORMAT_VERSION}: upgrade ph-eventing-wire"
             ),
-            Self::UnknownKind(k) => write!(
+            FrameError::UnknownKind(k) => write!(
                 f,
                 "unknown control frame kind 0x{k:02x} (newer sender?); skipped"
             ),
         }
+    }
+}
+
+impl fmt::Display for FrameError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if matches!(
+            self,
+            Self::Cobs | Self::Checksum | Self::TooShort | Self::Malformed
+        ) {
+            f.write_str("corrupt frame: ")?;
+        }
+        self.reason().fmt(f)
     }
 }
 

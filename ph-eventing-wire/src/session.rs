@@ -4,6 +4,7 @@
 //! totals. Compact frames are placed by a [`Chain`] inside.
 
 use alloc::vec::Vec;
+use core::fmt;
 
 use serde_json::Value;
 
@@ -31,15 +32,18 @@ pub struct DataRecord {
     pub ring_drops: u32,
     /// The value's postcard bytes (for a `--value-as hex|u32` style fallback).
     pub value: Vec<u8>,
-    /// The value decoded with the latest hello's schema; `None` until a hello was seen.
+    /// The value decoded with the current schema (see [`Session`] for which one that is);
+    /// `None` while there is none.
     pub decoded: Option<Result<Value, ValueError>>,
-    /// What this frame revealed (drops, losses, reset, wrap, duplicate).
+    /// What this frame revealed (drops, losses, reset, wrap).
     pub events: Vec<Event>,
 }
 
 /// One hello frame.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HelloRecord {
+    /// The wire format version the sender speaks.
+    pub version: u8,
     /// The sender's boot id.
     pub boot_id: u32,
     /// The next sequence number the sender will use.
@@ -50,6 +54,9 @@ pub struct HelloRecord {
     pub value_max_size: u32,
     /// The value type's schema (`Display` prints it as Rust-like pseudocode).
     pub schema: Result<OwnedNamedType, SchemaError>,
+    /// The same boot id and schema bytes as the previous hello: the sender's periodic
+    /// reminder, nothing new to show. Its [`events`](Self::events) still count.
+    pub repeated: bool,
     /// What this hello revealed (a reset, losses up to its `next_seq`).
     pub events: Vec<Event>,
 }
@@ -61,24 +68,60 @@ pub struct HelloRecord {
 pub struct UnplacedRecord {
     /// Their values' postcard bytes, oldest first.
     pub values: Vec<Vec<u8>>,
-    /// Their values decoded with the latest hello's schema (`None` until a hello was seen).
+    /// Their values decoded with the current schema (`None` while there is none).
     pub decoded: Option<Vec<Result<Value, ValueError>>>,
     /// The [`Event::Unplaced`] they revealed.
     pub events: Vec<Event>,
 }
 
+/// Something about the stream as a whole that a host tool should tell its user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Warning {
+    /// [`NOT_PH_EVENTING_AFTER`] bytes or more arrived without one valid frame: probably the
+    /// wrong channel or port, or a sender that does not speak this format. Given once per
+    /// session; decoding goes on.
+    NotPhEventing {
+        /// Bytes received when the warning was given.
+        bytes: u64,
+    },
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NotPhEventing { bytes } => write!(
+                f,
+                "no ph-eventing frame in the first {bytes} bytes: is this the right RTT channel or port, and does the firmware send ph-eventing-wire frames? (still listening)"
+            ),
+        }
+    }
+}
+
 /// What a [`Session`] made of one frame.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Record {
-    /// A ring item.
+    /// A ring item, new to this session.
     Data(DataRecord),
+    /// A data frame that arrived again (already delivered as [`Record::Data`]): not a new
+    /// value, and not counted twice ([`Totals::duplicates`]).
+    Duplicate {
+        /// Its sequence number.
+        seq: u32,
+    },
     /// A stream description.
     Hello(HelloRecord),
     /// A frame that was skipped, and why (corruption is counted in [`Session::decoder_stats`]).
     Rejected(FrameError),
     /// Frames that arrived intact but could not be placed.
     Unplaced(UnplacedRecord),
+    /// A remark about the stream as a whole (given after the records of the bytes that
+    /// prompted it).
+    Warning(Warning),
 }
+
+/// After this many bytes without one valid frame, a [`Session`] gives
+/// [`Warning::NotPhEventing`].
+pub const NOT_PH_EVENTING_AFTER: u64 = 4096;
 
 /// Decoder + accounting + schema-driven values.
 ///
@@ -116,12 +159,23 @@ pub enum Record {
 /// assert_eq!(session.totals().ring_dropped, u64::from(report.stats.dropped));
 /// assert_eq!(session.totals().data_frames, u64::from(report.stats.read));
 /// ```
+///
+/// # Which schema decodes the values
+///
+/// Values are decoded with the schema of the latest hello. A hello whose schema is empty says
+/// the stream has none: values come out undecoded from then on. A hello whose schema cannot be
+/// parsed (its [`HelloRecord::schema`] says why) keeps the previous schema when it comes from
+/// the same boot, and clears it when it announces another boot, whose values may be of another
+/// type.
 #[derive(Debug, Default)]
 pub struct Session {
     decoder: FrameDecoder<SESSION_MAX_FRAME>,
     chain: Chain,
     accountant: Accountant,
     schema: Option<OwnedNamedType>,
+    /// Boot id and schema bytes of the latest hello, to tell a repeated one.
+    last_hello: Option<(u32, Vec<u8>)>,
+    warned: bool,
 }
 
 impl Session {
@@ -147,17 +201,25 @@ impl Session {
             chain,
             accountant,
             schema,
+            last_hello,
+            warned,
         } = self;
+        let mut schemas = Schemas { schema, last_hello };
         decoder.feed(bytes, |frame| {
             if let Err(e) = frame {
                 f(Record::Rejected(e));
             }
             chain.push(frame, |placed| {
-                if let Some(r) = record(accountant, schema, &placed) {
+                if let Some(r) = record(accountant, &mut schemas, &placed) {
                     f(r);
                 }
             });
         });
+        let stats = decoder.stats();
+        if !*warned && stats.frames == 0 && stats.bytes >= NOT_PH_EVENTING_AFTER {
+            *warned = true;
+            f(Record::Warning(Warning::NotPhEventing { bytes: stats.bytes }));
+        }
     }
 
     /// Ends the stream: compact frames still waiting for a full frame come out as
@@ -167,14 +229,16 @@ impl Session {
             chain,
             accountant,
             schema,
+            last_hello,
             ..
         } = self;
+        let mut schemas = Schemas { schema, last_hello };
         let mut out = Vec::new();
-        chain.finish(|placed| out.extend(record(accountant, schema, &placed)));
+        chain.finish(|placed| out.extend(record(accountant, &mut schemas, &placed)));
         out
     }
 
-    /// The schema from the latest hello, if any.
+    /// The schema values are decoded with now, if any.
     pub fn schema(&self) -> Option<&OwnedNamedType> {
         self.schema.as_ref()
     }
@@ -195,11 +259,43 @@ impl Session {
     }
 }
 
+/// The schema in force and the hello it came with.
+struct Schemas<'a> {
+    schema: &'a mut Option<OwnedNamedType>,
+    last_hello: &'a mut Option<(u32, Vec<u8>)>,
+}
+
+impl Schemas<'_> {
+    /// Takes a hello's schema (see [`Session`]'s rules); returns it parsed and whether the hello
+    /// repeats the previous one.
+    fn hello(&mut self, boot_id: u32, bytes: &[u8]) -> (Result<OwnedNamedType, SchemaError>, bool) {
+        let repeated = self
+            .last_hello
+            .as_ref()
+            .is_some_and(|(id, schema)| *id == boot_id && schema == bytes);
+        let same_boot = self.last_hello.as_ref().is_some_and(|(id, _)| *id == boot_id);
+        let parsed = parse_schema(bytes);
+        match &parsed {
+            Ok(s) => *self.schema = Some(s.clone()),
+            Err(_) if bytes.is_empty() || !same_boot => *self.schema = None,
+            Err(_) => {}
+        }
+        if !repeated {
+            *self.last_hello = Some((boot_id, bytes.to_vec()));
+        }
+        (parsed, repeated)
+    }
+
+    fn decode(&self, value: &[u8]) -> Option<Result<Value, ValueError>> {
+        self.schema.as_ref().map(|s| decode_value(s, value))
+    }
+}
+
 /// Accounts one placed item and turns it into a record (none for a failed sequence-bit check,
 /// which only counts in the totals).
 fn record(
     accountant: &mut Accountant,
-    schema: &mut Option<OwnedNamedType>,
+    schemas: &mut Schemas<'_>,
     placed: &Placed<'_>,
 ) -> Option<Record> {
     let events: Vec<Event> = accountant.observe_placed(placed).into_iter().collect();
@@ -207,32 +303,37 @@ fn record(
         Placed::Data {
             frame: d,
             placement,
-        } => Record::Data(DataRecord {
-            boot_tag: d.boot_tag,
-            seq: d.seq,
-            placement: *placement,
-            ring_drops: d.ring_drops,
-            value: d.value.to_vec(),
-            decoded: schema.as_ref().map(|s| decode_value(s, d.value)),
-            events,
-        }),
-        Placed::Hello(h) => {
-            let parsed = parse_schema(h.schema);
-            if let Ok(s) = &parsed {
-                *schema = Some(s.clone());
+        } => {
+            if let [Event::Duplicate { seq }] = events[..] {
+                return Some(Record::Duplicate { seq });
             }
+            Record::Data(DataRecord {
+                boot_tag: d.boot_tag,
+                seq: d.seq,
+                placement: *placement,
+                ring_drops: d.ring_drops,
+                value: d.value.to_vec(),
+                decoded: schemas.decode(d.value),
+                events,
+            })
+        }
+        Placed::Hello(h) => {
+            let (schema, repeated) = schemas.hello(h.boot_id, h.schema);
             Record::Hello(HelloRecord {
+                version: h.version,
                 boot_id: h.boot_id,
                 next_seq: h.next_seq,
                 ring_drops: h.ring_drops,
                 value_max_size: h.value_max_size,
-                schema: parsed,
+                schema,
+                repeated,
                 events,
             })
         }
         Placed::Unplaced { values } => Record::Unplaced(UnplacedRecord {
             values: values.to_vec(),
-            decoded: schema
+            decoded: schemas
+                .schema
                 .as_ref()
                 .map(|s| values.iter().map(|v| decode_value(s, v)).collect()),
             events,

@@ -270,13 +270,17 @@ fn stale_hello_is_ignored_and_counted_inconsistent() {
 #[test]
 fn event_display() {
     assert_eq!(link(4, 11, 14).to_string(), "LINK LOSS 4 (seq 11..14)");
-    assert_eq!(Event::SeqWrap.to_string(), "SEQ WRAP");
+    assert_eq!(link(1, 9, 9).to_string(), "LINK LOSS 1 (seq 9)");
+    assert_eq!(
+        Event::SeqWrap.to_string(),
+        "SEQ WRAP (u32::MAX -> 1, nothing lost)"
+    );
     assert_eq!(
         Event::TargetReset {
             boot_id: Some(0xAB)
         }
         .to_string(),
-        "TARGET RESET (boot 0x000000ab)"
+        "TARGET RESET (new boot 0x000000ab)"
     );
     assert_eq!(Event::Duplicate { seq: 9 }.to_string(), "DUPLICATE (seq 9)");
 }

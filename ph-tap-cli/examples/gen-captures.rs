@@ -10,10 +10,14 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
+/// The scenarios, shared with the tests that check the captures match them.
+#[path = "../tests/common/scenarios.rs"]
+mod scenarios;
+
 fn main() -> Result<()> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    for (name, bytes) in ph_tap::demo::scenarios::captures()? {
+    for (name, bytes) in scenarios::captures()? {
         let path = dir.join(format!("{name}.bin"));
         std::fs::write(&path, &bytes)
             .with_context(|| format!("cannot write {}", path.display()))?;

@@ -2,12 +2,23 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgGroup, Args, Parser, Subcommand};
 
-use crate::output::Format;
-use crate::output::color::ColorChoice;
-use crate::probe::attach::Protocol;
-use crate::value::ValueAs;
+use ph_tap::decode::value::ValueAs;
+use ph_tap::probe::{ProbeOptions, RttOptions};
+use ph_tap::sink::color::ColorChoice;
+
+/// The `--format` choice.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// One readable line per value; loud lines for losses.
+    #[default]
+    Human,
+    /// One JSON object per line (field names in the README).
+    Json,
+    /// Comma-separated values with a header line.
+    Csv,
+}
 
 /// Watch ph-eventing telemetry live through a debug probe, with every drop flagged.
 #[derive(Debug, Parser)]
@@ -41,37 +52,21 @@ pub enum Command {
 
 /// `ph-tap attach`.
 #[derive(Debug, Args)]
+#[command(group(ArgGroup::new("target").required(true).args(["chip", "tcp"])))]
 pub struct AttachArgs {
-    /// Target chip, as probe-rs names it (e.g. nRF52840, STM32F411RETx).
-    #[arg(long, required_unless_present = "tcp")]
-    pub chip: Option<String>,
+    /// How to reach the target through a probe.
+    #[command(flatten)]
+    pub probe: ProbeOptions,
+    /// Where the telemetry is in the target.
+    #[command(flatten)]
+    pub rtt: RttOptions,
     /// Read from an RTT TCP server instead of a probe (OpenOCD `rtt server`, J-Link's RTT
     /// telnet port, QEMU's serial socket).
-    #[arg(long, value_name = "HOST:PORT", conflicts_with_all = ["chip", "probe", "speed", "protocol", "connect_under_reset", "reset", "elf"])]
+    #[arg(long, value_name = "HOST:PORT", conflicts_with_all = ["chip", "probe", "speed", "protocol", "connect_under_reset", "reset", "elf", "channels"])]
     pub tcp: Option<String>,
-    /// Which probe, as `ph-tap list` prints it: `VID:PID[:SERIAL]` (hex).
-    #[arg(long, value_name = "VID:PID[:SERIAL]")]
-    pub probe: Option<String>,
-    /// Debug clock speed in kHz.
-    #[arg(long, value_name = "KHZ")]
-    pub speed: Option<u32>,
-    /// Debug protocol.
-    #[arg(long, value_enum)]
-    pub protocol: Option<Protocol>,
-    /// Hold the target in reset while attaching (for firmware that sleeps or disables debug).
-    #[arg(long)]
-    pub connect_under_reset: bool,
-    /// Reset the target after attaching, so the stream starts at boot.
-    #[arg(long)]
-    pub reset: bool,
-    /// The firmware ELF: the RTT control block is taken from its `_SEGGER_RTT` symbol instead
-    /// of scanning RAM.
-    #[arg(long, value_name = "FILE")]
-    pub elf: Option<PathBuf>,
-    /// RTT up channel to read.
-    #[arg(long, default_value_t = 0)]
-    pub channel: usize,
     /// Save the raw bytes as received (flushed continually; replay with `ph-tap decode FILE`).
+    /// With several `--channel`s, one file per channel: `FILE`'s name with `.chN` before its
+    /// extension.
     #[arg(long, value_name = "FILE")]
     pub save: Option<PathBuf>,
     /// Output options.

@@ -1,21 +1,33 @@
 //! `ph-tap`: watch [`ph-eventing`](ph_eventing) telemetry live through a debug probe, with every
-//! drop flagged.
+//! drop flagged, as a library another tool can reuse; the `ph-tap` binary is a thin command
+//! line over it.
 //!
-//! The binary is a thin shell over this library: [`cli`] parses, [`commands`] dispatches, every
-//! byte stream is a [`source::ByteSource`] (probe-rs RTT, TCP, file, stdin, the [`demo`]), and
-//! [`pipeline`] runs any of them through [`decode`] into [`output`].
+//! # The data path
 //!
-//! See the crate README for the commands, the output formats and their field names.
+//! ```text
+//! source ──(channel, bytes)──▶ router ──▶ one decoder per channel ──▶ records ──▶ sinks
+//! ```
+//!
+//! - [`source`]: what is read: a probe's RTT up channels ([`source::ProbeSource`], opened by
+//!   [`probe`]), a TCP server, a file or stdin, the simulated target of [`demo`].
+//! - [`router`]: gives every channel its own [`decode::Decoder`] (the ph-eventing wire format
+//!   through the wire crate's `Session`: [`decode::PhEventingDecoder`]).
+//! - [`record`]: what comes out: values, hellos, and the wire crate's loss events as they are,
+//!   each tagged with the channel it came from.
+//! - [`sink`]: where records go: human lines, JSON, CSV, the status line, warnings, the
+//!   summary, `--save`; several at once.
+//! - [`pipeline`]: runs a source on its own thread through the router into the sinks.
+//!
+//! `docs/ARCHITECTURE.md` in the repository shows where a new source, decoder or sink plugs in.
 
-pub mod cli;
-pub mod commands;
 pub mod decode;
 pub mod demo;
-pub mod output;
 pub mod pipeline;
 pub mod probe;
+pub mod record;
+pub mod router;
+pub mod sink;
 pub mod source;
-pub mod value;
 
 /// Formats an error chain as ONE line: the context (which says what to do next), then the
 /// first line of each underlying cause.

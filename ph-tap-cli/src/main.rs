@@ -1,4 +1,5 @@
-//! `ph-tap`: see the crate README, or `ph-tap --help`.
+//! `ph-tap`: see the crate README, or `ph-tap --help`. A thin shell over the `ph_tap` library:
+//! [`cli`] parses, [`commands`] builds each subcommand's source and sinks.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -6,8 +7,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::Parser;
 
+mod cli;
+mod commands;
+
 fn main() -> ExitCode {
-    let cli = ph_tap::cli::Cli::parse();
+    let cli = cli::Cli::parse();
     let stop = Arc::new(AtomicBool::new(false));
     let handler_stop = Arc::clone(&stop);
     // First Ctrl-C: stop reading, print the summary, exit normally. Second: leave at once.
@@ -19,7 +23,7 @@ fn main() -> ExitCode {
     if let Err(err) = installed {
         eprintln!("warning: cannot catch Ctrl-C ({err}); the summary will not print on Ctrl-C");
     }
-    match ph_tap::commands::run(cli, &stop) {
+    match commands::run(cli, &stop) {
         Ok(()) => ExitCode::SUCCESS,
         // The reader of our output went away (`ph-tap demo | head`): a normal way to stop.
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,

@@ -1,7 +1,12 @@
-//! The one pipeline every command runs: a [`ByteSource`] read on its own thread, the decode
-//! stage, the chosen output format, the status line and the summary.
+//! The one pipeline every command runs: a [`Source`] read on its own thread, the
+//! [`Router`] giving each channel its decoder, and every [`Sink`] fed the bytes, the records and
+//! the ticks.
+//!
+//! ```text
+//! source thread ── chunks (channel, bytes) ──▶ router ─▶ decoders ─▶ records ─▶ sinks
+//!                                      └──────── raw bytes ──────────────────▶ sinks (--save)
+//! ```
 
-use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -9,26 +14,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
-use crate::decode::Decoder;
-use crate::output::record::Timed;
-use crate::output::{Format, Printer};
-use crate::source::{ByteSource, Poll};
-use crate::value::ValueAs;
-
-/// How the pipeline shows what it decodes.
-#[derive(Clone, Debug)]
-pub struct OutputOptions {
-    /// `--format`.
-    pub format: Format,
-    /// Colour the human format.
-    pub color: bool,
-    /// Draw the status line on stderr.
-    pub status: bool,
-    /// Show arrival times and the duration (off with `--no-time` and for saved captures).
-    pub time: bool,
-    /// `--value-as`.
-    pub value_as: ValueAs,
-}
+use crate::record::{ChannelId, Record};
+use crate::router::Router;
+use crate::sink::{Sink, Stats, StatusLine};
+use crate::source::{Poll, Source};
 
 /// How the stream ended.
 #[derive(Debug)]
@@ -41,88 +30,216 @@ pub enum Ending {
     SourceFailed(anyhow::Error),
 }
 
+/// How long the pipeline waits for input before ticking the sinks anyway.
+const IDLE_TICK: Duration = Duration::from_millis(100);
+
 enum Chunk {
-    Data(Vec<u8>),
+    Data { channel: ChannelId, bytes: Vec<u8> },
     End,
     Failed(anyhow::Error),
 }
 
-/// Reads `source` until it ends, fails, or `stop` is set; prints to `out`; prints the summary.
+/// A router and the sinks its records go to.
 ///
-/// A failing source is not an error here: the summary is printed first, then the caller turns
-/// [`Ending::SourceFailed`] into the exit status.
-pub fn run<W: Write>(
-    source: Box<dyn ByteSource>,
-    opts: &OutputOptions,
-    stop: &Arc<AtomicBool>,
-    out: W,
-) -> Result<Ending> {
-    let (tx, rx) = mpsc::sync_channel::<Chunk>(64);
-    let reader_stop = Arc::clone(stop);
-    let reader = std::thread::Builder::new()
-        .name("ph-tap-source".into())
-        .spawn(move || read_loop(source, &reader_stop, &tx))
-        .context("cannot start the reader thread")?;
-
-    let mut printer = Printer::new(out, opts.format, opts.color, opts.status);
-    let mut decoder = Decoder::new(opts.value_as);
-    let started = Instant::now();
-    printer.begin()?;
-    let ending = loop {
-        if stop.load(Ordering::Relaxed) {
-            break Ending::Interrupted;
-        }
-        let chunk = match rx.recv_timeout(Duration::from_millis(100)) {
-            Ok(chunk) => chunk,
-            Err(mpsc::RecvTimeoutError::Timeout) => {
-                printer.tick(0)?;
-                continue;
-            }
-            Err(mpsc::RecvTimeoutError::Disconnected) => break Ending::Finished,
-        };
-        match chunk {
-            Chunk::Data(bytes) => {
-                let at = opts.time.then(|| started.elapsed());
-                let mut records = Vec::new();
-                let warning = decoder.feed(&bytes, |record| records.push(record));
-                for record in records {
-                    printer.record(&Timed { record, at })?;
-                }
-                if let Some(warning) = warning {
-                    printer.warn(&warning);
-                }
-                printer.tick(bytes.len())?;
-            }
-            Chunk::End => break Ending::Finished,
-            Chunk::Failed(err) => break Ending::SourceFailed(err),
-        }
-    };
-    stop.store(true, Ordering::Relaxed);
-    drop(rx);
-    let mut records = Vec::new();
-    decoder.finish(|record| records.push(record));
-    for record in records {
-        printer.record(&Timed { record, at: None })?;
-    }
-    printer.finish(opts.time)?;
-    // The reader notices `stop` within one poll; a blocking read (stdin) may not return, and
-    // the thread then ends with the process.
-    if !matches!(ending, Ending::Interrupted) {
-        let _ = reader.join();
-    }
-    Ok(ending)
+/// ```
+/// use std::sync::{Arc, atomic::AtomicBool};
+/// use ph_tap::decode::{PhEventingDecoder, value::ValueAs};
+/// use ph_tap::pipeline::{Ending, Pipeline};
+/// use ph_tap::router::Router;
+/// use ph_tap::sink::JsonSink;
+/// use ph_tap::source::ReaderSource;
+///
+/// let mut wire = Vec::new();
+/// let mut buf = [0u8; 32];
+/// let mut encoder = ph_eventing_wire::encode::StreamEncoder::new(7);
+/// encoder.data(1, 0, &42u32, &mut buf, &mut |f: &[u8]| { wire.extend_from_slice(f); true }).unwrap();
+///
+/// let mut out = Vec::new();
+/// let router = Router::new(Box::new(|_| Box::new(PhEventingDecoder::new(ValueAs::U32))));
+/// let ending = Pipeline::new(router)
+///     .sink(JsonSink::new(&mut out, false, false))
+///     .run(Box::new(ReaderSource::new(std::io::Cursor::new(wire), "memory")), &Arc::new(AtomicBool::new(false)))
+///     .unwrap();
+/// assert!(matches!(ending, Ending::Finished));
+/// let text = String::from_utf8(out).unwrap();
+/// assert!(text.starts_with(r#"{"type":"event","seq":1,"value":42}"#), "{text}");
+/// ```
+pub struct Pipeline<'a> {
+    router: Router,
+    sinks: Vec<Box<dyn Sink + 'a>>,
+    status: Option<StatusLine>,
+    time: bool,
 }
 
-fn read_loop(mut source: Box<dyn ByteSource>, stop: &AtomicBool, tx: &mpsc::SyncSender<Chunk>) {
+impl<'a> Pipeline<'a> {
+    /// A pipeline decoding through `router`, with no sink yet.
+    pub fn new(router: Router) -> Self {
+        Self {
+            router,
+            sinks: Vec::new(),
+            status: None,
+            time: false,
+        }
+    }
+
+    /// Adds a sink; sinks see everything in the order they were added.
+    pub fn sink(mut self, sink: impl Sink + 'a) -> Self {
+        self.sinks.push(Box::new(sink));
+        self
+    }
+
+    /// Draws the stderr status line: cleared before the other sinks see a record, drawn after
+    /// they have all been ticked (flushed).
+    pub fn status_line(mut self, on: bool) -> Self {
+        self.status = on.then(StatusLine::new);
+        self
+    }
+
+    /// Stamps records with their arrival time (live sources).
+    pub fn arrival_times(mut self, on: bool) -> Self {
+        self.time = on;
+        self
+    }
+
+    /// Reads `source` until it ends, fails, or `stop` is set, then finishes every sink.
+    ///
+    /// A failing source is not an error here: the sinks are finished first (the summary is
+    /// printed, `--save` has every byte received), then the caller turns
+    /// [`Ending::SourceFailed`] into the exit status. An error is a sink that failed (stdout
+    /// closed, disk full).
+    pub fn run(mut self, source: Box<dyn Source>, stop: &Arc<AtomicBool>) -> Result<Ending> {
+        let (tx, rx) = mpsc::sync_channel::<Chunk>(64);
+        let reader_stop = Arc::clone(stop);
+        let reader = std::thread::Builder::new()
+            .name("ph-tap-source".into())
+            .spawn(move || read_loop(source, &reader_stop, &tx))
+            .context("cannot start the reader thread")?;
+
+        let started = Instant::now();
+        let mut bytes = 0u64;
+        for sink in &mut self.sinks {
+            sink.begin()?;
+        }
+        let ending = loop {
+            if stop.load(Ordering::Relaxed) {
+                break Ending::Interrupted;
+            }
+            match rx.recv_timeout(IDLE_TICK) {
+                Ok(Chunk::Data { channel, bytes: b }) => {
+                    bytes += b.len() as u64;
+                    self.chunk(channel, &b, started)?;
+                    self.tick(bytes, started)?;
+                }
+                Ok(Chunk::End) | Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    break Ending::Finished;
+                }
+                Ok(Chunk::Failed(err)) => break Ending::SourceFailed(err),
+                Err(mpsc::RecvTimeoutError::Timeout) => self.tick(bytes, started)?,
+            }
+        };
+        stop.store(true, Ordering::Relaxed);
+        // What the reader had already received is decoded, shown and saved too.
+        while let Ok(Chunk::Data { channel, bytes: b }) = rx.try_recv() {
+            bytes += b.len() as u64;
+            self.chunk(channel, &b, started)?;
+        }
+        drop(rx);
+        let Self {
+            router,
+            sinks,
+            status,
+            ..
+        } = &mut self;
+        let mut result = Ok(());
+        router.finish(&mut |record| {
+            if result.is_ok() {
+                result = deliver(status, sinks, &record);
+            }
+        });
+        result?;
+        let stats = stats(router, bytes, started);
+        if let Some(status) = status {
+            status.finish(&stats)?;
+        }
+        for sink in sinks.iter_mut() {
+            sink.finish(&stats)?;
+        }
+        // The reader notices `stop` within one poll; a blocking read (stdin) may not return, and
+        // the thread then ends with the process.
+        if !matches!(ending, Ending::Interrupted) {
+            let _ = reader.join();
+        }
+        Ok(ending)
+    }
+
+    /// Saves, decodes and shows one chunk.
+    fn chunk(&mut self, channel: ChannelId, bytes: &[u8], started: Instant) -> Result<()> {
+        let Self {
+            router,
+            sinks,
+            status,
+            time,
+        } = self;
+        for sink in sinks.iter_mut() {
+            sink.bytes(channel, bytes)?;
+        }
+        let at = time.then(|| started.elapsed());
+        let mut result = Ok(());
+        router.feed(channel, bytes, at, &mut |record| {
+            if result.is_ok() {
+                result = deliver(status, sinks, &record);
+            }
+        });
+        result
+    }
+
+    fn tick(&mut self, bytes: u64, started: Instant) -> Result<()> {
+        let stats = stats(&self.router, bytes, started);
+        for sink in &mut self.sinks {
+            sink.tick(&stats)?;
+        }
+        if let Some(status) = &mut self.status {
+            status.tick(&stats)?;
+        }
+        Ok(())
+    }
+}
+
+fn deliver(
+    status: &mut Option<StatusLine>,
+    sinks: &mut [Box<dyn Sink + '_>],
+    record: &Record,
+) -> Result<()> {
+    if let Some(status) = status {
+        status.record(record)?;
+    }
+    for sink in sinks {
+        sink.record(record)?;
+    }
+    Ok(())
+}
+
+fn stats(router: &Router, bytes: u64, started: Instant) -> Stats {
+    Stats {
+        bytes,
+        elapsed: started.elapsed(),
+        channels: router.accounting(),
+    }
+}
+
+fn read_loop(mut source: Box<dyn Source>, stop: &AtomicBool, tx: &mpsc::SyncSender<Chunk>) {
     let mut buf = vec![0u8; 16 * 1024];
     while !stop.load(Ordering::Relaxed) {
         let chunk = match source.poll(&mut buf) {
-            Ok(Poll::Data(n)) => Chunk::Data(buf[..n].to_vec()),
+            Ok(Poll::Data { channel, len }) => Chunk::Data {
+                channel,
+                bytes: buf[..len].to_vec(),
+            },
             Ok(Poll::Idle) => continue,
             Ok(Poll::End) => Chunk::End,
             Err(err) => Chunk::Failed(err),
         };
-        let last = !matches!(chunk, Chunk::Data(_));
+        let last = !matches!(chunk, Chunk::Data { .. });
         if tx.send(chunk).is_err() || last {
             return;
         }

@@ -4,34 +4,15 @@
 //! After an intended output change: `PH_TAP_BLESS=1 cargo test -p ph-tap-cli --test decode_captures`
 //! rewrites the expected files; review the diff before committing.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 
 use assert_cmd::Command;
-
-fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name)
-}
-
-fn check_snapshot(name: &str, actual: &str) {
-    let path = data(name);
-    if std::env::var_os("PH_TAP_BLESS").is_some() {
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
-        panic!(
-            "missing {}: run with PH_TAP_BLESS=1 to create it",
-            path.display()
-        )
-    });
-    assert!(
-        expected == actual,
-        "output differs from {}\n--- expected\n{expected}\n--- actual\n{actual}",
-        path.display()
-    );
-}
+use common::{check_snapshot, data, scenarios};
+use ph_tap::decode::value::ValueAs;
+use ph_tap::decode::{Decoder, PhEventingDecoder};
+use ph_tap::record::Body;
 
 /// Decodes `capture` with `args`, checks exit status 0 and both streams against snapshots.
 fn decode(capture: &str, args: &[&str], snapshot: &str) {
@@ -112,6 +93,38 @@ fn colour_forced() {
     decode("reset", &["--color", "always"], "reset.color");
 }
 
+/// The wire crate's example capture holds a frame that arrived twice: it is said once as a
+/// DUPLICATE and neither shown nor counted as a second value (the frames ph-tap counts are the
+/// wire crate's).
+#[test]
+fn duplicate_frame_is_said_once_and_not_counted() {
+    let capture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../ph-eventing-wire/examples/data/capture.bin");
+    let run = |format: &str| {
+        let output = Command::cargo_bin("ph-tap")
+            .unwrap()
+            .args(["decode", "--color", "never", "--format", format])
+            .arg(&capture)
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        (
+            String::from_utf8(output.stdout).unwrap(),
+            String::from_utf8(output.stderr).unwrap(),
+        )
+    };
+    let (human, summary) = run("human");
+    check_snapshot("wire_example.out", &human);
+    check_snapshot("wire_example.err", &summary);
+    assert_eq!(human.matches("DUPLICATE (seq 31)").count(), 1, "{human}");
+    assert_eq!(human.matches("        31  ").count(), 1, "{human}");
+    assert!(summary.contains("frames          29\n"), "{summary}");
+    let (json, _) = run("json");
+    assert!(json.contains(r#"{"type":"duplicate","seq":31}"#), "{json}");
+    let last: serde_json::Value = serde_json::from_str(json.lines().last().unwrap()).unwrap();
+    assert_eq!(last["frames"], 29);
+}
+
 #[test]
 fn stdin_is_the_default_input() {
     let capture = std::fs::read(data("clean.bin")).unwrap();
@@ -129,7 +142,7 @@ fn stdin_is_the_default_input() {
 /// The committed captures are exactly what the generator (real ring + real encoder) makes.
 #[test]
 fn captures_match_their_generator() {
-    for (name, bytes) in ph_tap::demo::scenarios::captures().unwrap() {
+    for (name, bytes) in scenarios::captures().unwrap() {
         let committed = std::fs::read(data(&format!("{name}.bin"))).unwrap();
         assert!(
             committed == bytes,
@@ -139,19 +152,38 @@ fn captures_match_their_generator() {
 }
 
 /// Every frame of every capture, fed one byte at a time, gives the same records as one read.
+/// The not-ph-eventing warning comes once either way; it says how many bytes had arrived when
+/// it was given, which depends on the chunks.
 #[test]
 fn chunking_does_not_change_the_records() {
-    use ph_tap::decode::Decoder;
-    use ph_tap::value::ValueAs;
-    for (name, bytes) in ph_tap::demo::scenarios::captures().unwrap() {
+    let split = |bodies: Vec<Body>| -> (Vec<Body>, usize) {
+        let warnings = bodies
+            .iter()
+            .filter(|b| matches!(b, Body::Warning(_)))
+            .count();
+        let rest = bodies
+            .into_iter()
+            .filter(|b| !matches!(b, Body::Warning(_)))
+            .collect();
+        (rest, warnings)
+    };
+    for (name, bytes) in scenarios::captures().unwrap() {
         let mut whole = Vec::new();
-        Decoder::new(ValueAs::Hex).feed(&bytes, |r| whole.push(r));
+        PhEventingDecoder::new(ValueAs::Hex).feed(&bytes, &mut |r| whole.push(r));
         let mut bytewise = Vec::new();
-        let mut decoder = Decoder::new(ValueAs::Hex);
+        let mut decoder = PhEventingDecoder::new(ValueAs::Hex);
         for b in bytes.chunks(1) {
-            decoder.feed(b, |r| bytewise.push(r));
+            decoder.feed(b, &mut |r| bytewise.push(r));
         }
+        let (whole, whole_warnings) = split(whole);
+        let (bytewise, bytewise_warnings) = split(bytewise);
         assert_eq!(whole, bytewise, "{name}");
+        let expected = usize::from(name == "not_ph_eventing");
+        assert_eq!(
+            (whole_warnings, bytewise_warnings),
+            (expected, expected),
+            "{name}"
+        );
     }
 }
 

@@ -1,14 +1,9 @@
 //! `ph-tap demo`: the newcomer's first command. Deterministic for a seed, so it is a snapshot.
 
-use std::path::{Path, PathBuf};
+mod common;
 
 use assert_cmd::Command;
-
-fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name)
-}
+use common::check_snapshot;
 
 fn demo(extra: &[&str]) -> std::process::Output {
     Command::cargo_bin("ph-tap")
@@ -34,20 +29,8 @@ fn default_demo_shows_every_kind_of_event() {
     ] {
         assert!(stdout.contains(marker), "demo output lacks {marker}");
     }
-    let path = data("demo.out");
-    if std::env::var_os("PH_TAP_BLESS").is_some() {
-        std::fs::write(&path, &stdout).unwrap();
-        std::fs::write(data("demo.err"), &out.stderr).unwrap();
-    }
-    assert_eq!(
-        stdout,
-        std::fs::read_to_string(&path).unwrap(),
-        "demo output changed (PH_TAP_BLESS=1 to accept)"
-    );
-    assert_eq!(
-        String::from_utf8(out.stderr).unwrap(),
-        std::fs::read_to_string(data("demo.err")).unwrap()
-    );
+    check_snapshot("demo.out", &stdout);
+    check_snapshot("demo.err", &String::from_utf8(out.stderr).unwrap());
 }
 
 #[test]

@@ -8,12 +8,13 @@
 mod common;
 
 use common::rtt_elf::{self, Image};
-use ph_tap::decode::Decoder;
-use ph_tap::output::record::Record;
-use ph_tap::probe::attach::{AttachOptions, attach_probe, rtt_address_from_elf, scan_region};
+use ph_tap::decode::value::ValueAs;
+use ph_tap::decode::{Decoder, PhEventingDecoder};
+use ph_tap::probe::RttOptions;
+use ph_tap::probe::attach::{attach_probe, rtt_address_from_elf, scan_region};
 use ph_tap::probe::chip;
-use ph_tap::source::{ByteSource, Poll};
-use ph_tap::value::ValueAs;
+use ph_tap::record::Body;
+use ph_tap::source::{Poll, ProbeSource, Source};
 use probe_rs::architecture::arm::FullyQualifiedApAddress;
 use probe_rs::integration::{FakeProbe, Operation};
 use probe_rs::rtt::ScanRegion;
@@ -40,12 +41,9 @@ fn elf_file(image: &Image) -> tempfile::NamedTempFile {
     file
 }
 
-fn attach(
-    image: &Image,
-    opts: &AttachOptions,
-) -> anyhow::Result<ph_tap::source::probe::ProbeRttSource> {
+fn attach(image: &Image, opts: &RttOptions) -> anyhow::Result<ProbeSource> {
     let elf = elf_file(image);
-    let opts = AttachOptions {
+    let opts = RttOptions {
         elf: opts.elf.as_ref().map(|_| elf.path().to_owned()),
         ..opts.clone()
     };
@@ -58,7 +56,7 @@ fn attach(
         result: 1,
     });
     let probe = fake.into_probe();
-    attach_probe(probe, chip::resolve("nRF52840")?, &region, &opts)
+    attach_probe(probe, chip::resolve("nRF52840")?, &region, false, &opts)
 }
 
 fn image() -> Image {
@@ -96,31 +94,35 @@ fn not_an_elf_says_so() {
     assert!(err.contains("is not an ELF file"), "{err}");
 }
 
-/// Reads channel 0 once and decodes what came out.
-fn read_and_decode(mut source: ph_tap::source::probe::ProbeRttSource) -> Vec<Record> {
+/// Reads once and decodes what came out, which must be channel 0's frames.
+fn read_and_decode(mut source: ProbeSource) -> Vec<Body> {
     let mut buf = [0u8; 256];
-    let Poll::Data(n) = source.poll(&mut buf).unwrap() else {
-        panic!("expected data from the RTT channel");
+    let Poll::Data { channel: 0, len } = source.poll(&mut buf).unwrap() else {
+        panic!("expected data from RTT up channel 0");
     };
-    assert_eq!(&buf[..n], &frames()[..], "bytes read through probe-rs RTT");
-    let mut records = Vec::new();
-    Decoder::new(ValueAs::U32).feed(&buf[..n], |r| records.push(r));
-    records
+    assert_eq!(
+        &buf[..len],
+        &frames()[..],
+        "bytes read through probe-rs RTT"
+    );
+    let mut bodies = Vec::new();
+    PhEventingDecoder::new(ValueAs::U32).feed(&buf[..len], &mut |b| bodies.push(b));
+    bodies
 }
 
 #[test]
 fn reads_wrapped_frames_through_probe_rs_rtt_at_the_elf_address() {
-    let opts = AttachOptions {
+    let opts = RttOptions {
         elf: Some("set by attach()".into()),
-        ..AttachOptions::default()
+        ..RttOptions::default()
     };
-    let mut source = attach(&image(), &opts).unwrap();
+    let source = attach(&image(), &opts).unwrap();
     assert_eq!(source.control_block(), u64::from(rtt_elf::CONTROL_BLOCK));
     let records = read_and_decode(source);
     let values: Vec<_> = records
         .iter()
         .map(|r| match r {
-            Record::Event { seq, value } => (*seq, value.clone()),
+            Body::Value { seq, value } => (*seq, value.clone()),
             other => panic!("unexpected {other:?}"),
         })
         .collect();
@@ -134,7 +136,7 @@ fn reads_wrapped_frames_through_probe_rs_rtt_at_the_elf_address() {
 
 #[test]
 fn finds_the_control_block_by_scanning_ram() {
-    let mut source = attach(&image(), &AttachOptions::default()).unwrap();
+    let source = attach(&image(), &RttOptions::default()).unwrap();
     // probe-rs scans the nRF52840's RAM through its code-bus alias.
     let offset = rtt_elf::CONTROL_BLOCK - rtt_elf::RAM;
     assert_eq!(
@@ -146,9 +148,9 @@ fn finds_the_control_block_by_scanning_ram() {
 
 #[test]
 fn channel_out_of_range_names_the_channels() {
-    let opts = AttachOptions {
-        channel: 5,
-        ..AttachOptions::default()
+    let opts = RttOptions {
+        channels: vec![0, 5],
+        ..RttOptions::default()
     };
     let err = ph_tap::one_line(&attach(&image(), &opts).err().unwrap());
     assert_eq!(
@@ -157,13 +159,26 @@ fn channel_out_of_range_names_the_channels() {
     );
 }
 
+/// One probe session reads every channel asked for (each once, in order), taking turns.
+#[test]
+fn several_channels_share_one_session() {
+    let opts = RttOptions {
+        channels: vec![1, 0, 1],
+        ..RttOptions::default()
+    };
+    let source = attach(&image(), &opts).unwrap();
+    assert_eq!(source.channels(), [0, 1]);
+    // Channel 1 is empty, so the first read with data is channel 0's.
+    assert_eq!(read_and_decode(source).len(), 4);
+}
+
 #[test]
 fn missing_control_block_hints_at_elf() {
     let image = Image {
         with_control_block: false,
         ..image()
     };
-    let err = ph_tap::one_line(&attach(&image, &AttachOptions::default()).err().unwrap());
+    let err = ph_tap::one_line(&attach(&image, &RttOptions::default()).err().unwrap());
     assert!(
         err.starts_with("RTT control block not found in target RAM: pass --elf FIRMWARE.elf"),
         "{err}"
@@ -174,7 +189,7 @@ fn missing_control_block_hints_at_elf() {
 #[test]
 fn scan_region_defaults_to_ram() {
     assert!(matches!(
-        scan_region(&AttachOptions::default()).unwrap(),
+        scan_region(&RttOptions::default()).unwrap(),
         ScanRegion::Ram
     ));
 }
@@ -183,10 +198,10 @@ fn scan_region_defaults_to_ram() {
 /// probe-rs: the real error path of a target that does not come back from reset.
 #[test]
 fn reset_that_times_out_is_one_clear_line() {
-    let opts = AttachOptions {
+    let opts = RttOptions {
         elf: Some("set by attach()".into()),
         reset: true,
-        ..AttachOptions::default()
+        ..RttOptions::default()
     };
     let err = ph_tap::one_line(&attach(&image(), &opts).err().unwrap());
     assert_eq!(
@@ -202,9 +217,9 @@ fn elf_address_without_a_block_names_the_elf() {
         with_control_block: false,
         ..image()
     };
-    let opts = AttachOptions {
+    let opts = RttOptions {
         elf: Some("set by attach()".into()),
-        ..AttachOptions::default()
+        ..RttOptions::default()
     };
     let err = ph_tap::one_line(&attach(&image, &opts).err().unwrap());
     assert!(err.starts_with("no RTT control block at "), "{err}");

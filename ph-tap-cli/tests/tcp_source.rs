@@ -1,17 +1,13 @@
 //! `ph-tap attach --tcp` against a local TCP server (127.0.0.1 only) that plays a committed
 //! capture in small chunks, as an RTT TCP server would.
 
+mod common;
+
 use std::io::Write;
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-
-fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name)
-}
+use common::data;
 
 /// Serves `bytes` to the first client in `chunk`-byte writes, then closes.
 fn serve(bytes: Vec<u8>, chunk: usize) -> (u16, std::thread::JoinHandle<()>) {

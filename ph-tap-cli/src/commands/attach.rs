@@ -4,38 +4,37 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use anyhow::Result;
+use ph_tap::probe::{attach, chip};
+use ph_tap::source::TcpSource;
 
+use super::Stream;
 use crate::cli::AttachArgs;
-use crate::probe::attach::{AttachOptions, attach};
-use crate::probe::chip;
-use crate::source::tcp::TcpSource;
 
 /// Attaches and streams until Ctrl-C or the source ends.
-pub fn run(args: &AttachArgs, stop: &Arc<AtomicBool>) -> Result<()> {
-    let opts = super::output_options(&args.output, true);
-    let save = args.save.as_deref();
+pub(super) fn run(args: &AttachArgs, stop: &Arc<AtomicBool>) -> Result<()> {
+    let mut how = Stream {
+        channels: &[0],
+        save: args.save.as_deref(),
+        output: &args.output,
+        live: true,
+    };
     if let Some(addr) = &args.tcp {
         let source = TcpSource::connect(addr)?;
-        return super::stream(source, save, &opts, stop);
+        return super::stream(source, &how, stop);
     }
     // clap guarantees --chip without --tcp.
-    let chip_name = args.chip.as_deref().unwrap_or_default();
+    let chip_name = args.probe.chip.as_deref().unwrap_or_default();
     // Resolve the chip first: a typo is reported before any USB is touched.
     let target = chip::resolve(chip_name)?;
-    let attach_opts = AttachOptions {
-        probe: args.probe.clone(),
-        speed_khz: args.speed,
-        protocol: args.protocol,
-        connect_under_reset: args.connect_under_reset,
-        reset: args.reset,
-        elf: args.elf.clone(),
-        channel: args.channel,
-    };
-    let mut source = attach(target, &attach_opts)?;
+    let source = attach::attach(target, &args.probe, &args.rtt)?;
+    let channels = source.channels().to_vec();
+    let listed: Vec<String> = channels.iter().map(ToString::to_string).collect();
     eprintln!(
-        "attached: RTT control block at {:#010x}, up channel {} (Ctrl-C to stop)",
+        "attached: RTT control block at {:#010x}, up channel{} {} (Ctrl-C to stop)",
         source.control_block(),
-        args.channel
+        if channels.len() == 1 { "" } else { "s" },
+        listed.join(", ")
     );
-    super::stream(source, save, &opts, stop)
+    how.channels = &channels;
+    super::stream(source, &how, stop)
 }

@@ -6,17 +6,22 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use anyhow::{Context, Result};
+use ph_tap::source::ReaderSource;
 
+use super::Stream;
 use crate::cli::DecodeArgs;
-use crate::source::reader::ReaderSource;
 
 /// Decodes the input to the end.
-pub fn run(args: &DecodeArgs, stop: &Arc<AtomicBool>) -> Result<()> {
-    let opts = super::output_options(&args.output, false);
-    let save = args.save.as_deref();
+pub(super) fn run(args: &DecodeArgs, stop: &Arc<AtomicBool>) -> Result<()> {
+    let how = Stream {
+        channels: &[0],
+        save: args.save.as_deref(),
+        output: &args.output,
+        live: false,
+    };
     if args.input == Path::new("-") {
         let source = ReaderSource::new(std::io::stdin(), "stdin");
-        return super::stream(source, save, &opts, stop);
+        return super::stream(source, &how, stop);
     }
     let file = File::open(&args.input).with_context(|| {
         format!(
@@ -25,5 +30,5 @@ pub fn run(args: &DecodeArgs, stop: &Arc<AtomicBool>) -> Result<()> {
         )
     })?;
     let source = ReaderSource::new(file, args.input.display().to_string());
-    super::stream(source, save, &opts, stop)
+    super::stream(source, &how, stop)
 }

@@ -6,13 +6,13 @@ use std::time::Duration;
 
 use anyhow::Result;
 
+use ph_tap::demo::{DemoConfig, DemoSource, LinkFaults, ThreadedDemo};
+
+use super::Stream;
 use crate::cli::DemoArgs;
-use crate::demo::link::LinkFaults;
-use crate::demo::threaded::ThreadedDemo;
-use crate::demo::{DemoConfig, DemoSource};
 
 /// The demo configuration the command line asks for.
-pub fn config(args: &DemoArgs) -> DemoConfig {
+fn config(args: &DemoArgs) -> DemoConfig {
     DemoConfig {
         count: args.count,
         seed: args.seed,
@@ -29,12 +29,17 @@ pub fn config(args: &DemoArgs) -> DemoConfig {
 }
 
 /// Runs the simulation to its end (or Ctrl-C).
-pub fn run(args: &DemoArgs, stop: &Arc<AtomicBool>) -> Result<()> {
-    let opts = super::output_options(&args.output, true);
+pub(super) fn run(args: &DemoArgs, stop: &Arc<AtomicBool>) -> Result<()> {
+    let how = Stream {
+        channels: &[0],
+        save: args.save.as_deref(),
+        output: &args.output,
+        live: true,
+    };
     let config = config(args);
     if args.threads {
         let source = ThreadedDemo::start(&config)?;
-        return super::stream(source, args.save.as_deref(), &opts, stop);
+        return super::stream(source, &how, stop);
     }
-    super::stream(DemoSource::new(config), args.save.as_deref(), &opts, stop)
+    super::stream(DemoSource::new(config), &how, stop)
 }

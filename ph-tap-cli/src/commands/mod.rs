@@ -1,21 +1,24 @@
-//! One module per subcommand; [`run`] dispatches.
+//! One module per subcommand; [`run`] dispatches, [`stream`] builds the pipeline they share.
 
-pub mod attach;
-pub mod decode;
-pub mod demo;
-pub mod list;
+mod attach;
+mod decode;
+mod demo;
+mod list;
 
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use anyhow::Result;
+use ph_tap::decode::PhEventingDecoder;
+use ph_tap::pipeline::{Ending, Pipeline};
+use ph_tap::record::ChannelId;
+use ph_tap::router::Router;
+use ph_tap::sink::{CsvSink, HumanSink, JsonSink, SaveSink, SummarySink, WarningSink};
+use ph_tap::source::Source;
 
-use crate::cli::{Cli, Command, OutputArgs};
-use crate::output::stderr_is_terminal;
-use crate::pipeline::{self, Ending, OutputOptions};
-use crate::source::ByteSource;
-use crate::source::save::SaveTee;
+use crate::cli::{Cli, Command, Format, OutputArgs};
 
 /// Runs the parsed command line; `stop` is set by the Ctrl-C handler.
 pub fn run(cli: Cli, stop: &Arc<AtomicBool>) -> Result<()> {
@@ -27,60 +30,80 @@ pub fn run(cli: Cli, stop: &Arc<AtomicBool>) -> Result<()> {
     }
 }
 
-/// The pipeline options for `args`; `live` sources show arrival times unless `--no-time`.
-fn output_options(args: &OutputArgs, live: bool) -> OutputOptions {
-    OutputOptions {
-        format: args.format,
-        color: args.format == crate::output::Format::Human && args.color.enabled_for_stdout(),
-        status: !args.no_status && stderr_is_terminal(),
-        time: live && !args.no_time,
-        value_as: args.value_as,
-    }
+/// What a command streams, and how.
+struct Stream<'a> {
+    /// The channels the source yields.
+    channels: &'a [ChannelId],
+    /// `--save`.
+    save: Option<&'a Path>,
+    /// The output options.
+    output: &'a OutputArgs,
+    /// A live source: arrival times are shown unless `--no-time`.
+    live: bool,
 }
 
-/// Wraps `source` in `--save` when asked, runs the pipeline to stdout, and turns a source that
-/// died mid-stream into the error (after the summary was printed).
-fn stream<S: ByteSource + 'static>(
-    source: S,
-    save: Option<&Path>,
-    opts: &OutputOptions,
-    stop: &Arc<AtomicBool>,
-) -> Result<()> {
-    // Buffered: the pipeline flushes after every chunk it receives, so live output stays live,
-    // while a capture decoded in one go costs one write per 64 KiB instead of one per line.
+/// Runs `source` through the pipeline to stdout, and turns a source that died mid-stream into
+/// the error (after the summary was printed).
+fn stream(source: impl Source + 'static, how: &Stream<'_>, stop: &Arc<AtomicBool>) -> Result<()> {
+    // Buffered: the sinks flush after every chunk received, so live output stays live, while a
+    // capture decoded in one go costs one write per 64 KiB instead of one per line.
     let out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
-    stream_to(source, save, opts, stop, out)
+    let status = !how.output.no_status && std::io::stderr().is_terminal();
+    let color = how.output.color.enabled_for_stdout();
+    stream_to(Box::new(source), how, stop, out, status, color)
 }
 
-fn stream_to<S: ByteSource + 'static, W: std::io::Write>(
-    source: S,
-    save: Option<&Path>,
-    opts: &OutputOptions,
+fn stream_to<W: Write>(
+    source: Box<dyn Source>,
+    how: &Stream<'_>,
     stop: &Arc<AtomicBool>,
     out: W,
+    status: bool,
+    color: bool,
 ) -> Result<()> {
-    let boxed: Box<dyn ByteSource> = match save {
-        Some(path) => Box::new(SaveTee::new(source, path)?),
-        None => Box::new(source),
+    let args = how.output;
+    let show_time = how.live && !args.no_time;
+    let show_channel = how.channels.len() > 1;
+    let save = how
+        .save
+        .map(|path| SaveSink::create(path, how.channels))
+        .transpose()?;
+    let saved: Vec<String> = save
+        .iter()
+        .flat_map(|s| s.paths().map(|p| p.display().to_string()))
+        .collect();
+    let value_as = args.value_as;
+    let router = Router::new(Box::new(move |_| {
+        Box::new(PhEventingDecoder::new(value_as))
+    }));
+    let pipeline = Pipeline::new(router)
+        .arrival_times(show_time)
+        .status_line(status);
+    let pipeline = match args.format {
+        Format::Human => pipeline.sink(HumanSink::new(out, color, show_channel)),
+        Format::Json => pipeline.sink(JsonSink::new(out, show_channel, show_time)),
+        Format::Csv => pipeline.sink(CsvSink::new(out, show_channel)),
     };
-    match pipeline::run(boxed, opts, stop, out)? {
+    let mut pipeline = pipeline.sink(WarningSink).sink(SummarySink::new(show_time));
+    if let Some(save) = save {
+        pipeline = pipeline.sink(save);
+    }
+    match pipeline.run(source, stop)? {
         Ending::Finished | Ending::Interrupted => Ok(()),
-        Ending::SourceFailed(err) => match save {
-            Some(path) => Err(err.context(format!(
-                "the stream stopped early; everything received is in {}",
-                path.display()
-            ))),
-            None => Err(err),
-        },
+        Ending::SourceFailed(err) if saved.is_empty() => Err(err),
+        Ending::SourceFailed(err) => Err(err.context(format!(
+            "the stream stopped early; everything received is in {}",
+            saved.join(", ")
+        ))),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::Format;
-    use crate::source::Poll;
-    use crate::value::ValueAs;
+    use clap::Parser;
+    use ph_tap::demo::{DemoConfig, DemoSource, LinkFaults};
+    use ph_tap::source::Poll;
 
     /// Hands out `data` in small pieces, then fails like an unplugged probe.
     struct DiesMidStream {
@@ -88,11 +111,7 @@ mod tests {
         at: usize,
     }
 
-    impl ByteSource for DiesMidStream {
-        fn describe(&self) -> String {
-            "dying source".into()
-        }
-
+    impl Source for DiesMidStream {
         fn poll(&mut self, buf: &mut [u8]) -> Result<Poll> {
             if self.at == self.data.len() {
                 anyhow::bail!("lost the probe mid-stream (unplugged or target powered off)");
@@ -100,21 +119,33 @@ mod tests {
             let n = (self.data.len() - self.at).min(13).min(buf.len());
             buf[..n].copy_from_slice(&self.data[self.at..self.at + n]);
             self.at += n;
-            Ok(Poll::Data(n))
+            Ok(Poll::data(n))
         }
     }
 
     #[test]
     fn source_dying_mid_stream_keeps_output_and_save_file() {
-        let data = crate::demo::scenarios::captures().unwrap().remove(0).1;
+        let clean = DemoConfig {
+            count: 40,
+            seed: 11,
+            bursts: false,
+            link: LinkFaults::NONE,
+            reset_after: None,
+            first_seq: 1,
+            tick: std::time::Duration::ZERO,
+        };
+        let data = DemoSource::new(clean).run_to_end().unwrap();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("partial.bin");
-        let opts = OutputOptions {
-            format: Format::Json,
-            color: false,
-            status: false,
-            time: false,
-            value_as: ValueAs::Hex,
+        let cli = Cli::parse_from(["ph-tap", "decode", "--format", "json"]);
+        let Command::Decode(args) = cli.command else {
+            unreachable!()
+        };
+        let how = Stream {
+            channels: &[0],
+            save: Some(&path),
+            output: &args.output,
+            live: false,
         };
         let mut out = Vec::new();
         let source = DiesMidStream {
@@ -122,8 +153,8 @@ mod tests {
             at: 0,
         };
         let stop = Arc::new(AtomicBool::new(false));
-        let err = stream_to(source, Some(&path), &opts, &stop, &mut out).unwrap_err();
-        let line = crate::one_line(&err);
+        let err = stream_to(Box::new(source), &how, &stop, &mut out, false, false).unwrap_err();
+        let line = ph_tap::one_line(&err);
         assert_eq!(
             line,
             format!(

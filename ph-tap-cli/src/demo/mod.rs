@@ -6,11 +6,13 @@
 //! "tick" at a time), so the output is identical on every run and machine; the ring, the
 //! drainer and the frames are the real ones a firmware uses.
 
-pub mod link;
-pub mod rng;
-pub mod sample;
-pub mod scenarios;
-pub mod threaded;
+mod link;
+mod rng;
+mod sample;
+mod threaded;
+
+pub use link::LinkFaults;
+pub use threaded::ThreadedDemo;
 
 use std::time::Duration;
 
@@ -19,8 +21,8 @@ use ph_eventing::{Consumer, Producer, SeqRing};
 use ph_eventing_wire::drain::Drainer;
 use ph_eventing_wire::encode::{max_frame_len, max_hello_len};
 
-use crate::source::{ByteSource, Poll};
-use link::{LinkFaults, LossyLink};
+use crate::source::{Poll, Source};
+use link::LossyLink;
 use rng::Rng;
 use sample::Reading;
 
@@ -89,7 +91,7 @@ impl Boot {
     }
 }
 
-/// The simulated target as a [`ByteSource`].
+/// The simulated target as a [`Source`].
 pub struct DemoSource {
     config: DemoConfig,
     rng: Rng,
@@ -175,11 +177,7 @@ impl DemoSource {
     }
 }
 
-impl ByteSource for DemoSource {
-    fn describe(&self) -> String {
-        format!("demo (seed {})", self.config.seed)
-    }
-
+impl Source for DemoSource {
     fn poll(&mut self, buf: &mut [u8]) -> Result<Poll> {
         while self.pending.is_empty() {
             if self.finished {
@@ -195,6 +193,6 @@ impl ByteSource for DemoSource {
         let n = self.pending.len().min(buf.len());
         buf[..n].copy_from_slice(&self.pending[..n]);
         self.pending.drain(..n);
-        Ok(Poll::Data(n))
+        Ok(Poll::data(n))
     }
 }

@@ -16,7 +16,7 @@ use super::link::LossyLink;
 use super::rng::Rng;
 use super::sample::Reading;
 use super::{DemoConfig, RING_CAPACITY};
-use crate::source::{ByteSource, Poll};
+use crate::source::{Poll, Source};
 
 /// Items the consumer drains per poll.
 const DRAIN_PER_POLL: usize = 4;
@@ -79,11 +79,7 @@ impl ThreadedDemo {
     }
 }
 
-impl ByteSource for ThreadedDemo {
-    fn describe(&self) -> String {
-        "demo (producer thread)".into()
-    }
-
+impl Source for ThreadedDemo {
     fn poll(&mut self, buf: &mut [u8]) -> Result<Poll> {
         // The consumer lags: it runs once per tick and takes a few items.
         std::thread::sleep(self.tick);
@@ -110,17 +106,18 @@ impl ByteSource for ThreadedDemo {
         }
         let n = out.len().min(buf.len());
         buf[..n].copy_from_slice(&out[..n]);
-        Ok(Poll::Data(n))
+        Ok(Poll::data(n))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decode::Decoder;
+    use crate::decode::value::ValueAs;
+    use crate::decode::{Decoder, PhEventingDecoder};
     use crate::demo::link::LinkFaults;
-    use crate::output::record::Record;
-    use crate::value::ValueAs;
+    use crate::record::Body;
+    use ph_eventing_wire::accounting::Event;
 
     /// Whatever the interleaving, every value is either shown or counted as lost, exactly once.
     #[test]
@@ -134,23 +131,23 @@ mod tests {
             ..DemoConfig::default()
         };
         let mut source = ThreadedDemo::start(&config).unwrap();
-        let mut decoder = Decoder::new(ValueAs::Hex);
+        let mut decoder = PhEventingDecoder::new(ValueAs::Hex);
         let (mut shown, mut dropped, mut last_seq) = (0u64, 0u64, 0u32);
         let mut buf = [0u8; 4096];
         loop {
             match source.poll(&mut buf).unwrap() {
-                Poll::Data(n) => decoder.feed(&buf[..n], |r| match r {
-                    Record::Event { seq, .. } => {
+                Poll::Data { len, .. } => decoder.feed(&buf[..len], &mut |body| match body {
+                    Body::Value { seq, .. } => {
                         shown += 1;
                         last_seq = seq;
                     }
-                    Record::RingDrop { count, .. } => dropped += u64::from(count),
-                    Record::Hello { .. } => {}
+                    Body::Event(Event::RingDrop { count, .. }) => dropped += u64::from(count),
+                    Body::Hello(_) => {}
                     other => panic!("a perfect link gave {other:?}"),
                 }),
-                Poll::Idle => None,
+                Poll::Idle => {}
                 Poll::End => break,
-            };
+            }
         }
         // Items overwritten after the last delivered one are not visible on the wire.
         assert_eq!(shown + dropped, u64::from(last_seq));

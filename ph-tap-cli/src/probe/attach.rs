@@ -1,6 +1,5 @@
 //! Opening a probe, attaching to the target and finding the RTT up channel.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
@@ -10,39 +9,12 @@ use probe_rs::probe::{DebugProbeError, Probe, ProbeCreationError, WireProtocol};
 use probe_rs::rtt::{self, ScanRegion};
 use probe_rs::{Permissions, Session};
 
+use super::options::{ProbeOptions, Protocol, RttOptions};
 use super::select::{self, ProbeEntry, UDEV_HINT};
-use crate::source::probe::ProbeRttSource;
+use crate::source::ProbeSource;
 
 /// How long to keep looking for the RTT control block (the firmware may still be starting).
 const RTT_ATTACH_TIMEOUT: Duration = Duration::from_millis(1500);
-
-/// The `--protocol` choice.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Protocol {
-    /// Serial Wire Debug (what nRF, STM32 and most Cortex-M boards use).
-    Swd,
-    /// JTAG.
-    Jtag,
-}
-
-/// How to reach the target and its RTT channel.
-#[derive(Clone, Debug, Default)]
-pub struct AttachOptions {
-    /// `--probe VID:PID[:SERIAL]`.
-    pub probe: Option<String>,
-    /// `--speed` in kHz.
-    pub speed_khz: Option<u32>,
-    /// `--protocol`.
-    pub protocol: Option<Protocol>,
-    /// `--connect-under-reset`.
-    pub connect_under_reset: bool,
-    /// `--reset`: reset the target after attaching (the firmware starts over).
-    pub reset: bool,
-    /// `--elf`: take the RTT control block address from this ELF's `_SEGGER_RTT` symbol.
-    pub elf: Option<PathBuf>,
-    /// `--channel`: the RTT up channel to read.
-    pub channel: usize,
-}
 
 /// The probes plugged in, as `ph-tap list` shows them.
 pub fn list_probes() -> Vec<ProbeEntry> {
@@ -53,15 +25,15 @@ pub fn list_probes() -> Vec<ProbeEntry> {
         .collect()
 }
 
-/// Opens the selected probe, attaches to `target` and finds the RTT up channel.
-pub fn attach(target: Target, opts: &AttachOptions) -> Result<ProbeRttSource> {
+/// Opens the selected probe, attaches to `target` and finds the RTT up channels.
+pub fn attach(target: Target, opts: &ProbeOptions, rtt: &RttOptions) -> Result<ProbeSource> {
     // Everything that can be checked without hardware is checked first.
     let selector = opts
         .probe
         .as_deref()
         .map(select::parse_selector)
         .transpose()?;
-    let region = scan_region(opts)?;
+    let region = scan_region(rtt)?;
     let lister = Lister::new();
     let items = lister.list_all_with_access();
     let entries: Vec<ProbeEntry> = items.iter().map(ProbeEntry::from).collect();
@@ -82,37 +54,38 @@ pub fn attach(target: Target, opts: &AttachOptions) -> Result<ProbeRttSource> {
             )
         })?;
     }
-    if let Some(khz) = opts.speed_khz {
+    if let Some(khz) = opts.speed {
         probe.set_speed(khz).with_context(|| {
             format!("probe {wanted} refused --speed {khz}: try a lower speed, e.g. --speed 1000")
         })?;
     }
-    attach_probe(probe, target, &region, opts)
+    attach_probe(probe, target, &region, opts.connect_under_reset, rtt)
 }
 
 /// Where to look for the RTT control block: `--elf`'s `_SEGGER_RTT`, else all of RAM.
-pub fn scan_region(opts: &AttachOptions) -> Result<ScanRegion> {
+pub fn scan_region(opts: &RttOptions) -> Result<ScanRegion> {
     Ok(match &opts.elf {
         Some(path) => ScanRegion::Exact(rtt_address_from_elf(path)?),
         None => ScanRegion::Ram,
     })
 }
 
-/// Attaches an opened probe (real or probe-rs's `FakeProbe`) and finds the RTT up channel.
+/// Attaches an opened probe (real or probe-rs's `FakeProbe`) and finds the RTT up channels.
 pub fn attach_probe(
     probe: Probe,
     target: Target,
     region: &ScanRegion,
-    opts: &AttachOptions,
-) -> Result<ProbeRttSource> {
+    connect_under_reset: bool,
+    opts: &RttOptions,
+) -> Result<ProbeSource> {
     let chip = target.name.clone();
-    let session = if opts.connect_under_reset {
+    let session = if connect_under_reset {
         probe.attach_under_reset(target, Permissions::default())
     } else {
         probe.attach(target, Permissions::default())
     }
     .with_context(|| {
-        let hint = if opts.connect_under_reset {
+        let hint = if connect_under_reset {
             "check wiring and target power"
         } else {
             "check wiring and target power, or try --connect-under-reset"
@@ -122,11 +95,7 @@ pub fn attach_probe(
     attach_rtt(session, region, opts)
 }
 
-fn attach_rtt(
-    mut session: Session,
-    region: &ScanRegion,
-    opts: &AttachOptions,
-) -> Result<ProbeRttSource> {
+fn attach_rtt(mut session: Session, region: &ScanRegion, opts: &RttOptions) -> Result<ProbeSource> {
     let mut core = session
         .core(0)
         .context("cannot access core 0 of the target: check the --chip name matches the board")?;
@@ -164,14 +133,16 @@ fn attach_rtt(
             "the RTT control block has no up channel set up: has the firmware initialised its RTT channels? (try --reset)"
         );
     }
-    if rtt.up_channel(opts.channel).is_none() {
+    if let Some(&missing) = opts.channels.iter().find(|&&c| rtt.up_channel(c).is_none()) {
         bail!(
-            "RTT up channel {} does not exist: the target has {available} up channel(s); pick one with --channel 0..{}",
-            opts.channel,
+            "RTT up channel {missing} does not exist: the target has {available} up channel(s); pick one with --channel 0..{}",
             available.saturating_sub(1)
         );
     }
-    Ok(ProbeRttSource::new(session, rtt, opts.channel))
+    let mut channels = opts.channels.clone();
+    channels.sort_unstable();
+    channels.dedup();
+    Ok(ProbeSource::new(session, rtt, channels))
 }
 
 /// The address of `_SEGGER_RTT` in the firmware ELF at `path`.

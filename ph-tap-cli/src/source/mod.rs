@@ -1,30 +1,48 @@
-//! Live byte sources: everything ph-tap reads (probe RTT, TCP, a file, stdin, the demo) is a
-//! [`ByteSource`], so all of them feed the same decode and display pipeline.
+//! Sources: everything ph-tap reads (a probe's RTT channels, a TCP server, a file or stdin, the
+//! demo) is a [`Source`] of byte chunks tagged with their channel, so all of them feed the same
+//! router, decoders and sinks.
+//!
+//! A new source is one more file here (or beside its back end, as [`crate::demo`] is)
+//! implementing [`Source`].
 
-pub mod probe;
-pub mod reader;
-pub mod save;
-pub mod tcp;
+mod probe;
+mod reader;
+mod tcp;
 
-/// What one [`ByteSource::poll`] produced.
+pub use probe::ProbeSource;
+pub use reader::ReaderSource;
+pub use tcp::TcpSource;
+
+use crate::record::ChannelId;
+
+/// What one [`Source::poll`] produced.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Poll {
-    /// This many bytes were written to the front of the buffer.
-    Data(usize),
+    /// `len` bytes of `channel` were written to the front of the buffer.
+    Data {
+        /// The channel they belong to.
+        channel: ChannelId,
+        /// How many.
+        len: usize,
+    },
     /// Nothing new right now; poll again later (the source has already waited a little).
     Idle,
     /// The source is finished (end of file, peer closed the connection, demo done).
     End,
 }
 
-/// A stream of raw bytes from the target.
+impl Poll {
+    /// `len` bytes of channel 0, the only channel of single-stream sources.
+    pub const fn data(len: usize) -> Self {
+        Self::Data { channel: 0, len }
+    }
+}
+
+/// A stream of raw bytes from the target, on one or more channels.
 ///
 /// Implementations must not spin: when nothing is available they should wait a few
 /// milliseconds (or block) before returning [`Poll::Idle`].
-pub trait ByteSource: Send {
-    /// A short human description for messages, e.g. `tcp 127.0.0.1:19021`.
-    fn describe(&self) -> String;
-
+pub trait Source: Send {
     /// Reads the next bytes into `buf`.
     ///
     /// An error means the source is gone (probe unplugged, connection reset); it is final.

@@ -1,10 +1,10 @@
-//! A file, a pipe or stdin as a [`ByteSource`].
+//! A file, a pipe or stdin as a [`Source`].
 
 use std::io::{ErrorKind, Read};
 
 use anyhow::Context;
 
-use super::{ByteSource, Poll};
+use super::{Poll, Source};
 
 /// Any blocking reader (file, stdin) as a source; end of input ends the stream.
 pub struct ReaderSource<R> {
@@ -22,16 +22,12 @@ impl<R: Read + Send> ReaderSource<R> {
     }
 }
 
-impl<R: Read + Send> ByteSource for ReaderSource<R> {
-    fn describe(&self) -> String {
-        self.name.clone()
-    }
-
+impl<R: Read + Send> Source for ReaderSource<R> {
     fn poll(&mut self, buf: &mut [u8]) -> anyhow::Result<Poll> {
         loop {
             return match self.reader.read(buf) {
                 Ok(0) => Ok(Poll::End),
-                Ok(n) => Ok(Poll::Data(n)),
+                Ok(n) => Ok(Poll::data(n)),
                 Err(err) if err.kind() == ErrorKind::Interrupted => continue,
                 Err(err) => Err(err).with_context(|| format!("reading {} failed", self.name)),
             };
@@ -47,7 +43,7 @@ mod tests {
     fn reads_then_ends() {
         let mut source = ReaderSource::new(&b"abc"[..], "test");
         let mut buf = [0u8; 8];
-        assert_eq!(source.poll(&mut buf).unwrap(), Poll::Data(3));
+        assert_eq!(source.poll(&mut buf).unwrap(), Poll::data(3));
         assert_eq!(&buf[..3], b"abc");
         assert_eq!(source.poll(&mut buf).unwrap(), Poll::End);
     }

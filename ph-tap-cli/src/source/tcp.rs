@@ -1,5 +1,5 @@
 //! `--tcp HOST:PORT`: an RTT TCP server (OpenOCD `rtt server`, J-Link's RTT telnet port,
-//! QEMU's serial socket) as a [`ByteSource`].
+//! QEMU's serial socket) as a [`Source`].
 
 use std::io::{ErrorKind, Read};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow};
 
-use super::{ByteSource, Poll};
+use super::{Poll, Source};
 
 /// How long one read waits before reporting [`Poll::Idle`].
 const READ_TIMEOUT: Duration = Duration::from_millis(100);
@@ -51,15 +51,11 @@ impl TcpSource {
     }
 }
 
-impl ByteSource for TcpSource {
-    fn describe(&self) -> String {
-        format!("tcp {}", self.peer)
-    }
-
+impl Source for TcpSource {
     fn poll(&mut self, buf: &mut [u8]) -> Result<Poll> {
         match self.stream.read(buf) {
             Ok(0) => Ok(Poll::End),
-            Ok(n) => Ok(Poll::Data(n)),
+            Ok(n) => Ok(Poll::data(n)),
             Err(err)
                 if matches!(
                     err.kind(),

@@ -1,3 +1,36 @@
-//! Helpers shared by the integration tests.
+//! Helpers shared by the integration tests: the committed data files, their snapshots, the
+//! capture scenarios and a hand-built RTT ELF image. Each test file uses the part it needs.
+#![allow(dead_code)]
 
 pub mod rtt_elf;
+pub mod scenarios;
+
+use std::path::{Path, PathBuf};
+
+/// A file in `tests/data/`.
+pub fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+/// Checks `actual` against the committed `tests/data/NAME`; with `PH_TAP_BLESS=1` in the
+/// environment, rewrites the file instead (review the diff before committing).
+pub fn check_snapshot(name: &str, actual: &str) {
+    let path = data(name);
+    if std::env::var_os("PH_TAP_BLESS").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "missing {}: run with PH_TAP_BLESS=1 to create it",
+            path.display()
+        )
+    });
+    assert!(
+        expected == actual,
+        "output differs from {} (PH_TAP_BLESS=1 to accept)\n--- expected\n{expected}\n--- actual\n{actual}",
+        path.display()
+    );
+}

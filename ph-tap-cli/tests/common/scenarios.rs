@@ -1,14 +1,14 @@
 //! The named captures in `tests/data/`: each one a run of the simulated target (real ring,
 //! real encoder) with one kind of trouble, so the decode path is tested on every kind.
 //!
-//! Regenerate them with `cargo run -p ph-tap-cli --example gen-captures`.
+//! Regenerate them with `cargo run -p ph-tap-cli --example gen-captures` (which includes this
+//! file), then check the expected outputs (see `decode_captures.rs`).
 
 use std::time::Duration;
 
 use anyhow::Result;
 
-use super::link::LinkFaults;
-use super::{DemoConfig, DemoSource};
+use ph_tap::demo::{DemoConfig, DemoSource, LinkFaults};
 
 /// A quiet baseline every scenario starts from: no bursts, perfect link, no reset, seq from 1.
 fn quiet(count: u32, seed: u64) -> DemoConfig {

@@ -18,7 +18,7 @@ impl ColorChoice {
     /// Resolves the choice for a stream, given whether that stream is a terminal.
     ///
     /// ```
-    /// use ph_tap::output::color::ColorChoice;
+    /// use ph_tap::sink::color::ColorChoice;
     /// assert!(ColorChoice::Always.enabled(false));
     /// assert!(!ColorChoice::Never.enabled(true));
     /// ```
@@ -65,7 +65,7 @@ impl Style {
     /// Returns `text` wrapped in this style's escape codes if `on`, else `text` unchanged.
     ///
     /// ```
-    /// use ph_tap::output::color::Style;
+    /// use ph_tap::sink::color::Style;
     /// assert_eq!(Style::Loss.paint("x", false), "x");
     /// assert_eq!(Style::Loss.paint("x", true), "\x1b[1;31mx\x1b[0m");
     /// ```

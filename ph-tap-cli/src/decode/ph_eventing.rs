@@ -1,0 +1,230 @@
+//! The ph-eventing wire format, decoded by the wire crate's [`Session`] (frames, placement of
+//! compact frames, loss accounting, schema-driven values): ph-tap adds only the `--value-as`
+//! fallback and what it chooses not to show.
+
+use ph_eventing_wire::frame::FrameErrorKind;
+use ph_eventing_wire::session::{Record, Session};
+use ph_eventing_wire::value::ValueError;
+use serde_json::{Value, json};
+
+use super::value::{ValueAs, hex, render_as};
+use super::{Accounting, Decoder};
+use crate::record::{Body, Hello};
+
+/// A ph-eventing channel: bytes in, values and every loss out.
+///
+/// It does not show what a live stream makes normal: the bytes before the first frame boundary
+/// (the reader joined mid-frame) and the periodic hello that repeats the previous one (both
+/// still count in the accounting).
+///
+/// ```
+/// use ph_tap::decode::{Decoder, PhEventingDecoder};
+/// use ph_tap::decode::value::ValueAs;
+/// use ph_tap::record::Body;
+///
+/// let mut wire = Vec::new();
+/// let mut buf = [0u8; 32];
+/// let mut encoder = ph_eventing_wire::encode::StreamEncoder::new(7);
+/// for (seq, ring_drops) in [(1, 0), (2, 0), (6, 2)] {
+///     encoder
+///         .data(seq, ring_drops, &(seq * 10), &mut buf, &mut |f: &[u8]| {
+///             wire.extend_from_slice(f);
+///             true
+///         })
+///         .unwrap();
+/// }
+/// let mut decoder = PhEventingDecoder::new(ValueAs::U32);
+/// let mut shown = Vec::new();
+/// decoder.feed(&wire, &mut |body| shown.push(body));
+/// let text: Vec<String> = shown
+///     .iter()
+///     .map(|body| match body {
+///         Body::Value { seq, value } => format!("{seq} {value}"),
+///         Body::Event(event) => event.to_string(),
+///         other => format!("{other:?}"),
+///     })
+///     .collect();
+/// assert_eq!(text, ["1 10", "2 20", "RING DROP 2 (seq 3..5)", "LINK LOSS 1 (seq 3..5)", "6 60"]);
+/// assert_eq!(decoder.accounting().unwrap().totals.ring_dropped, 2);
+/// ```
+pub struct PhEventingDecoder {
+    // Boxed: the session holds its frame buffer inline.
+    session: Box<Session>,
+    fallback: ValueAs,
+}
+
+impl PhEventingDecoder {
+    /// A decoder that shows values of streams without a schema as `fallback`.
+    pub fn new(fallback: ValueAs) -> Self {
+        Self {
+            session: Box::default(),
+            fallback,
+        }
+    }
+
+    fn show(&self, record: Record, emit: &mut dyn FnMut(Body)) {
+        let value = |bytes: &[u8], decoded: Option<Result<Value, ValueError>>| match decoded {
+            Some(Ok(value)) => value,
+            Some(Err(_)) => json!(format!("<does not match schema: {}>", hex(bytes))),
+            None => render_as(self.fallback, bytes),
+        };
+        match record {
+            Record::Data(data) => {
+                data.events.into_iter().for_each(|e| emit(Body::Event(e)));
+                emit(Body::Value {
+                    seq: data.seq,
+                    value: value(&data.value, data.decoded),
+                });
+            }
+            Record::Duplicate { seq } => emit(Body::Event(
+                ph_eventing_wire::accounting::Event::Duplicate { seq },
+            )),
+            Record::Hello(hello) => {
+                hello.events.into_iter().for_each(|e| emit(Body::Event(e)));
+                if !hello.repeated {
+                    emit(Body::Hello(Hello {
+                        boot_id: hello.boot_id,
+                        version: hello.version,
+                        schema: hello.schema.ok().map(|s| s.to_pseudocode()),
+                    }));
+                }
+            }
+            // Joining mid-frame is normal for a live stream.
+            Record::Rejected(err) if err.kind() == FrameErrorKind::LeadingGarbage => {}
+            Record::Rejected(err) => emit(Body::Rejected(err)),
+            // The `Event::Unplaced` it carries is said by the body, with the values.
+            Record::Unplaced(unplaced) => {
+                let mut decoded = unplaced.decoded.map(Vec::into_iter);
+                let values = unplaced
+                    .values
+                    .iter()
+                    .map(|bytes| value(bytes, decoded.as_mut().and_then(Iterator::next)))
+                    .collect();
+                emit(Body::Unplaced { values });
+            }
+            Record::Warning(warning) => emit(Body::Warning(warning)),
+        }
+    }
+}
+
+impl Decoder for PhEventingDecoder {
+    fn feed(&mut self, bytes: &[u8], emit: &mut dyn FnMut(Body)) {
+        let mut records = Vec::new();
+        self.session.feed_with(bytes, |r| records.push(r));
+        for record in records {
+            self.show(record, emit);
+        }
+    }
+
+    fn finish(&mut self, emit: &mut dyn FnMut(Body)) {
+        for record in self.session.finish() {
+            self.show(record, emit);
+        }
+    }
+
+    fn accounting(&self) -> Option<Accounting> {
+        Some(Accounting {
+            totals: *self.session.totals(),
+            frames: *self.session.decoder_stats(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ph_eventing_wire::encode::{DataFields, HelloFields, encode_data, encode_hello};
+    use postcard_schema::Schema;
+
+    #[derive(serde::Serialize, Schema, postcard::experimental::max_size::MaxSize)]
+    struct Sample {
+        id: u16,
+        temp: f32,
+        tag: char,
+    }
+
+    fn hello<T: Schema + postcard::experimental::max_size::MaxSize>(
+        boot_id: u32,
+        next_seq: u32,
+    ) -> Vec<u8> {
+        let mut buf = [0u8; 256];
+        let fields = HelloFields {
+            boot_id,
+            next_seq,
+            ring_drops: 0,
+        };
+        encode_hello::<T>(&fields, &mut buf).unwrap().to_vec()
+    }
+
+    fn data<T: serde::Serialize>(boot_id: u32, seq: u32, value: &T) -> Vec<u8> {
+        let mut buf = [0u8; 64];
+        encode_data(boot_id, &DataFields::contiguous(seq, 0), value, &mut buf)
+            .unwrap()
+            .to_vec()
+    }
+
+    fn decode(wire: &[u8]) -> Vec<Body> {
+        let mut out = Vec::new();
+        let mut decoder = PhEventingDecoder::new(ValueAs::Hex);
+        decoder.feed(wire, &mut |b| out.push(b));
+        decoder.finish(&mut |b| out.push(b));
+        out
+    }
+
+    #[test]
+    fn schema_gives_structure_char_fields_included() {
+        let sample = Sample {
+            id: 7,
+            temp: 1.5,
+            tag: 'é',
+        };
+        let wire = [hello::<Sample>(9, 1), data(9, 1, &sample)].concat();
+        let bodies = decode(&wire);
+        let Body::Hello(hello) = &bodies[0] else {
+            panic!("{bodies:?}")
+        };
+        assert!(
+            hello.schema.as_deref().unwrap().contains("Sample"),
+            "{hello:?}"
+        );
+        assert_eq!(
+            bodies[1],
+            Body::Value {
+                seq: 1,
+                value: json!({"id": 7, "temp": 1.5, "tag": "é"})
+            }
+        );
+    }
+
+    #[test]
+    fn repeated_hello_and_duplicate_are_not_shown_as_new() {
+        let first = data(9, 1, &5u32);
+        let wire = [hello::<u32>(9, 1), first.clone(), first, hello::<u32>(9, 2)].concat();
+        let bodies = decode(&wire);
+        assert_eq!(bodies.len(), 3, "{bodies:?}");
+        assert!(matches!(bodies[0], Body::Hello(_)));
+        assert_eq!(
+            bodies[1],
+            Body::Value {
+                seq: 1,
+                value: json!(5)
+            }
+        );
+        assert_eq!(
+            bodies[2],
+            Body::Event(ph_eventing_wire::accounting::Event::Duplicate { seq: 1 })
+        );
+    }
+
+    #[test]
+    fn value_not_matching_the_schema_is_shown_as_such() {
+        let wire = [hello::<Sample>(9, 1), data(9, 1, &1u8)].concat();
+        assert_eq!(
+            decode(&wire)[1],
+            Body::Value {
+                seq: 1,
+                value: json!("<does not match schema: 01>")
+            }
+        );
+    }
+}

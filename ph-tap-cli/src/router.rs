@@ -1,0 +1,85 @@
+//! The router: gives every channel of a source its own decoder and tags what comes out with the
+//! channel it came from.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use crate::decode::{Accounting, Decoder};
+use crate::record::{Body, ChannelId, Origin, Record};
+
+/// Makes the decoder of a channel the first time the channel has bytes.
+pub type DecoderFactory = Box<dyn FnMut(ChannelId) -> Box<dyn Decoder> + Send>;
+
+/// Channels to decoders.
+///
+/// ```
+/// use ph_tap::decode::{PhEventingDecoder, value::ValueAs};
+/// use ph_tap::router::Router;
+///
+/// let mut router = Router::new(Box::new(|_channel| Box::new(PhEventingDecoder::new(ValueAs::Hex))));
+/// let mut records = Vec::new();
+/// router.feed(3, b"\0", None, &mut |r| records.push(r));
+/// assert!(records.is_empty()); // a lone delimiter is no frame
+/// assert_eq!(router.channels().collect::<Vec<_>>(), [3]);
+/// ```
+pub struct Router {
+    make: DecoderFactory,
+    decoders: BTreeMap<ChannelId, Box<dyn Decoder>>,
+}
+
+impl Router {
+    /// A router that makes each channel's decoder with `make`.
+    pub fn new(make: DecoderFactory) -> Self {
+        Self {
+            make,
+            decoders: BTreeMap::new(),
+        }
+    }
+
+    /// Decodes `bytes` of `channel` that arrived at `at`, calling `emit` for each record.
+    pub fn feed(
+        &mut self,
+        channel: ChannelId,
+        bytes: &[u8],
+        at: Option<Duration>,
+        emit: &mut dyn FnMut(Record),
+    ) {
+        let Self { make, decoders } = self;
+        let decoder = decoders.entry(channel).or_insert_with(|| make(channel));
+        decoder.feed(bytes, &mut tagged(channel, at, emit));
+    }
+
+    /// Ends every channel's stream (records held back come out, without a time).
+    pub fn finish(&mut self, emit: &mut dyn FnMut(Record)) {
+        for (&channel, decoder) in &mut self.decoders {
+            decoder.finish(&mut tagged(channel, None, emit));
+        }
+    }
+
+    /// The channels seen so far, in order.
+    pub fn channels(&self) -> impl Iterator<Item = ChannelId> + '_ {
+        self.decoders.keys().copied()
+    }
+
+    /// The accounting of every channel that has one, in channel order.
+    pub fn accounting(&self) -> Vec<(ChannelId, Accounting)> {
+        self.decoders
+            .iter()
+            .filter_map(|(&channel, d)| Some((channel, d.accounting()?)))
+            .collect()
+    }
+}
+
+fn tagged(
+    channel: ChannelId,
+    at: Option<Duration>,
+    emit: &mut dyn FnMut(Record),
+) -> impl FnMut(Body) + '_ {
+    move |body| {
+        emit(Record {
+            origin: Origin { channel },
+            at,
+            body,
+        })
+    }
+}

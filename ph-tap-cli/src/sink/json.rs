@@ -1,0 +1,80 @@
+//! `--format json`: one JSON object per line with stable field names (see the README), and the
+//! summary as the last line.
+
+use std::io::Write;
+
+use anyhow::{Context, Result};
+use serde_json::{Map, Value, json};
+
+use super::summary::Counts;
+use super::{STDOUT_GONE, Sink, Stats};
+use crate::record::{Body, Record};
+
+/// The JSON object for one record: `type`, then `channel` when asked for, the record's
+/// [`fields`](crate::record::Body::fields), and `t` when it has a time.
+///
+/// ```
+/// use ph_tap::record::{Body, Origin, Record};
+/// use ph_tap::sink::JsonSink;
+/// let event = Record { origin: Origin::default(), at: None, body: Body::Value { seq: 7, value: 42.into() } };
+/// assert_eq!(JsonSink::<Vec<u8>>::object(&event, false).to_string(), r#"{"type":"event","seq":7,"value":42}"#);
+/// ```
+pub struct JsonSink<W: Write> {
+    out: W,
+    show_channel: bool,
+    show_time: bool,
+}
+
+impl<W: Write> JsonSink<W> {
+    /// JSON lines to `out`; `show_channel` adds each record's `channel`, `show_time` the
+    /// summary's `duration_s`.
+    pub fn new(out: W, show_channel: bool, show_time: bool) -> Self {
+        Self {
+            out,
+            show_channel,
+            show_time,
+        }
+    }
+
+    /// The object for `record`.
+    pub fn object(record: &Record, show_channel: bool) -> Value {
+        let mut map = Map::new();
+        map.insert("type".into(), json!(record.body.kind()));
+        if show_channel {
+            map.insert("channel".into(), json!(record.origin.channel));
+        }
+        map.extend(
+            record
+                .body
+                .fields()
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v)),
+        );
+        if let Some(at) = record.at {
+            map.insert("t".into(), json!(at.as_secs_f64()));
+        }
+        Value::Object(map)
+    }
+}
+
+impl<W: Write> Sink for JsonSink<W> {
+    fn record(&mut self, record: &Record) -> Result<()> {
+        // Warnings go to stderr (the WarningSink), as they always have: the records on stdout
+        // are the stream's.
+        if matches!(record.body, Body::Warning(_)) {
+            return Ok(());
+        }
+        writeln!(self.out, "{}", Self::object(record, self.show_channel)).context(STDOUT_GONE)
+    }
+
+    fn tick(&mut self, _stats: &Stats) -> Result<()> {
+        self.out.flush().context(STDOUT_GONE)
+    }
+
+    fn finish(&mut self, stats: &Stats) -> Result<()> {
+        let elapsed = self.show_time.then_some(stats.elapsed);
+        let summary = Counts::of(stats).json(elapsed);
+        writeln!(self.out, "{summary}").context(STDOUT_GONE)?;
+        self.out.flush().context(STDOUT_GONE)
+    }
+}

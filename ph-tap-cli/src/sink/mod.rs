@@ -1,0 +1,75 @@
+//! Sinks: where records go. Each output is one [`Sink`]; a pipeline runs several at once
+//! (the chosen stdout format, the stderr status line, warnings and summary, `--save`).
+//!
+//! A new output (a dashboard, a UDP feed, a broker) is one more file here implementing
+//! [`Sink`].
+
+pub mod color;
+mod csv;
+mod human;
+mod json;
+pub mod save;
+mod status;
+mod summary;
+mod text;
+mod warnings;
+
+pub use csv::CsvSink;
+pub use human::{HumanSink, line};
+pub use json::JsonSink;
+pub use save::SaveSink;
+pub use status::StatusLine;
+pub use summary::{Counts, SummarySink};
+pub use text::render_value;
+pub use warnings::WarningSink;
+
+use std::time::Duration;
+
+use anyhow::Result;
+
+use crate::decode::Accounting;
+use crate::record::{ChannelId, Record};
+
+/// What the pipeline knows about the whole run, handed to every sink on each tick and at the
+/// end.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Raw bytes received, all channels.
+    pub bytes: u64,
+    /// Time since the pipeline started.
+    pub elapsed: Duration,
+    /// Each channel's loss accounting (channels with a decoder that has one), in channel order.
+    pub channels: Vec<(ChannelId, Accounting)>,
+}
+
+/// One output of a pipeline. Every method has a default that does nothing, so a sink
+/// implements only what it uses.
+pub trait Sink {
+    /// Called once before anything else (e.g. a CSV header).
+    fn begin(&mut self) -> Result<()> {
+        Ok(())
+    }
+
+    /// Raw bytes of `channel` as received, before decoding (for `--save`).
+    fn bytes(&mut self, _channel: ChannelId, _bytes: &[u8]) -> Result<()> {
+        Ok(())
+    }
+
+    /// One decoded record, in stream order.
+    fn record(&mut self, _record: &Record) -> Result<()> {
+        Ok(())
+    }
+
+    /// After each chunk of input, and a few times a second when there is none: flush, redraw.
+    fn tick(&mut self, _stats: &Stats) -> Result<()> {
+        Ok(())
+    }
+
+    /// The run ended (after the last record).
+    fn finish(&mut self, _stats: &Stats) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// The error context of a sink writing to stdout.
+pub(crate) const STDOUT_GONE: &str = "cannot write to stdout (closed pipe?)";

@@ -218,7 +218,9 @@ impl Session {
         let stats = decoder.stats();
         if !*warned && stats.frames == 0 && stats.bytes >= NOT_PH_EVENTING_AFTER {
             *warned = true;
-            f(Record::Warning(Warning::NotPhEventing { bytes: stats.bytes }));
+            f(Record::Warning(Warning::NotPhEventing {
+                bytes: stats.bytes,
+            }));
         }
     }
 
@@ -273,7 +275,10 @@ impl Schemas<'_> {
             .last_hello
             .as_ref()
             .is_some_and(|(id, schema)| *id == boot_id && schema == bytes);
-        let same_boot = self.last_hello.as_ref().is_some_and(|(id, _)| *id == boot_id);
+        let same_boot = self
+            .last_hello
+            .as_ref()
+            .is_some_and(|(id, _)| *id == boot_id);
         let parsed = parse_schema(bytes);
         match &parsed {
             Ok(s) => *self.schema = Some(s.clone()),

@@ -1,9 +1,23 @@
-# Host workspace: formatting, lints, docs (warnings are errors), then every test and doctest.
+#!/usr/bin/env bash
+# Host workspace: formatting, lints, docs (warnings are errors), then every test and doctest, and
+# the MSRV declared in Cargo.toml.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+echo "--- workspace: rustfmt"
 cargo fmt --all --check
+
+echo "--- workspace: clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p ph-eventing --all-targets --features serde -- -D warnings
+
+echo "--- workspace: docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
+
+echo "--- workspace: tests"
 cargo test --workspace
+
+echo "--- workspace: MSRV"
 # The MSRV declared in Cargo.toml (`rust-version`) is the toolchain this check runs on.
 msrv=$(sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml)
 rustc_version=$(rustc --version | cut -d' ' -f2)

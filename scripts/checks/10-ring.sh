@@ -1,7 +1,11 @@
+#!/usr/bin/env bash
 # ph-eventing, beyond the host tests: embedded builds, Miri, loom, and the release-mode run that
 # really crosses the u32 sequence wrap.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
 
-# Embedded targets: Cortex-M4F with native atomics, Cortex-M0 through portable-atomic.
+echo "--- ring: embedded builds"
+# Cortex-M4F with native atomics, Cortex-M0 through portable-atomic.
 cargo build -p ph-eventing --target thumbv7em-none-eabihf
 cargo build -p ph-eventing --target thumbv7em-none-eabihf --features serde
 cargo build -p ph-eventing --target thumbv6m-none-eabi --features portable-atomic-unsafe-assume-single-core
@@ -9,12 +13,15 @@ cargo build -p ph-eventing --target thumbv6m-none-eabi --features portable-atomi
 cargo clippy -p ph-eventing --target thumbv7em-none-eabihf -- -D warnings
 cargo clippy -p ph-eventing --target thumbv6m-none-eabi --features portable-atomic-unsafe-assume-single-core -- -D warnings
 
-# Miri: undefined behaviour and data races, including the two-thread stress test.
+echo "--- ring: Miri"
+# Undefined behaviour and data races, including the two-thread stress test.
 MIRIFLAGS="-Zmiri-strict-provenance" cargo +nightly miri test -p ph-eventing
 
-# loom: every interleaving of the concurrent protocol (within its bounds).
+echo "--- ring: loom"
+# Every interleaving of the concurrent protocol (within its bounds).
 RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom \
     cargo test -p ph-eventing --release --test loom
 
+echo "--- ring: sequence wrap"
 # 4.3 billion pushes: the sequence really wraps past u32::MAX, in order and lagging.
 cargo test -p ph-eventing --release --test wrap -- --ignored

@@ -13,6 +13,7 @@ cd "$(dirname "$0")/../../firmware-demo"
 export CARGO_TARGET_DIR=target
 unset RUSTFLAGS CARGO_ENCODED_RUSTFLAGS CARGO_BUILD_RUSTFLAGS CARGO_BUILD_TARGET
 
+echo "--- firmware: rustfmt"
 cargo fmt --check
 
 # board features, target
@@ -21,14 +22,16 @@ builds=(
     "mps2-an386 thumbv7em-none-eabihf"
     "microbit thumbv6m-none-eabi"
 )
+echo "--- firmware: clippy"
 for b in "${builds[@]}" "mps2-an386,measure thumbv7em-none-eabihf" \
     "microbit,measure,orig thumbv6m-none-eabi"; do
     read -r features target <<<"$b"
-    echo "clippy: $features ($target)"
+    echo "  $features ($target)"
     cargo clippy --quiet --release --no-default-features --features "$features" \
         --target "$target" -- -D warnings
 done
 
+echo "--- firmware: release builds"
 # Release builds of the three boards. Boards that share a triple share `release/firmware-demo`:
 # like the QEMU end-to-end tests, hold target/e2e.lock while building and reading it.
 mkdir -p target
@@ -36,7 +39,7 @@ mkdir -p target
     flock 9
     for b in "${builds[@]}"; do
         read -r features target <<<"$b"
-        echo "build: $features ($target)"
+        echo "  $features ($target)"
         cargo build --quiet --release --no-default-features --features "$features" \
             --target "$target"
         if [ "$features" = nrf52840 ]; then
@@ -44,10 +47,11 @@ mkdir -p target
             elf="target/$target/release/firmware-demo"
             rtt=$(nm "$elf" | awk '$3 == "_SEGGER_RTT" { print $1 }')
             [ -n "$rtt" ] || { echo "no _SEGGER_RTT in $elf" >&2; exit 1; }
-            echo "  _SEGGER_RTT at 0x$rtt"
+            echo "    _SEGGER_RTT at 0x$rtt"
         fi
     done
 ) 9>target/e2e.lock
 
+echo "--- firmware: instruction counts"
 # Instruction counts (docs/PERFORMANCE.md, section firmware). Fails if a probe does not run.
 scripts/count-instructions.sh

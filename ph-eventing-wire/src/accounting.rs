@@ -36,7 +36,7 @@
 use core::fmt;
 
 use crate::frame::{DataFrame, Frame, Hello, boot_tag};
-use crate::seq::{BEHIND, next_seq, prev_seq, seq_distance};
+use crate::seq;
 
 /// Something the accounting inferred from a frame, reported with the frame that revealed it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
@@ -334,7 +334,7 @@ impl Accountant {
             self.boot = Some(Boot {
                 tag: d.boot_tag,
                 id: None,
-                expected: next_seq(d.seq),
+                expected: seq::next(d.seq),
                 drops: d.ring_drops,
                 last_data: d.seq,
             });
@@ -346,8 +346,8 @@ impl Accountant {
             return ev;
         }
         let reset = boot.tag != d.boot_tag || {
-            let gap = seq_distance(boot.expected, d.seq);
-            gap >= BEHIND || d.ring_drops.wrapping_sub(boot.drops) > gap
+            let gap = seq::distance(boot.expected, d.seq);
+            gap >= seq::BEHIND || d.ring_drops.wrapping_sub(boot.drops) > gap
         };
         if reset {
             ev.push(Event::TargetReset { boot_id: None });
@@ -361,7 +361,7 @@ impl Accountant {
         }
         self.account_gap(&mut ev, &boot, d.seq, d.ring_drops);
         self.totals.data_frames += 1;
-        boot.expected = next_seq(d.seq);
+        boot.expected = seq::next(d.seq);
         boot.drops = d.ring_drops;
         boot.last_data = d.seq;
         self.boot = Some(boot);
@@ -388,8 +388,8 @@ impl Accountant {
                     Some(id) => id == h.boot_id,
                     None => b.tag == tag,
                 };
-                let gap = seq_distance(b.expected, h.next_seq);
-                let restarted = gap >= BEHIND && h.next_seq == 1 && h.ring_drops == 0;
+                let gap = seq::distance(b.expected, h.next_seq);
+                let restarted = gap >= seq::BEHIND && h.next_seq == 1 && h.ring_drops == 0;
                 if !same_boot || restarted {
                     ev.push(Event::TargetReset {
                         boot_id: Some(h.boot_id),
@@ -403,7 +403,7 @@ impl Accountant {
                         drops: h.ring_drops,
                         ..fresh
                     }
-                } else if gap >= BEHIND {
+                } else if gap >= seq::BEHIND {
                     // A stale hello (behind frames already seen): keep the newer state.
                     self.totals.inconsistent += 1;
                     self.unplaced_open = 0;
@@ -431,7 +431,7 @@ impl Accountant {
     /// drops and link losses, given the drop counter `drops_to` at `to`.
     fn account_gap(&mut self, ev: &mut Events, boot: &Boot, to: u32, drops_to: u32) {
         let open = core::mem::take(&mut self.unplaced_open);
-        let gap = seq_distance(boot.expected, to);
+        let gap = seq::distance(boot.expected, to);
         let mut ring = drops_to.wrapping_sub(boot.drops);
         if ring > gap {
             self.totals.inconsistent += 1;
@@ -440,7 +440,7 @@ impl Accountant {
         if gap == 0 {
             return;
         }
-        let (first_seq, last_seq) = (boot.expected, prev_seq(to));
+        let (first_seq, last_seq) = (boot.expected, seq::prev(to));
         if ring > 0 {
             ev.push(Event::RingDrop {
                 count: ring,

@@ -11,7 +11,7 @@ use alloc::vec::Vec;
 
 use crate::accounting::{Accountant, Events};
 use crate::frame::{CompactFrame, DataFrame, Frame, FrameError, Hello, boot_tag, seq_bits};
-use crate::seq::{BEHIND, next_seq, seq_distance};
+use crate::seq;
 
 /// Default limit of compact frames held while waiting for a full frame.
 pub const DEFAULT_PENDING_LIMIT: usize = 256;
@@ -122,9 +122,10 @@ impl Chain {
         Self::with_pending_limit(DEFAULT_PENDING_LIMIT)
     }
 
-    /// Holds at most `limit` compact frames (at least 1) while waiting for a full frame; older
-    /// ones become unplaced.
+    /// Holds at most `limit` compact frames (at least 1, at most `u32::MAX`) while waiting for a
+    /// full frame; older ones become unplaced.
     pub const fn with_pending_limit(limit: usize) -> Self {
+        const MAX_LIMIT: usize = u32::MAX as usize;
         Self {
             prev: None,
             intact: false,
@@ -132,7 +133,11 @@ impl Chain {
             pending: VecDeque::new(),
             unplaced_buf: Vec::new(),
             pending_tag: None,
-            limit: if limit == 0 { 1 } else { limit },
+            limit: match limit {
+                0 => 1,
+                1..MAX_LIMIT => limit,
+                _ => MAX_LIMIT,
+            },
             unplaced: 0,
         }
     }
@@ -225,7 +230,7 @@ impl Chain {
         F: FnMut(Placed<'_>),
     {
         if let Some(prev) = self.prev.filter(|_| self.intact) {
-            let seq = next_seq(prev.seq);
+            let seq = seq::next(prev.seq);
             if seq_bits(seq) == c.seq_bits {
                 let frame = DataFrame {
                     boot_tag: prev.boot_tag,
@@ -270,10 +275,10 @@ impl Chain {
             .prev
             .filter(|p| self.intact && p.boot_tag == d.boot_tag)
         {
-            let gap = seq_distance(next_seq(prev.seq), d.seq);
+            let gap = seq::distance(seq::next(prev.seq), d.seq);
             let drops = d.ring_drops.wrapping_sub(prev.ring_drops);
             // A frame behind its predecessor is a reset or a duplicate: the accounting judges.
-            let mismatch = gap < BEHIND && (d.skipped != gap || d.dropped != drops);
+            let mismatch = gap < seq::BEHIND && (d.skipped != gap || d.dropped != drops);
             self.place(&d);
             out(Placed::Data {
                 frame: d,
@@ -301,13 +306,13 @@ impl Chain {
     where
         F: FnMut(Placed<'_>),
     {
-        let last = seq_back(d.seq, u64::from(d.skipped) + 1);
+        let last = seq::prev(seq::back(d.seq, d.skipped));
         let agreeing = self
             .pending
             .iter()
             .rev()
             .enumerate()
-            .take_while(|&(i, &(bits, _))| seq_bits(seq_back(last, i as u64)) == bits)
+            .take_while(|&(i, &(bits, _))| seq_bits(seq::back(last, steps(i))) == bits)
             .count();
         let unplace = self.pending.len() - agreeing;
         if unplace > 0 {
@@ -318,7 +323,7 @@ impl Chain {
         for (i, (_, value)) in self.pending.drain(..).enumerate() {
             let frame = DataFrame {
                 boot_tag: d.boot_tag,
-                seq: seq_back(last, (agreeing - 1 - i) as u64),
+                seq: seq::back(last, steps(agreeing - 1 - i)),
                 ring_drops,
                 skipped: 0,
                 dropped: 0,
@@ -340,14 +345,6 @@ impl Chain {
         });
         self.intact = true;
     }
-}
-
-/// The sequence number `k` steps of `next_seq` before `seq` (on the cycle `1..=u32::MAX`).
-fn seq_back(seq: u32, k: u64) -> u32 {
-    const CYCLE: u64 = u32::MAX as u64; // 2³² − 1 numbers
-    let pos = u64::from(seq.max(1)) - 1;
-    let back = (pos + CYCLE - k % CYCLE) % CYCLE;
-    back as u32 + 1
 }
 
 impl Accountant {
@@ -386,19 +383,8 @@ impl Accountant {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn seq_back_steps_over_zero() {
-        assert_eq!(seq_back(5, 0), 5);
-        assert_eq!(seq_back(5, 4), 1);
-        assert_eq!(seq_back(5, 5), u32::MAX);
-        assert_eq!(seq_back(1, 1), u32::MAX);
-        assert_eq!(seq_back(2, u64::from(u32::MAX)), 2);
-        for (s, k) in [(7u32, 3u64), (1, 2), (u32::MAX, 10)] {
-            assert_eq!(u64::from(seq_distance(seq_back(s, k), s)), k);
-        }
-    }
+/// `i` steps along the sequence cycle: a position in the pending queue, which holds at most
+/// `u32::MAX` frames (see [`Chain::with_pending_limit`]).
+fn steps(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
 }

@@ -35,6 +35,8 @@
 
 use core::fmt;
 
+#[cfg(feature = "alloc")]
+use crate::chain::{Placed, Placement};
 use crate::frame::{DataFrame, Frame, Hello, boot_tag};
 use crate::seq;
 
@@ -162,6 +164,9 @@ pub struct Totals {
     pub hellos: u64,
     /// Items the target's ring overwrote.
     pub ring_dropped: u64,
+    /// [`Event::RingDrop`]s reported: the bursts `ring_dropped` came in (one per gap with ring
+    /// drops, however many items it dropped).
+    pub ring_drop_events: u64,
     /// Items lost between the ring and the host.
     pub link_lost: u64,
     /// Target resets.
@@ -182,10 +187,13 @@ pub struct Totals {
     /// any gap.
     pub unplaced_in_gaps: u64,
     /// Times a compact frame's sequence bits disagreed with the sequence number the chain
-    /// would have given it (`Placed::SeqCheckFailed` from a `Chain`, feature `alloc`): frames
-    /// had vanished without a trace, or a compact frame arrived twice. The frames concerned were
-    /// placed later from a full frame, or reported unplaced; the vanished ones show up as link
-    /// losses.
+    /// would have given it: frames had vanished without a trace, or a compact frame arrived
+    /// twice. The frames concerned were placed later from a full frame, or reported unplaced;
+    /// the vanished ones show up as link losses.
+    ///
+    /// A failed check is not a frame, so the `Accountant` never sees one and leaves this 0: the
+    /// chain counts them (`Chain::seq_check_failed`, feature `alloc`), and `Session::totals`
+    /// (feature `std`) fills this field from its chain.
     pub seq_check_failed: u64,
 }
 
@@ -251,6 +259,7 @@ impl Accountant {
                 data_frames: 0,
                 hellos: 0,
                 ring_dropped: 0,
+                ring_drop_events: 0,
                 link_lost: 0,
                 resets: 0,
                 wraps: 0,
@@ -313,16 +322,34 @@ impl Accountant {
         ev
     }
 
-    /// Counts one frame whose counters contradict what came before it.
+    /// Accounts one [`Placed`] item from a [`Chain`](crate::chain::Chain) (feature `alloc`):
+    /// data frames and hellos as [`observe`](Self::observe) does, unplaced frames as
+    /// [`observe_unplaced`](Self::observe_unplaced), and a [`Placement::FullMismatch`] also as
+    /// inconsistent.
+    ///
+    /// ```
+    /// use ph_eventing_wire::accounting::Accountant;
+    /// use ph_eventing_wire::chain::Placed;
+    ///
+    /// let mut acc = Accountant::new();
+    /// let values = [vec![1u8], vec![2]];
+    /// acc.observe_placed(&Placed::Unplaced { values: &values });
+    /// assert_eq!(acc.totals().unplaced, 2);
+    /// ```
     #[cfg(feature = "alloc")]
-    pub(crate) fn note_inconsistent(&mut self) {
-        self.totals.inconsistent += 1;
-    }
-
-    /// Counts one failed sequence-bit check of a compact frame.
-    #[cfg(feature = "alloc")]
-    pub(crate) fn note_seq_check_failed(&mut self) {
-        self.totals.seq_check_failed += 1;
+    pub fn observe_placed(&mut self, placed: &Placed<'_>) -> Events {
+        match placed {
+            Placed::Data { frame, placement } => {
+                if *placement == Placement::FullMismatch {
+                    self.totals.inconsistent += 1;
+                }
+                self.observe_data(frame)
+            }
+            Placed::Hello(h) => self.observe_hello(h),
+            Placed::Unplaced { values } => {
+                self.observe_unplaced(u32::try_from(values.len()).unwrap_or(u32::MAX))
+            }
+        }
     }
 
     fn observe_data(&mut self, d: &DataFrame<'_>) -> Events {
@@ -441,25 +468,39 @@ impl Accountant {
             return;
         }
         let (first_seq, last_seq) = (boot.expected, seq::prev(to));
-        if ring > 0 {
-            ev.push(Event::RingDrop {
-                count: ring,
-                first_seq,
-                last_seq,
-            });
-            self.totals.ring_dropped += u64::from(ring);
-        }
         // Frames that arrived unplaced since the last checkpoint lie in this gap and are no loss.
         let absorbed = open.min(u64::from(gap - ring)) as u32;
         self.totals.unplaced_in_gaps += u64::from(absorbed);
         let link = gap - ring - absorbed;
-        if link > 0 {
-            ev.push(Event::LinkLoss {
-                count: link,
-                first_seq,
-                last_seq,
-            });
-            self.totals.link_lost += u64::from(link);
+        if ring > 0 {
+            self.totals.ring_drop_events += 1;
+        }
+        let t = &mut self.totals;
+        let losses = [
+            (
+                ring,
+                &mut t.ring_dropped,
+                Event::RingDrop {
+                    count: ring,
+                    first_seq,
+                    last_seq,
+                },
+            ),
+            (
+                link,
+                &mut t.link_lost,
+                Event::LinkLoss {
+                    count: link,
+                    first_seq,
+                    last_seq,
+                },
+            ),
+        ];
+        for (count, total, event) in losses {
+            if count > 0 {
+                ev.push(event);
+                *total += u64::from(count);
+            }
         }
     }
 }

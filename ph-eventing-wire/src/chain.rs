@@ -9,7 +9,6 @@
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 
-use crate::accounting::{Accountant, Events};
 use crate::frame::{CompactFrame, DataFrame, Frame, FrameError, Hello, boot_tag, seq_bits};
 use crate::seq;
 
@@ -31,7 +30,9 @@ pub enum Placement {
     Backfilled,
 }
 
-/// What the chain hands on, in stream order.
+/// What the chain hands on, in stream order: every frame it was given comes out exactly once, as
+/// placed data, a hello, or among unplaced frames. (A failed sequence-bit check is not a frame:
+/// the chain counts it, see [`Chain::seq_check_failed`].)
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Placed<'a> {
     /// A data frame with its sequence number.
@@ -49,12 +50,6 @@ pub enum Placed<'a> {
         /// Their values (postcard bytes).
         values: &'a [Vec<u8>],
     },
-    /// A compact frame's sequence bits disagreed with the sequence number the chain would give
-    /// it: frames vanished without a trace before it (or it arrived twice). Not a frame: the
-    /// compact frame concerned is held (chain break) or reported unplaced, never placed with a
-    /// wrong number. [`Accountant::observe_placed`] counts it in
-    /// [`Totals::seq_check_failed`](crate::accounting::Totals::seq_check_failed).
-    SeqCheckFailed,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -108,6 +103,7 @@ pub struct Chain {
     pending_tag: Option<u8>,
     limit: usize,
     unplaced: u64,
+    seq_check_failed: u64,
 }
 
 impl Default for Chain {
@@ -139,6 +135,7 @@ impl Chain {
                 _ => MAX_LIMIT,
             },
             unplaced: 0,
+            seq_check_failed: 0,
         }
     }
 
@@ -150,6 +147,47 @@ impl Chain {
     /// Frames handed out as unplaced so far.
     pub const fn unplaced(&self) -> u64 {
         self.unplaced
+    }
+
+    /// Failed sequence-bit checks so far (WIRE.md, section 7.2): times a compact frame's sequence
+    /// bits disagreed with the sequence number the chain would have given it, because frames had
+    /// vanished without a trace before it or it arrived twice. The frames concerned were held and
+    /// placed backwards from a full frame, or handed out unplaced, never placed with a wrong
+    /// number; the vanished ones show up as link losses in the accounting.
+    /// [`Session::totals`](crate::session::Session::totals) reports this count as
+    /// [`Totals::seq_check_failed`](crate::accounting::Totals::seq_check_failed).
+    ///
+    /// ```
+    /// use ph_eventing_wire::chain::{Chain, Placed};
+    /// use ph_eventing_wire::encode::StreamEncoder;
+    /// use ph_eventing_wire::frame::parse_frame;
+    /// use ph_eventing_wire::decoder::decode_one;
+    ///
+    /// let (mut buf, mut raw) = ([0u8; 32], [0u8; 32]);
+    /// let mut chain = Chain::new();
+    /// let mut frame = |bytes: &[u8], chain: &mut Chain| {
+    ///     let n = decode_one(bytes, &mut raw).unwrap();
+    ///     let mut seqs = Vec::new();
+    ///     chain.frame(parse_frame(&raw[..n]).unwrap(), |p| {
+    ///         if let Placed::Data { frame, .. } = p {
+    ///             seqs.push(frame.seq);
+    ///         }
+    ///     });
+    ///     seqs
+    /// };
+    /// let mut enc = StreamEncoder::new(1);
+    /// let mut sent = Vec::new();
+    /// for seq in 1..=3u32 {
+    ///     enc.data(seq, 0, &seq, &mut buf, &mut |f: &[u8]| { sent.push(f.to_vec()); true })
+    ///         .unwrap();
+    /// }
+    /// assert_eq!(frame(&sent[0], &mut chain), [1]);
+    /// // Seq 2 vanishes without a trace: seq 3's sequence bits do not follow seq 1.
+    /// assert!(frame(&sent[2], &mut chain).is_empty()); // held, not placed as seq 2
+    /// assert_eq!(chain.seq_check_failed(), 1);
+    /// ```
+    pub const fn seq_check_failed(&self) -> u64 {
+        self.seq_check_failed
     }
 
     /// Takes one decoder result: frames are placed and handed to `out` (possibly several, or
@@ -248,7 +286,7 @@ impl Chain {
                 return;
             }
             // Frames vanished without a trace (or this one came twice): a break.
-            out(Placed::SeqCheckFailed);
+            self.seq_check_failed += 1;
         }
         self.intact = false;
         if self.pending.is_empty() {
@@ -316,7 +354,7 @@ impl Chain {
             .count();
         let unplace = self.pending.len() - agreeing;
         if unplace > 0 {
-            out(Placed::SeqCheckFailed);
+            self.seq_check_failed += 1;
             self.unplace_oldest(unplace, out);
         }
         let ring_drops = d.ring_drops.wrapping_sub(d.dropped);
@@ -344,42 +382,6 @@ impl Chain {
             ring_drops: d.ring_drops,
         });
         self.intact = true;
-    }
-}
-
-impl Accountant {
-    /// Accounts one [`Placed`] item from a [`Chain`]: data frames and hellos as
-    /// [`observe`](Self::observe) does, unplaced frames as
-    /// [`observe_unplaced`](Self::observe_unplaced), a [`Placement::FullMismatch`] also as
-    /// inconsistent, and a [`Placed::SeqCheckFailed`] in
-    /// [`Totals::seq_check_failed`](crate::accounting::Totals::seq_check_failed) (no event).
-    ///
-    /// ```
-    /// use ph_eventing_wire::accounting::Accountant;
-    /// use ph_eventing_wire::chain::Placed;
-    ///
-    /// let mut acc = Accountant::new();
-    /// let values = [vec![1u8], vec![2]];
-    /// acc.observe_placed(&Placed::Unplaced { values: &values });
-    /// assert_eq!(acc.totals().unplaced, 2);
-    /// ```
-    pub fn observe_placed(&mut self, placed: &Placed<'_>) -> Events {
-        match placed {
-            Placed::Data { frame, placement } => {
-                if *placement == Placement::FullMismatch {
-                    self.note_inconsistent();
-                }
-                self.observe(&Frame::Data(*frame))
-            }
-            Placed::Hello(h) => self.observe(&Frame::Hello(*h)),
-            Placed::Unplaced { values } => {
-                self.observe_unplaced(u32::try_from(values.len()).unwrap_or(u32::MAX))
-            }
-            Placed::SeqCheckFailed => {
-                self.note_seq_check_failed();
-                Events::default()
-            }
-        }
     }
 }
 

@@ -179,9 +179,12 @@ impl Session {
         self.schema.as_ref()
     }
 
-    /// Running loss totals.
-    pub fn totals(&self) -> &Totals {
-        self.accountant.totals()
+    /// Running loss totals, with the chain's failed sequence-bit checks in `seq_check_failed`.
+    pub fn totals(&self) -> Totals {
+        Totals {
+            seq_check_failed: self.chain.seq_check_failed(),
+            ..*self.accountant.totals()
+        }
     }
 
     /// Decoder counts, including corrupt frames.
@@ -195,8 +198,7 @@ impl Session {
     }
 }
 
-/// Accounts one placed item and turns it into a record (none for a failed sequence-bit check,
-/// which only counts in the totals).
+/// Accounts one placed item and turns it into a record.
 fn record(
     accountant: &mut Accountant,
     schema: &mut Option<OwnedNamedType>,
@@ -237,6 +239,5 @@ fn record(
                 .map(|s| values.iter().map(|v| decode_value(s, v)).collect()),
             events,
         }),
-        Placed::SeqCheckFailed => return None,
     })
 }

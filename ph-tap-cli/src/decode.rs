@@ -132,9 +132,6 @@ fn placed_records(
             count: u32::try_from(raw.len()).unwrap_or(u32::MAX),
             values: raw.iter().map(|v| values.render(v)).collect(),
         }),
-        // Frames vanished without a trace before a compact frame: the chain held it for the next
-        // full frame, and the vanished ones come out as a link loss there. Nothing to show now.
-        Placed::SeqCheckFailed => {}
     }
 }
 

@@ -35,8 +35,10 @@
 
 use core::fmt;
 
+#[cfg(feature = "alloc")]
+use crate::chain::{Placed, Placement};
 use crate::frame::{DataFrame, Frame, Hello, boot_tag};
-use crate::seq::{BEHIND, next_seq, prev_seq, seq_distance};
+use crate::seq;
 
 /// Something the accounting inferred from a frame, reported with the frame that revealed it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
@@ -183,7 +185,8 @@ pub struct Totals {
     pub hellos: u64,
     /// Items the target's ring overwrote.
     pub ring_dropped: u64,
-    /// [`Event::RingDrop`]s reported: the bursts `ring_dropped` came in.
+    /// [`Event::RingDrop`]s reported: the bursts `ring_dropped` came in (one per gap with ring
+    /// drops, however many items it dropped).
     pub ring_drop_events: u64,
     /// Items lost between the ring and the host.
     pub link_lost: u64,
@@ -205,10 +208,13 @@ pub struct Totals {
     /// any gap.
     pub unplaced_in_gaps: u64,
     /// Times a compact frame's sequence bits disagreed with the sequence number the chain
-    /// would have given it (`Placed::SeqCheckFailed` from a `Chain`, feature `alloc`): frames
-    /// had vanished without a trace, or a compact frame arrived twice. The frames concerned were
-    /// placed later from a full frame, or reported unplaced; the vanished ones show up as link
-    /// losses.
+    /// would have given it: frames had vanished without a trace, or a compact frame arrived
+    /// twice. The frames concerned were placed later from a full frame, or reported unplaced;
+    /// the vanished ones show up as link losses.
+    ///
+    /// A failed check is not a frame, so the `Accountant` never sees one and leaves this 0: the
+    /// chain counts them (`Chain::seq_check_failed`, feature `alloc`), and `Session::totals`
+    /// (feature `std`) fills this field from its chain.
     pub seq_check_failed: u64,
 }
 
@@ -337,16 +343,34 @@ impl Accountant {
         ev
     }
 
-    /// Counts one frame whose counters contradict what came before it.
+    /// Accounts one [`Placed`] item from a [`Chain`](crate::chain::Chain) (feature `alloc`):
+    /// data frames and hellos as [`observe`](Self::observe) does, unplaced frames as
+    /// [`observe_unplaced`](Self::observe_unplaced), and a [`Placement::FullMismatch`] also as
+    /// inconsistent.
+    ///
+    /// ```
+    /// use ph_eventing_wire::accounting::Accountant;
+    /// use ph_eventing_wire::chain::Placed;
+    ///
+    /// let mut acc = Accountant::new();
+    /// let values = [vec![1u8], vec![2]];
+    /// acc.observe_placed(&Placed::Unplaced { values: &values });
+    /// assert_eq!(acc.totals().unplaced, 2);
+    /// ```
     #[cfg(feature = "alloc")]
-    pub(crate) fn note_inconsistent(&mut self) {
-        self.totals.inconsistent += 1;
-    }
-
-    /// Counts one failed sequence-bit check of a compact frame.
-    #[cfg(feature = "alloc")]
-    pub(crate) fn note_seq_check_failed(&mut self) {
-        self.totals.seq_check_failed += 1;
+    pub fn observe_placed(&mut self, placed: &Placed<'_>) -> Events {
+        match placed {
+            Placed::Data { frame, placement } => {
+                if *placement == Placement::FullMismatch {
+                    self.totals.inconsistent += 1;
+                }
+                self.observe_data(frame)
+            }
+            Placed::Hello(h) => self.observe_hello(h),
+            Placed::Unplaced { values } => {
+                self.observe_unplaced(u32::try_from(values.len()).unwrap_or(u32::MAX))
+            }
+        }
     }
 
     fn observe_data(&mut self, d: &DataFrame<'_>) -> Events {
@@ -358,7 +382,7 @@ impl Accountant {
             self.boot = Some(Boot {
                 tag: d.boot_tag,
                 id: None,
-                expected: next_seq(d.seq),
+                expected: seq::next(d.seq),
                 drops: d.ring_drops,
                 last_data: d.seq,
             });
@@ -370,8 +394,8 @@ impl Accountant {
             return ev;
         }
         let reset = boot.tag != d.boot_tag || {
-            let gap = seq_distance(boot.expected, d.seq);
-            gap >= BEHIND || d.ring_drops.wrapping_sub(boot.drops) > gap
+            let gap = seq::distance(boot.expected, d.seq);
+            gap >= seq::BEHIND || d.ring_drops.wrapping_sub(boot.drops) > gap
         };
         if reset {
             ev.push(Event::TargetReset { boot_id: None });
@@ -385,7 +409,7 @@ impl Accountant {
         }
         self.account_gap(&mut ev, &boot, d.seq, d.ring_drops);
         self.totals.data_frames += 1;
-        boot.expected = next_seq(d.seq);
+        boot.expected = seq::next(d.seq);
         boot.drops = d.ring_drops;
         boot.last_data = d.seq;
         self.boot = Some(boot);
@@ -412,8 +436,8 @@ impl Accountant {
                     Some(id) => id == h.boot_id,
                     None => b.tag == tag,
                 };
-                let gap = seq_distance(b.expected, h.next_seq);
-                let restarted = gap >= BEHIND && h.next_seq == 1 && h.ring_drops == 0;
+                let gap = seq::distance(b.expected, h.next_seq);
+                let restarted = gap >= seq::BEHIND && h.next_seq == 1 && h.ring_drops == 0;
                 if !same_boot || restarted {
                     ev.push(Event::TargetReset {
                         boot_id: Some(h.boot_id),
@@ -427,7 +451,7 @@ impl Accountant {
                         drops: h.ring_drops,
                         ..fresh
                     }
-                } else if gap >= BEHIND {
+                } else if gap >= seq::BEHIND {
                     // A stale hello (behind frames already seen): keep the newer state.
                     self.totals.inconsistent += 1;
                     self.unplaced_open = 0;
@@ -455,7 +479,7 @@ impl Accountant {
     /// drops and link losses, given the drop counter `drops_to` at `to`.
     fn account_gap(&mut self, ev: &mut Events, boot: &Boot, to: u32, drops_to: u32) {
         let open = core::mem::take(&mut self.unplaced_open);
-        let gap = seq_distance(boot.expected, to);
+        let gap = seq::distance(boot.expected, to);
         let mut ring = drops_to.wrapping_sub(boot.drops);
         if ring > gap {
             self.totals.inconsistent += 1;
@@ -464,27 +488,40 @@ impl Accountant {
         if gap == 0 {
             return;
         }
-        let (first_seq, last_seq) = (boot.expected, prev_seq(to));
-        if ring > 0 {
-            ev.push(Event::RingDrop {
-                count: ring,
-                first_seq,
-                last_seq,
-            });
-            self.totals.ring_dropped += u64::from(ring);
-            self.totals.ring_drop_events += 1;
-        }
+        let (first_seq, last_seq) = (boot.expected, seq::prev(to));
         // Frames that arrived unplaced since the last checkpoint lie in this gap and are no loss.
         let absorbed = open.min(u64::from(gap - ring)) as u32;
         self.totals.unplaced_in_gaps += u64::from(absorbed);
         let link = gap - ring - absorbed;
-        if link > 0 {
-            ev.push(Event::LinkLoss {
-                count: link,
-                first_seq,
-                last_seq,
-            });
-            self.totals.link_lost += u64::from(link);
+        if ring > 0 {
+            self.totals.ring_drop_events += 1;
+        }
+        let t = &mut self.totals;
+        let losses = [
+            (
+                ring,
+                &mut t.ring_dropped,
+                Event::RingDrop {
+                    count: ring,
+                    first_seq,
+                    last_seq,
+                },
+            ),
+            (
+                link,
+                &mut t.link_lost,
+                Event::LinkLoss {
+                    count: link,
+                    first_seq,
+                    last_seq,
+                },
+            ),
+        ];
+        for (count, total, event) in losses {
+            if count > 0 {
+                ev.push(event);
+                *total += u64::from(count);
+            }
         }
     }
 }

@@ -9,9 +9,8 @@
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 
-use crate::accounting::{Accountant, Events};
 use crate::frame::{CompactFrame, DataFrame, Frame, FrameError, Hello, boot_tag, seq_bits};
-use crate::seq::{BEHIND, next_seq, seq_distance};
+use crate::seq;
 
 /// Default limit of compact frames held while waiting for a full frame.
 pub const DEFAULT_PENDING_LIMIT: usize = 256;
@@ -31,7 +30,9 @@ pub enum Placement {
     Backfilled,
 }
 
-/// What the chain hands on, in stream order.
+/// What the chain hands on, in stream order: every frame it was given comes out exactly once, as
+/// placed data, a hello, or among unplaced frames. (A failed sequence-bit check is not a frame:
+/// the chain counts it, see [`Chain::seq_check_failed`].)
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Placed<'a> {
     /// A data frame with its sequence number.
@@ -49,12 +50,6 @@ pub enum Placed<'a> {
         /// Their values (postcard bytes).
         values: &'a [Vec<u8>],
     },
-    /// A compact frame's sequence bits disagreed with the sequence number the chain would give
-    /// it: frames vanished without a trace before it (or it arrived twice). Not a frame: the
-    /// compact frame concerned is held (chain break) or reported unplaced, never placed with a
-    /// wrong number. [`Accountant::observe_placed`] counts it in
-    /// [`Totals::seq_check_failed`](crate::accounting::Totals::seq_check_failed).
-    SeqCheckFailed,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -108,6 +103,7 @@ pub struct Chain {
     pending_tag: Option<u8>,
     limit: usize,
     unplaced: u64,
+    seq_check_failed: u64,
 }
 
 impl Default for Chain {
@@ -122,9 +118,10 @@ impl Chain {
         Self::with_pending_limit(DEFAULT_PENDING_LIMIT)
     }
 
-    /// Holds at most `limit` compact frames (at least 1) while waiting for a full frame; older
-    /// ones become unplaced.
+    /// Holds at most `limit` compact frames (at least 1, at most `u32::MAX`) while waiting for a
+    /// full frame; older ones become unplaced.
     pub const fn with_pending_limit(limit: usize) -> Self {
+        const MAX_LIMIT: usize = u32::MAX as usize;
         Self {
             prev: None,
             intact: false,
@@ -132,8 +129,13 @@ impl Chain {
             pending: VecDeque::new(),
             unplaced_buf: Vec::new(),
             pending_tag: None,
-            limit: if limit == 0 { 1 } else { limit },
+            limit: match limit {
+                0 => 1,
+                1..MAX_LIMIT => limit,
+                _ => MAX_LIMIT,
+            },
             unplaced: 0,
+            seq_check_failed: 0,
         }
     }
 
@@ -145,6 +147,47 @@ impl Chain {
     /// Frames handed out as unplaced so far.
     pub const fn unplaced(&self) -> u64 {
         self.unplaced
+    }
+
+    /// Failed sequence-bit checks so far (WIRE.md, section 7.2): times a compact frame's sequence
+    /// bits disagreed with the sequence number the chain would have given it, because frames had
+    /// vanished without a trace before it or it arrived twice. The frames concerned were held and
+    /// placed backwards from a full frame, or handed out unplaced, never placed with a wrong
+    /// number; the vanished ones show up as link losses in the accounting.
+    /// [`Session::totals`](crate::session::Session::totals) reports this count as
+    /// [`Totals::seq_check_failed`](crate::accounting::Totals::seq_check_failed).
+    ///
+    /// ```
+    /// use ph_eventing_wire::chain::{Chain, Placed};
+    /// use ph_eventing_wire::encode::StreamEncoder;
+    /// use ph_eventing_wire::frame::parse_frame;
+    /// use ph_eventing_wire::decoder::decode_one;
+    ///
+    /// let (mut buf, mut raw) = ([0u8; 32], [0u8; 32]);
+    /// let mut chain = Chain::new();
+    /// let mut frame = |bytes: &[u8], chain: &mut Chain| {
+    ///     let n = decode_one(bytes, &mut raw).unwrap();
+    ///     let mut seqs = Vec::new();
+    ///     chain.frame(parse_frame(&raw[..n]).unwrap(), |p| {
+    ///         if let Placed::Data { frame, .. } = p {
+    ///             seqs.push(frame.seq);
+    ///         }
+    ///     });
+    ///     seqs
+    /// };
+    /// let mut enc = StreamEncoder::new(1);
+    /// let mut sent = Vec::new();
+    /// for seq in 1..=3u32 {
+    ///     enc.data(seq, 0, &seq, &mut buf, &mut |f: &[u8]| { sent.push(f.to_vec()); true })
+    ///         .unwrap();
+    /// }
+    /// assert_eq!(frame(&sent[0], &mut chain), [1]);
+    /// // Seq 2 vanishes without a trace: seq 3's sequence bits do not follow seq 1.
+    /// assert!(frame(&sent[2], &mut chain).is_empty()); // held, not placed as seq 2
+    /// assert_eq!(chain.seq_check_failed(), 1);
+    /// ```
+    pub const fn seq_check_failed(&self) -> u64 {
+        self.seq_check_failed
     }
 
     /// Takes one decoder result: frames are placed and handed to `out` (possibly several, or
@@ -225,7 +268,7 @@ impl Chain {
         F: FnMut(Placed<'_>),
     {
         if let Some(prev) = self.prev.filter(|_| self.intact) {
-            let seq = next_seq(prev.seq);
+            let seq = seq::next(prev.seq);
             if seq_bits(seq) == c.seq_bits {
                 let frame = DataFrame {
                     boot_tag: prev.boot_tag,
@@ -243,7 +286,7 @@ impl Chain {
                 return;
             }
             // Frames vanished without a trace (or this one came twice): a break.
-            out(Placed::SeqCheckFailed);
+            self.seq_check_failed += 1;
         }
         self.intact = false;
         if self.pending.is_empty() {
@@ -270,10 +313,10 @@ impl Chain {
             .prev
             .filter(|p| self.intact && p.boot_tag == d.boot_tag)
         {
-            let gap = seq_distance(next_seq(prev.seq), d.seq);
+            let gap = seq::distance(seq::next(prev.seq), d.seq);
             let drops = d.ring_drops.wrapping_sub(prev.ring_drops);
             // A frame behind its predecessor is a reset or a duplicate: the accounting judges.
-            let mismatch = gap < BEHIND && (d.skipped != gap || d.dropped != drops);
+            let mismatch = gap < seq::BEHIND && (d.skipped != gap || d.dropped != drops);
             self.place(&d);
             out(Placed::Data {
                 frame: d,
@@ -301,24 +344,24 @@ impl Chain {
     where
         F: FnMut(Placed<'_>),
     {
-        let last = seq_back(d.seq, u64::from(d.skipped) + 1);
+        let last = seq::prev(seq::back(d.seq, d.skipped));
         let agreeing = self
             .pending
             .iter()
             .rev()
             .enumerate()
-            .take_while(|&(i, &(bits, _))| seq_bits(seq_back(last, i as u64)) == bits)
+            .take_while(|&(i, &(bits, _))| seq_bits(seq::back(last, steps(i))) == bits)
             .count();
         let unplace = self.pending.len() - agreeing;
         if unplace > 0 {
-            out(Placed::SeqCheckFailed);
+            self.seq_check_failed += 1;
             self.unplace_oldest(unplace, out);
         }
         let ring_drops = d.ring_drops.wrapping_sub(d.dropped);
         for (i, (_, value)) in self.pending.drain(..).enumerate() {
             let frame = DataFrame {
                 boot_tag: d.boot_tag,
-                seq: seq_back(last, (agreeing - 1 - i) as u64),
+                seq: seq::back(last, steps(agreeing - 1 - i)),
                 ring_drops,
                 skipped: 0,
                 dropped: 0,
@@ -342,63 +385,8 @@ impl Chain {
     }
 }
 
-/// The sequence number `k` steps of `next_seq` before `seq` (on the cycle `1..=u32::MAX`).
-fn seq_back(seq: u32, k: u64) -> u32 {
-    const CYCLE: u64 = u32::MAX as u64; // 2³² − 1 numbers
-    let pos = u64::from(seq.max(1)) - 1;
-    let back = (pos + CYCLE - k % CYCLE) % CYCLE;
-    back as u32 + 1
-}
-
-impl Accountant {
-    /// Accounts one [`Placed`] item from a [`Chain`]: data frames and hellos as
-    /// [`observe`](Self::observe) does, unplaced frames as
-    /// [`observe_unplaced`](Self::observe_unplaced), a [`Placement::FullMismatch`] also as
-    /// inconsistent, and a [`Placed::SeqCheckFailed`] in
-    /// [`Totals::seq_check_failed`](crate::accounting::Totals::seq_check_failed) (no event).
-    ///
-    /// ```
-    /// use ph_eventing_wire::accounting::Accountant;
-    /// use ph_eventing_wire::chain::Placed;
-    ///
-    /// let mut acc = Accountant::new();
-    /// let values = [vec![1u8], vec![2]];
-    /// acc.observe_placed(&Placed::Unplaced { values: &values });
-    /// assert_eq!(acc.totals().unplaced, 2);
-    /// ```
-    pub fn observe_placed(&mut self, placed: &Placed<'_>) -> Events {
-        match placed {
-            Placed::Data { frame, placement } => {
-                if *placement == Placement::FullMismatch {
-                    self.note_inconsistent();
-                }
-                self.observe(&Frame::Data(*frame))
-            }
-            Placed::Hello(h) => self.observe(&Frame::Hello(*h)),
-            Placed::Unplaced { values } => {
-                self.observe_unplaced(u32::try_from(values.len()).unwrap_or(u32::MAX))
-            }
-            Placed::SeqCheckFailed => {
-                self.note_seq_check_failed();
-                Events::default()
-            }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn seq_back_steps_over_zero() {
-        assert_eq!(seq_back(5, 0), 5);
-        assert_eq!(seq_back(5, 4), 1);
-        assert_eq!(seq_back(5, 5), u32::MAX);
-        assert_eq!(seq_back(1, 1), u32::MAX);
-        assert_eq!(seq_back(2, u64::from(u32::MAX)), 2);
-        for (s, k) in [(7u32, 3u64), (1, 2), (u32::MAX, 10)] {
-            assert_eq!(u64::from(seq_distance(seq_back(s, k), s)), k);
-        }
-    }
+/// `i` steps along the sequence cycle: a position in the pending queue, which holds at most
+/// `u32::MAX` frames (see [`Chain::with_pending_limit`]).
+fn steps(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
 }

@@ -7,7 +7,7 @@ use postcard_schema::Schema;
 use serde::Serialize;
 
 use crate::encode::{EncodeError, HelloFields, StreamEncoder, max_frame_len, max_hello_len};
-use crate::seq::{next_seq, seq_distance};
+use crate::seq;
 
 /// Default number of data frames between two hellos.
 pub const DEFAULT_HELLO_EVERY: u32 = 1024;
@@ -186,7 +186,7 @@ impl Drainer {
             // The consumer delivers in order; a jump means the ring overwrote the items between.
             // With this drainer as the only reader, these gaps add up to `PollStats::dropped`, and
             // each is attributed to the item right after it, as the format requires.
-            let skipped = seq_distance(self.next_seq, seq);
+            let skipped = seq::distance(self.next_seq, seq);
             self.ring_drops = self.ring_drops.wrapping_add(skipped);
             self.next_seq = seq;
             if self.hello_every != 0
@@ -210,7 +210,7 @@ impl Drainer {
                 Err(_) => report.encode_errors += 1,
             }
             self.since_hello = self.since_hello.saturating_add(1);
-            self.next_seq = next_seq(seq);
+            self.next_seq = seq::next(seq);
         });
         report.stats = stats;
         Ok(report)

@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::checksum::{CHECKSUM_LEN, crc16};
 use crate::cobs;
 use crate::frame::{COMPACT_BIT, FORMAT_VERSION, HELLO_HEADER, MAGIC, boot_tag, seq_bits};
-use crate::seq::{next_seq, seq_distance};
+use crate::seq;
 use crate::varint::{self, VARINT_MAX};
 
 /// The worst-case raw (pre-COBS) length of a data frame whose value takes `value_max` bytes.
@@ -132,7 +132,7 @@ impl DataFields {
     /// assert_eq!((f.skipped, f.dropped), (10, 6));
     /// ```
     pub const fn after(expected: u32, drops_then: u32, seq: u32, ring_drops: u32) -> Self {
-        let skipped = seq_distance(expected, seq);
+        let skipped = seq::distance(expected, seq);
         Self {
             seq,
             ring_drops,
@@ -338,7 +338,7 @@ impl StreamEncoder {
         T: Serialize + ?Sized,
     {
         let compact = self.compact_run.saturating_add(1) < self.anchor_every
-            && matches!(self.chained, Some((s, d)) if next_seq(s) == seq && d == ring_drops);
+            && matches!(self.chained, Some((s, d)) if seq::next(s) == seq && d == ring_drops);
         let frame = if compact {
             encode_compact(seq, value, buf)
         } else {
@@ -355,7 +355,7 @@ impl StreamEncoder {
         if written {
             self.compact_run = if compact { self.compact_run + 1 } else { 0 };
             self.chained = Some((seq, ring_drops));
-            self.checkpoint = Some((next_seq(seq), ring_drops));
+            self.checkpoint = Some((seq::next(seq), ring_drops));
         } else {
             self.chained = None;
         }

@@ -210,9 +210,7 @@ impl Session {
                 f(Record::Rejected(e));
             }
             chain.push(frame, |placed| {
-                if let Some(r) = record(accountant, &mut schemas, &placed) {
-                    f(r);
-                }
+                f(record(accountant, &mut schemas, &placed));
             });
         });
         let stats = decoder.stats();
@@ -236,7 +234,7 @@ impl Session {
         } = self;
         let mut schemas = Schemas { schema, last_hello };
         let mut out = Vec::new();
-        chain.finish(|placed| out.extend(record(accountant, &mut schemas, &placed)));
+        chain.finish(|placed| out.push(record(accountant, &mut schemas, &placed)));
         out
     }
 
@@ -245,9 +243,12 @@ impl Session {
         self.schema.as_ref()
     }
 
-    /// Running loss totals.
-    pub fn totals(&self) -> &Totals {
-        self.accountant.totals()
+    /// Running loss totals, with the chain's failed sequence-bit checks in `seq_check_failed`.
+    pub fn totals(&self) -> Totals {
+        Totals {
+            seq_check_failed: self.chain.seq_check_failed(),
+            ..*self.accountant.totals()
+        }
     }
 
     /// Decoder counts, including corrupt frames.
@@ -296,21 +297,16 @@ impl Schemas<'_> {
     }
 }
 
-/// Accounts one placed item and turns it into a record (none for a failed sequence-bit check,
-/// which only counts in the totals).
-fn record(
-    accountant: &mut Accountant,
-    schemas: &mut Schemas<'_>,
-    placed: &Placed<'_>,
-) -> Option<Record> {
+/// Accounts one placed item and turns it into a record.
+fn record(accountant: &mut Accountant, schemas: &mut Schemas<'_>, placed: &Placed<'_>) -> Record {
     let events: Vec<Event> = accountant.observe_placed(placed).into_iter().collect();
-    Some(match placed {
+    match placed {
         Placed::Data {
             frame: d,
             placement,
         } => {
             if let [Event::Duplicate { seq }] = events[..] {
-                return Some(Record::Duplicate { seq });
+                return Record::Duplicate { seq };
             }
             Record::Data(DataRecord {
                 boot_tag: d.boot_tag,
@@ -343,6 +339,5 @@ fn record(
                 .map(|s| values.iter().map(|v| decode_value(s, v)).collect()),
             events,
         }),
-        Placed::SeqCheckFailed => return None,
-    })
+    }
 }

@@ -69,6 +69,20 @@ fn mixed_gap_is_split_exactly_even_when_the_frames_carrying_the_drops_were_lost(
 }
 
 #[test]
+fn ring_drop_events_count_the_bursts_not_the_items() {
+    // Three gaps: 37 ring drops, then 4 link losses only, then 5 ring drops and 2 link losses.
+    let (_, totals) = run(&[
+        data(5, 100, 0),
+        data(5, 138, 37),
+        data(5, 143, 37),
+        data(5, 151, 42),
+    ]);
+    assert_eq!(totals.ring_dropped, 37 + 5);
+    assert_eq!(totals.ring_drop_events, 2);
+    assert_eq!(totals.link_lost, 4 + 2);
+}
+
+#[test]
 fn wrap_without_gap() {
     let (events, totals) = run(&[
         data(5, MAX - 1, 9),

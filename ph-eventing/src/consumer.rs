@@ -7,9 +7,6 @@ use crate::seq;
 use crate::sync::{AtomicU32, Ordering};
 use crate::{PollStats, SeqRing};
 
-/// Sequence distances at or above this are read as "behind", below as "ahead" (half the cycle).
-const HALF_CYCLE: u32 = 1 << 31;
-
 /// The reading end of a [`SeqRing`]; there is at most one at a time.
 ///
 /// Get it with [`SeqRing::consumer`] or [`SeqRing::try_consumer`]; dropping it lets another be
@@ -134,7 +131,9 @@ impl<T: Copy, const N: usize> Consumer<'_, T, N> {
             // SAFETY: the swap handed us buffer `index` (< N + 2): we own it until we give it back.
             let item = unsafe { read_owned(ring, index) };
             put_back(slot, state, taken);
-            item.filter(|&(s, _)| taken & CONSUMER_MARK == 0 && seq::distance(head, s) < HALF_CYCLE)
+            item.filter(|&(s, _)| {
+                taken & CONSUMER_MARK == 0 && seq::distance(head, s) < seq::BEHIND
+            })
         }
     }
 
@@ -160,7 +159,7 @@ impl<T: Copy, const N: usize> Consumer<'_, T, N> {
                 // producer's cache line out of the consumer's way: one load per batch, not per
                 // item. A lap that happens meanwhile is still caught by the swap below.
                 let mut unread = seq::distance(state.next, seq::next(stats.newest));
-                if !REUSE_HEAD || stats.newest == 0 || unread == 0 || unread >= HALF_CYCLE {
+                if !REUSE_HEAD || stats.newest == 0 || unread == 0 || unread >= seq::BEHIND {
                     let head = ring.head.load(Ordering::Acquire);
                     stats.newest = head;
                     unread = seq::distance(state.next, seq::next(head));
@@ -201,7 +200,7 @@ impl<T: Copy, const N: usize> Consumer<'_, T, N> {
                 // has already replaced it too) and skip what it overwrote.
                 put_back(slot, state, taken);
                 let ahead = seq::distance(state.next, seq);
-                if seq != 0 && (N as u32..HALF_CYCLE).contains(&ahead) {
+                if seq != 0 && (N as u32..seq::BEHIND).contains(&ahead) {
                     // Items `next ..= seq - N` are gone; `seq - N + 1 ..` are still in the ring.
                     // Overtaken a second time in one call: the producer runs on another core and
                     // writes the oldest item just before we get to it, so chasing it would fail

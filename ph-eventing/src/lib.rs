@@ -34,6 +34,9 @@
 //!   on another core keeps overwriting that item as the consumer reaches it: see [`Consumer`]),
 //!   and `dropped` counts exactly the items it never got. Over a run, `read + dropped` summed over
 //!   all polls equals the number of pushes it has caught up with.
+//!
+//! The arithmetic on the numbers' cycle (`next`, `distance`, …) is public in [`seq`], for code
+//! that reads them on the other side of a link.
 //! - An item is never delivered torn: the producer and the consumer never touch the same bytes at
 //!   the same time (see [`SeqRing`] for how). `T` may be any `Copy` type.
 //! - `push`, `poll_one`, `poll_up_to` and `latest` never allocate, never panic and never block.
@@ -58,7 +61,7 @@ extern crate std;
 mod consumer;
 mod producer;
 mod ring;
-mod seq;
+pub mod seq;
 mod stats;
 mod sync;
 

@@ -124,7 +124,7 @@ impl Decoder for PhEventingDecoder {
 
     fn accounting(&self) -> Option<Accounting> {
         Some(Accounting {
-            totals: *self.session.totals(),
+            totals: self.session.totals(),
             frames: *self.session.decoder_stats(),
         })
     }

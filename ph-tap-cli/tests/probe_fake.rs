@@ -10,9 +10,7 @@ mod common;
 use common::rtt_elf::{self, Image};
 use ph_tap::decode::value::ValueAs;
 use ph_tap::decode::{Decoder, PhEventingDecoder};
-use ph_tap::probe::RttOptions;
-use ph_tap::probe::attach::{attach_probe, rtt_address_from_elf, scan_region};
-use ph_tap::probe::chip;
+use ph_tap::probe::{RttOptions, attach_probe, resolve_chip, rtt_address_from_elf, scan_region};
 use ph_tap::record::Body;
 use ph_tap::source::{Poll, ProbeSource, Source};
 use probe_rs::architecture::arm::FullyQualifiedApAddress;
@@ -56,7 +54,7 @@ fn attach(image: &Image, opts: &RttOptions) -> anyhow::Result<ProbeSource> {
         result: 1,
     });
     let probe = fake.into_probe();
-    attach_probe(probe, chip::resolve("nRF52840")?, &region, false, &opts)
+    attach_probe(probe, resolve_chip("nRF52840")?, &region, false, &opts)
 }
 
 fn image() -> Image {

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use anyhow::Result;
-use ph_tap::probe::{attach, chip};
+use ph_tap::probe::{attach, resolve_chip};
 use ph_tap::source::TcpSource;
 
 use super::Stream;
@@ -25,8 +25,8 @@ pub(super) fn run(args: &AttachArgs, stop: &Arc<AtomicBool>) -> Result<()> {
     // clap guarantees --chip without --tcp.
     let chip_name = args.probe.chip.as_deref().unwrap_or_default();
     // Resolve the chip first: a typo is reported before any USB is touched.
-    let target = chip::resolve(chip_name)?;
-    let source = attach::attach(target, &args.probe, &args.rtt)?;
+    let target = resolve_chip(chip_name)?;
+    let source = attach(target, &args.probe, &args.rtt)?;
     let channels = source.channels().to_vec();
     let listed: Vec<String> = channels.iter().map(ToString::to_string).collect();
     eprintln!(

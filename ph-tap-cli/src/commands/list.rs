@@ -2,8 +2,7 @@
 
 use anyhow::Result;
 
-use ph_tap::probe::attach::list_probes;
-use ph_tap::probe::select::UDEV_HINT;
+use ph_tap::probe::{UDEV_HINT, list_probes};
 
 /// Prints one line per probe; with none, says so on stderr (not an error).
 pub(super) fn run() -> Result<()> {

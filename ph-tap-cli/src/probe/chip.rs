@@ -10,7 +10,7 @@ const SUGGESTIONS: usize = 5;
 /// `nRF52840` for `nRF52840_xxAA` accepted when they are unambiguous).
 ///
 /// An unknown name fails with the closest known names, an ambiguous one with its candidates.
-pub fn resolve(name: &str) -> Result<Target> {
+pub fn resolve_chip(name: &str) -> Result<Target> {
     let registry = Registry::from_builtin_families();
     match registry.get_target_by_name(name) {
         Ok(target) => Ok(target),
@@ -70,18 +70,18 @@ mod tests {
 
     #[test]
     fn nrf52840_resolves_like_probe_rs() {
-        let target = resolve("nRF52840").unwrap();
+        let target = resolve_chip("nRF52840").unwrap();
         assert!(
             target.name.to_ascii_lowercase().starts_with("nrf52840"),
             "{}",
             target.name
         );
-        assert!(resolve("nrf52840_xxaa").is_ok());
+        assert!(resolve_chip("nrf52840_xxaa").is_ok());
     }
 
     #[test]
     fn typo_gets_the_closest_names() {
-        let err = resolve("nRF52804").unwrap_err().to_string();
+        let err = resolve_chip("nRF52804").unwrap_err().to_string();
         assert!(
             err.starts_with("unknown chip 'nRF52804': did you mean "),
             "{err}"
@@ -92,7 +92,7 @@ mod tests {
 
     #[test]
     fn ambiguous_prefix_lists_a_few_candidates() {
-        let err = resolve("STM32F4").unwrap_err().to_string();
+        let err = resolve_chip("STM32F4").unwrap_err().to_string();
         assert!(
             err.starts_with(
                 "chip name 'STM32F4' matches several chips: give the full name, e.g. STM32F4"
@@ -105,7 +105,9 @@ mod tests {
 
     #[test]
     fn garbage_gets_a_hint() {
-        let err = resolve("zzzzzzzzzzzzzzzzzzzz").unwrap_err().to_string();
+        let err = resolve_chip("zzzzzzzzzzzzzzzzzzzz")
+            .unwrap_err()
+            .to_string();
         assert!(
             err.starts_with("unknown chip 'zzzzzzzzzzzzzzzzzzzz'"),
             "{err}"

@@ -1,9 +1,12 @@
-//! Everything that talks to probe-rs: the options, chip names, probe selection, attaching and
-//! finding RTT.
+//! Everything that talks to probe-rs to open a [`ProbeSource`](crate::source::ProbeSource): the
+//! options, chip names, probe selection, attaching and finding RTT.
 
-pub mod attach;
-pub mod chip;
-pub mod options;
-pub mod select;
+mod attach;
+mod chip;
+mod options;
+mod select;
 
+pub use attach::{attach, attach_probe, list_probes, rtt_address_from_elf, scan_region};
+pub use chip::{closest_names, resolve_chip};
 pub use options::{ProbeOptions, Protocol, RttOptions};
+pub use select::{ProbeEntry, UDEV_HINT, choose, parse_selector};

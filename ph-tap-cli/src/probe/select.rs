@@ -23,7 +23,7 @@ impl ProbeEntry {
     /// The string `--probe` takes to select exactly this probe.
     ///
     /// ```
-    /// use ph_tap::probe::select::ProbeEntry;
+    /// use ph_tap::probe::ProbeEntry;
     /// let probe = ProbeEntry { identifier: "J-Link".into(), vendor_id: 0x1366, product_id: 0x1015,
     ///                          serial_number: Some("000683".into()), accessible: true };
     /// assert_eq!(probe.selector(), "1366:1015:000683");

@@ -64,6 +64,10 @@ pub struct AttachArgs {
     /// telnet port, QEMU's serial socket).
     #[arg(long, value_name = "HOST:PORT", conflicts_with_all = ["chip", "probe", "speed", "protocol", "connect_under_reset", "reset", "elf", "channels"])]
     pub tcp: Option<String>,
+    /// Exit when the probe or server goes away, instead of waiting for it to come back (for
+    /// scripts).
+    #[arg(long)]
+    pub no_reconnect: bool,
     /// Save the raw bytes as received (flushed continually; replay with `ph-tap decode FILE`).
     /// With several `--channel`s, one file per channel: `FILE`'s name with `.chN` before its
     /// extension.

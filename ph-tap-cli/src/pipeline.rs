@@ -14,10 +14,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
-use crate::record::{ChannelId, Record};
+use crate::record::{Body, ChannelId, Origin, Record};
 use crate::router::Router;
 use crate::sink::{Sink, Stats, StatusLine};
-use crate::source::{Poll, Source};
+use crate::source::{Poll, Source, SourceEvent};
 
 /// How the stream ended.
 #[derive(Debug)]
@@ -35,8 +35,53 @@ const IDLE_TICK: Duration = Duration::from_millis(100);
 
 enum Chunk {
     Data { channel: ChannelId, bytes: Vec<u8> },
+    Event(SourceEvent),
     End,
     Failed(anyhow::Error),
+}
+
+/// What the pipeline counts as it runs, besides the decoders' accounting.
+struct Progress {
+    started: Instant,
+    bytes: u64,
+    reconnects: u64,
+    /// Time away, not counting the current absence.
+    away: Duration,
+    lost_at: Option<Instant>,
+}
+
+impl Progress {
+    fn new() -> Self {
+        Self {
+            started: Instant::now(),
+            bytes: 0,
+            reconnects: 0,
+            away: Duration::ZERO,
+            lost_at: None,
+        }
+    }
+
+    fn source_event(&mut self, event: &SourceEvent) {
+        match event {
+            SourceEvent::Lost { .. } => self.lost_at = Some(Instant::now()),
+            SourceEvent::Back { .. } => {
+                self.reconnects += 1;
+                self.away += self.lost_at.take().map_or(Duration::ZERO, |t| t.elapsed());
+            }
+            SourceEvent::Reattached { .. } => {}
+        }
+    }
+
+    fn stats(&self, router: &Router) -> Stats {
+        Stats {
+            bytes: self.bytes,
+            elapsed: self.started.elapsed(),
+            channels: router.accounting(),
+            reconnects: self.reconnects,
+            away: self.away + self.lost_at.map_or(Duration::ZERO, |t| t.elapsed()),
+            away_now: self.lost_at.is_some(),
+        }
+    }
 }
 
 /// A router and the sinks its records go to.
@@ -115,8 +160,7 @@ impl<'a> Pipeline<'a> {
             .spawn(move || read_loop(source, &reader_stop, &tx))
             .context("cannot start the reader thread")?;
 
-        let started = Instant::now();
-        let mut bytes = 0u64;
+        let mut progress = Progress::new();
         for sink in &mut self.sinks {
             sink.begin()?;
         }
@@ -125,23 +169,29 @@ impl<'a> Pipeline<'a> {
                 break Ending::Interrupted;
             }
             match rx.recv_timeout(IDLE_TICK) {
-                Ok(Chunk::Data { channel, bytes: b }) => {
-                    bytes += b.len() as u64;
-                    self.chunk(channel, &b, started)?;
-                    self.tick(bytes, started)?;
+                Ok(Chunk::Data { channel, bytes }) => {
+                    self.chunk(channel, &bytes, &mut progress)?;
+                    self.tick(&progress)?;
+                }
+                Ok(Chunk::Event(event)) => {
+                    self.source_event(event, &mut progress)?;
+                    self.tick(&progress)?;
                 }
                 Ok(Chunk::End) | Err(mpsc::RecvTimeoutError::Disconnected) => {
                     break Ending::Finished;
                 }
                 Ok(Chunk::Failed(err)) => break Ending::SourceFailed(err),
-                Err(mpsc::RecvTimeoutError::Timeout) => self.tick(bytes, started)?,
+                Err(mpsc::RecvTimeoutError::Timeout) => self.tick(&progress)?,
             }
         };
         stop.store(true, Ordering::Relaxed);
         // What the reader had already received is decoded, shown and saved too.
-        while let Ok(Chunk::Data { channel, bytes: b }) = rx.try_recv() {
-            bytes += b.len() as u64;
-            self.chunk(channel, &b, started)?;
+        while let Ok(chunk) = rx.try_recv() {
+            match chunk {
+                Chunk::Data { channel, bytes } => self.chunk(channel, &bytes, &mut progress)?,
+                Chunk::Event(event) => self.source_event(event, &mut progress)?,
+                Chunk::End | Chunk::Failed(_) => break,
+            }
         }
         drop(rx);
         let Self {
@@ -157,7 +207,7 @@ impl<'a> Pipeline<'a> {
             }
         });
         result?;
-        let stats = stats(router, bytes, started);
+        let stats = progress.stats(router);
         if let Some(status) = status {
             status.finish(&stats)?;
         }
@@ -173,7 +223,8 @@ impl<'a> Pipeline<'a> {
     }
 
     /// Saves, decodes and shows one chunk.
-    fn chunk(&mut self, channel: ChannelId, bytes: &[u8], started: Instant) -> Result<()> {
+    fn chunk(&mut self, channel: ChannelId, bytes: &[u8], progress: &mut Progress) -> Result<()> {
+        progress.bytes += bytes.len() as u64;
         let Self {
             router,
             sinks,
@@ -183,7 +234,7 @@ impl<'a> Pipeline<'a> {
         for sink in sinks.iter_mut() {
             sink.bytes(channel, bytes)?;
         }
-        let at = time.then(|| started.elapsed());
+        let at = time.then(|| progress.started.elapsed());
         let mut result = Ok(());
         router.feed(channel, bytes, at, &mut |record| {
             if result.is_ok() {
@@ -193,8 +244,19 @@ impl<'a> Pipeline<'a> {
         result
     }
 
-    fn tick(&mut self, bytes: u64, started: Instant) -> Result<()> {
-        let stats = stats(&self.router, bytes, started);
+    /// Counts and shows what happened to the source.
+    fn source_event(&mut self, event: SourceEvent, progress: &mut Progress) -> Result<()> {
+        progress.source_event(&event);
+        let record = Record {
+            origin: Origin::default(),
+            at: self.time.then(|| progress.started.elapsed()),
+            body: Body::Source(event),
+        };
+        deliver(&mut self.status, &mut self.sinks, &record)
+    }
+
+    fn tick(&mut self, progress: &Progress) -> Result<()> {
+        let stats = progress.stats(&self.router);
         for sink in &mut self.sinks {
             sink.tick(&stats)?;
         }
@@ -219,14 +281,6 @@ fn deliver(
     Ok(())
 }
 
-fn stats(router: &Router, bytes: u64, started: Instant) -> Stats {
-    Stats {
-        bytes,
-        elapsed: started.elapsed(),
-        channels: router.accounting(),
-    }
-}
-
 fn read_loop(mut source: Box<dyn Source>, stop: &AtomicBool, tx: &mpsc::SyncSender<Chunk>) {
     let mut buf = vec![0u8; 16 * 1024];
     while !stop.load(Ordering::Relaxed) {
@@ -236,10 +290,11 @@ fn read_loop(mut source: Box<dyn Source>, stop: &AtomicBool, tx: &mpsc::SyncSend
                 bytes: buf[..len].to_vec(),
             },
             Ok(Poll::Idle) => continue,
+            Ok(Poll::Event(event)) => Chunk::Event(event),
             Ok(Poll::End) => Chunk::End,
             Err(err) => Chunk::Failed(err),
         };
-        let last = !matches!(chunk, Chunk::Data { .. });
+        let last = matches!(chunk, Chunk::End | Chunk::Failed(_));
         if tx.send(chunk).is_err() || last {
             return;
         }

@@ -11,6 +11,8 @@ use ph_eventing_wire::frame::{FrameError, FrameErrorKind};
 use ph_eventing_wire::session::Warning;
 use serde_json::{Value, json};
 
+use crate::source::SourceEvent;
+
 /// Which channel of a source a chunk of bytes, or a record, belongs to: the RTT up channel
 /// number for a probe, `0` for single-stream sources (TCP, a file, the demo).
 pub type ChannelId = usize;
@@ -72,6 +74,9 @@ pub enum Body {
     Rejected(FrameError),
     /// A remark about the stream as a whole (shown on stderr by the human format).
     Warning(Warning),
+    /// Something happened to the source: it went away, came back, or found the target's RTT
+    /// control block again after a reset (shown on stderr by the human format).
+    Source(SourceEvent),
 }
 
 impl Body {
@@ -100,6 +105,9 @@ impl Body {
                 FrameErrorKind::Corrupt | FrameErrorKind::LeadingGarbage => "corrupt_frame",
             },
             Body::Warning(_) => "warning",
+            Body::Source(SourceEvent::Lost { .. }) => "source_lost",
+            Body::Source(SourceEvent::Back { .. }) => "source_back",
+            Body::Source(SourceEvent::Reattached { .. }) => "rtt_reattached",
         }
     }
 
@@ -146,6 +154,18 @@ impl Body {
             }
             Body::Rejected(err) => vec![("reason", json!(err.reason().to_string()))],
             Body::Warning(warning) => vec![("reason", json!(warning.to_string()))],
+            Body::Source(SourceEvent::Lost { what, reason }) => {
+                vec![("source", json!(what)), ("reason", json!(reason))]
+            }
+            Body::Source(SourceEvent::Back { what, away }) => {
+                vec![
+                    ("source", json!(what)),
+                    ("away_s", json!(away.as_secs_f64())),
+                ]
+            }
+            Body::Source(SourceEvent::Reattached { control_block }) => {
+                vec![("control_block", json!(control_block))]
+            }
         }
     }
 }

@@ -33,6 +33,7 @@ fn tcp_stream_decodes_like_the_capture_and_is_saved() {
         .unwrap()
         .args([
             "attach",
+            "--no-reconnect",
             "--tcp",
             &format!("127.0.0.1:{port}"),
             "--no-time",
@@ -70,6 +71,7 @@ fn tcp_json_has_a_record_per_line() {
         .unwrap()
         .args([
             "attach",
+            "--no-reconnect",
             "--tcp",
             &format!("127.0.0.1:{port}"),
             "--format",
@@ -163,6 +165,113 @@ fn ctrl_c_prints_the_summary_and_keeps_the_save_file() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(
         stderr.contains("--- ph-tap summary ---\nframes          40\n"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(&saved).unwrap(), capture);
+}
+
+/// The RTT server goes away mid-stream (it closes the connection, then refuses new ones for a
+/// while) and comes back: ph-tap says so once, waits, reconnects, and the output, the `--save`
+/// file and the accounting go on as if nothing had happened (the cut is at a frame boundary,
+/// and the server had not lost anything).
+#[cfg(unix)]
+#[test]
+fn server_gone_and_back_is_waited_for() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command as Std, Stdio};
+    use std::time::Duration;
+
+    let capture = std::fs::read(data("ring_drops.bin")).unwrap();
+    // Cut after a frame's delimiter, halfway.
+    let cut = capture[capture.len() / 2..]
+        .iter()
+        .position(|&b| b == 0)
+        .unwrap()
+        + capture.len() / 2
+        + 1;
+    let (first, second) = (capture[..cut].to_vec(), capture[cut..].to_vec());
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+    let server = std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().unwrap();
+        conn.write_all(&first).unwrap();
+        drop(conn);
+        drop(listener);
+        // Away: connections are refused meanwhile.
+        std::thread::sleep(Duration::from_millis(800));
+        let listener = TcpListener::bind(addr).unwrap();
+        let (mut conn, _) = listener.accept().unwrap();
+        conn.write_all(&second).unwrap();
+        let _ = done_rx.recv();
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("live.bin");
+    let mut child = Std::new(assert_cmd::cargo::cargo_bin("ph-tap"))
+        .args([
+            "attach",
+            "--tcp",
+            &addr.to_string(),
+            "--no-time",
+            "--color",
+            "never",
+        ])
+        .arg("--save")
+        .arg(&saved)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let last_value = std::fs::read_to_string(data("ring_drops.out"))
+        .unwrap()
+        .lines()
+        .rfind(|l| l.trim_start().starts_with(char::is_numeric))
+        .unwrap()
+        .to_owned();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut shown = String::new();
+    while !shown.lines().any(|l| l == last_value) {
+        let mut line = String::new();
+        assert!(
+            stdout.read_line(&mut line).unwrap() > 0,
+            "ph-tap ended early: {shown}"
+        );
+        shown.push_str(&line);
+    }
+    let kill = Std::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let out = child.wait_with_output().unwrap();
+    done_tx.send(()).unwrap();
+    server.join().unwrap();
+    assert!(out.status.success(), "exit status {:?}", out.status);
+    shown.push_str(&String::from_utf8(out.stdout).unwrap());
+    assert_eq!(
+        shown,
+        std::fs::read_to_string(data("ring_drops.out")).unwrap()
+    );
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        stderr
+            .matches("RTT server gone: waiting for it to come back (Ctrl-C to stop)")
+            .count(),
+        1,
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.matches("RTT server back after ").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(stderr.contains("reconnects      1\n"), "{stderr}");
+    // The accounting is the capture's own, across the gap.
+    let expected = std::fs::read_to_string(data("ring_drops.err")).unwrap();
+    let summary = &stderr[stderr.find("--- ph-tap summary ---").unwrap()..];
+    assert_eq!(
+        summary.replace("reconnects      1\n", ""),
+        expected,
         "{stderr}"
     );
     assert_eq!(std::fs::read(&saved).unwrap(), capture);

@@ -1,11 +1,12 @@
-//! `ph-tap attach`: a live target through a probe (probe-rs RTT) or an RTT TCP server.
+//! `ph-tap attach`: a live target through a probe (probe-rs RTT) or an RTT TCP server, waiting
+//! for it to come back when it goes away (unless `--no-reconnect`).
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use anyhow::Result;
-use ph_tap::probe::{attach, resolve_chip};
-use ph_tap::source::TcpSource;
+use ph_tap::probe::{RttOptions, attach, resolve_chip};
+use ph_tap::source::{Reconnecting, Source, TcpSource};
 
 use super::Stream;
 use crate::cli::AttachArgs;
@@ -20,12 +21,20 @@ pub(super) fn run(args: &AttachArgs, stop: &Arc<AtomicBool>) -> Result<()> {
     };
     if let Some(addr) = &args.tcp {
         let source = TcpSource::connect(addr)?;
+        if args.no_reconnect {
+            return super::stream(source, &how, stop);
+        }
+        let addr = addr.clone();
+        let connect = Box::new(move || -> Result<Box<dyn Source>> {
+            Ok(Box::new(TcpSource::connect(&addr)?))
+        });
+        let source = Reconnecting::new("RTT server", Box::new(source), connect);
         return super::stream(source, &how, stop);
     }
     // clap guarantees --chip without --tcp.
-    let chip_name = args.probe.chip.as_deref().unwrap_or_default();
+    let chip_name = args.probe.chip.clone().unwrap_or_default();
     // Resolve the chip first: a typo is reported before any USB is touched.
-    let target = resolve_chip(chip_name)?;
+    let target = resolve_chip(&chip_name)?;
     let source = attach(target, &args.probe, &args.rtt)?;
     let channels = source.channels().to_vec();
     let listed: Vec<String> = channels.iter().map(ToString::to_string).collect();
@@ -36,5 +45,19 @@ pub(super) fn run(args: &AttachArgs, stop: &Arc<AtomicBool>) -> Result<()> {
         listed.join(", ")
     );
     how.channels = &channels;
+    if args.no_reconnect {
+        return super::stream(source, &how, stop);
+    }
+    // Attach again as the first time, but never reset a target that is already running.
+    let probe = args.probe.clone();
+    let rtt = RttOptions {
+        reset: false,
+        ..args.rtt.clone()
+    };
+    let connect = Box::new(move || -> Result<Box<dyn Source>> {
+        let target = resolve_chip(&chip_name)?;
+        Ok(Box::new(attach(target, &probe, &rtt)?))
+    });
+    let source = Reconnecting::new("probe", Box::new(source), connect);
     super::stream(source, &how, stop)
 }

@@ -147,6 +147,7 @@ mod tests {
                 }),
                 Poll::Idle => {}
                 Poll::End => break,
+                Poll::Event(event) => panic!("the demo has no source events: {event:?}"),
             }
         }
         // Items overwritten after the last delivered one are not visible on the wire.

@@ -142,7 +142,7 @@ fn attach_rtt(mut session: Session, region: &ScanRegion, opts: &RttOptions) -> R
     let mut channels = opts.channels.clone();
     channels.sort_unstable();
     channels.dedup();
-    Ok(ProbeSource::new(session, rtt, channels))
+    Ok(ProbeSource::new(session, rtt, region.clone(), channels))
 }
 
 /// The address of `_SEGGER_RTT` in the firmware ELF at `path`.

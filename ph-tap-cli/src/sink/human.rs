@@ -50,6 +50,7 @@ pub fn line(record: &Record, color: bool) -> String {
             Style::Damage.paint(&format!("{what} ({})", err.reason()), color)
         }
         Body::Warning(warning) => format!("warning: {warning}"),
+        Body::Source(event) => Style::Reset.paint(&event.to_string(), color),
     };
     if let Some(at) = record.at {
         let _ = write!(
@@ -70,8 +71,8 @@ fn event_style(event: &Event) -> Style {
     }
 }
 
-/// `--format human` on a writer (stdout). Warnings are left to the [`WarningSink`](super::WarningSink)
-/// on stderr.
+/// `--format human` on a writer (stdout). Warnings and what happens to the source are left to
+/// the [`WarningSink`](super::WarningSink) on stderr.
 pub struct HumanSink<W: Write> {
     out: W,
     color: bool,
@@ -92,7 +93,7 @@ impl<W: Write> HumanSink<W> {
 
 impl<W: Write> Sink for HumanSink<W> {
     fn record(&mut self, record: &Record) -> Result<()> {
-        if matches!(record.body, Body::Warning(_)) {
+        if matches!(record.body, Body::Warning(_) | Body::Source(_)) {
             return Ok(());
         }
         if self.show_channel {

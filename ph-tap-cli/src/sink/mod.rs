@@ -40,6 +40,12 @@ pub struct Stats {
     pub elapsed: Duration,
     /// Each channel's loss accounting (channels with a decoder that has one), in channel order.
     pub channels: Vec<(ChannelId, Accounting)>,
+    /// How often the source came back after going away.
+    pub reconnects: u64,
+    /// How long the source was away in all (until now, if it is away now).
+    pub away: Duration,
+    /// The source is away now.
+    pub away_now: bool,
 }
 
 /// One output of a pipeline. Every method has a default that does nothing, so a sink

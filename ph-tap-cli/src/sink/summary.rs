@@ -31,6 +31,12 @@ pub struct Counts {
     pub resets: u64,
     /// Raw bytes received.
     pub bytes: u64,
+    /// How often the source came back after going away.
+    pub reconnects: u64,
+    /// How long it was away in all.
+    pub away: Duration,
+    /// It is away now (the run ended while waiting for it).
+    pub away_now: bool,
 }
 
 impl Counts {
@@ -45,7 +51,7 @@ impl Counts {
             unsupported_frames: a.frames.unsupported,
             unplaced: a.totals.unplaced,
             resets: a.totals.resets,
-            bytes: 0,
+            ..Self::default()
         }
     }
 
@@ -53,6 +59,9 @@ impl Counts {
     pub fn of(stats: &Stats) -> Self {
         let mut all = Self {
             bytes: stats.bytes,
+            reconnects: stats.reconnects,
+            away: stats.away,
+            away_now: stats.away_now,
             ..Self::default()
         };
         for (_, accounting) in &stats.channels {
@@ -133,6 +142,16 @@ impl Counts {
     pub fn summary(&self, elapsed: Option<Duration>) -> String {
         let mut out = String::from("--- ph-tap summary ---\n");
         self.loss_lines(&mut out);
+        if self.reconnects > 0 || self.away_now {
+            out += &format!("reconnects      {}", self.reconnects);
+            if elapsed.is_some() {
+                out += &format!(" (away {:.2} s in all)", self.away.as_secs_f64());
+            }
+            if self.away_now {
+                out += ", gone at the end";
+            }
+            out += "\n";
+        }
         out += &format!("bytes           {}\n", self.bytes);
         out += &self.delivered().unwrap_or_default();
         if let Some(elapsed) = elapsed {
@@ -162,6 +181,13 @@ impl Counts {
         });
         if self.unsupported_frames > 0 {
             v["unsupported_frames"] = json!(self.unsupported_frames);
+        }
+        if self.reconnects > 0 || self.away_now {
+            v["reconnects"] = json!(self.reconnects);
+            v["away_at_end"] = json!(self.away_now);
+            if elapsed.is_some() {
+                v["away_s"] = json!(self.away.as_secs_f64());
+            }
         }
         if let Some(elapsed) = elapsed {
             v["duration_s"] = json!(elapsed.as_secs_f64());

@@ -7,16 +7,48 @@
 
 mod probe;
 mod reader;
+mod reconnect;
 mod tcp;
 
 pub use probe::ProbeSource;
 pub use reader::ReaderSource;
+pub use reconnect::{Connect, Reconnecting};
 pub use tcp::TcpSource;
+
+use std::fmt;
+use std::time::Duration;
 
 use crate::record::ChannelId;
 
+/// The one text of each event, as ph-tap shows it on stderr.
+///
+/// ```
+/// use ph_tap::source::SourceEvent;
+/// let lost = SourceEvent::Lost { what: "probe", reason: "USB error".into() };
+/// assert_eq!(lost.to_string(), "probe gone: waiting for it to come back (Ctrl-C to stop) (cause: USB error)");
+/// ```
+impl fmt::Display for SourceEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Lost { what, reason } => write!(
+                f,
+                "{what} gone: waiting for it to come back (Ctrl-C to stop) (cause: {reason})"
+            ),
+            Self::Back { what, away } => write!(
+                f,
+                "{what} back after {:.1} s: reading again",
+                away.as_secs_f64()
+            ),
+            Self::Reattached { control_block } => write!(
+                f,
+                "RTT control block set up again at {control_block:#010x} (target reset or re-flashed): reading again"
+            ),
+        }
+    }
+}
+
 /// What one [`Source::poll`] produced.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Poll {
     /// `len` bytes of `channel` were written to the front of the buffer.
     Data {
@@ -29,6 +61,33 @@ pub enum Poll {
     Idle,
     /// The source is finished (end of file, peer closed the connection, demo done).
     End,
+    /// Something happened to the source itself (not to the stream it carries).
+    Event(SourceEvent),
+}
+
+/// What can happen to a live source while it is read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SourceEvent {
+    /// The source went away (probe unplugged, server gone); it is being waited for.
+    Lost {
+        /// What went away: `probe`, `GDB server`, `RTT server`.
+        what: &'static str,
+        /// Why, as one line.
+        reason: String,
+    },
+    /// The source is back after being [`Lost`](Self::Lost), and reading goes on.
+    Back {
+        /// What came back.
+        what: &'static str,
+        /// How long it was away.
+        away: Duration,
+    },
+    /// The target's RTT control block changed under the reader (a reset or a re-flash): it was
+    /// found again and reading goes on.
+    Reattached {
+        /// Where the control block is now.
+        control_block: u64,
+    },
 }
 
 impl Poll {
@@ -45,6 +104,7 @@ impl Poll {
 pub trait Source: Send {
     /// Reads the next bytes into `buf`.
     ///
-    /// An error means the source is gone (probe unplugged, connection reset); it is final.
+    /// An error means the source is gone (probe unplugged, connection reset): for this source it
+    /// is final; [`Reconnecting`] around it turns it into waiting and connecting again.
     fn poll(&mut self, buf: &mut [u8]) -> anyhow::Result<Poll>;
 }

@@ -1,70 +1,134 @@
-//! A probe-rs session's RTT up channels as one [`Source`].
+//! A probe-rs session's RTT up channels as one [`Source`], following the control block across
+//! target resets and re-flashes.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use probe_rs::Session;
-use probe_rs::rtt::Rtt;
+use probe_rs::rtt::{self, Rtt, ScanRegion};
 
-use super::{Poll, Source};
+use super::{Poll, Source, SourceEvent};
 use crate::record::ChannelId;
 
 /// How long to wait when every channel is empty.
 const IDLE_WAIT: Duration = Duration::from_millis(5);
+/// How long a control block that vanished (the target reset and has not set up RTT again yet)
+/// is looked for before the source gives up.
+const REATTACH_TIMEOUT: Duration = Duration::from_secs(10);
 
 const LOST: &str =
     "lost the probe mid-stream (unplugged or target powered off): replug and run ph-tap again";
 
 /// Reads the chosen RTT up channels through one attached probe-rs session, taking turns so a
 /// busy channel cannot starve the others.
+///
+/// When the target resets or is re-flashed while attached, probe-rs sees the channel's read
+/// pointer move under it or the control block change; the source then finds the control block
+/// again (the firmware sets up a fresh one at boot), reports [`SourceEvent::Reattached`] and
+/// goes on reading in the same session. The stream's own accounting reports the reset.
 pub struct ProbeSource {
     session: Session,
-    rtt: Rtt,
+    /// `None` while the control block is being looked for again.
+    rtt: Option<Rtt>,
+    region: ScanRegion,
     channels: Vec<ChannelId>,
     /// Index into `channels` of the channel read first on the next poll.
     next: usize,
+    /// Since when the control block has been looked for.
+    searching_since: Option<Instant>,
+    control_block: u64,
 }
 
 impl ProbeSource {
-    /// Reads up channels `channels` (at least one, each one that `rtt` has) of `rtt`, found
-    /// through `session`.
-    pub fn new(session: Session, rtt: Rtt, channels: Vec<ChannelId>) -> Self {
+    /// Reads up channels `channels` (at least one, each one that `rtt` has) of `rtt`, found in
+    /// `region` through `session`.
+    pub fn new(session: Session, rtt: Rtt, region: ScanRegion, channels: Vec<ChannelId>) -> Self {
         Self {
             session,
-            rtt,
+            control_block: rtt.ptr(),
+            rtt: Some(rtt),
+            region,
             channels,
             next: 0,
+            searching_since: None,
         }
     }
 
     /// The address of the RTT control block in target memory.
     pub fn control_block(&self) -> u64 {
-        self.rtt.ptr()
+        self.control_block
     }
 
     /// The up channels read.
     pub fn channels(&self) -> &[ChannelId] {
         &self.channels
     }
+
+    /// Looks for the control block again; `Ok(None)` while it is not there yet.
+    fn reattach(&mut self) -> Result<Option<Poll>> {
+        let since = *self.searching_since.get_or_insert_with(Instant::now);
+        let mut core = self.session.core(0).context(LOST)?;
+        let found = Rtt::attach_region(&mut core, &self.region).map(|mut rtt| {
+            let complete = self.channels.iter().all(|&c| rtt.up_channel(c).is_some());
+            (rtt, complete)
+        });
+        match found {
+            Ok((rtt, true)) => {
+                self.control_block = rtt.ptr();
+                self.rtt = Some(rtt);
+                self.searching_since = None;
+                Ok(Some(Poll::Event(SourceEvent::Reattached {
+                    control_block: self.control_block,
+                })))
+            }
+            // Not set up yet (or not all channels yet): the firmware is still starting.
+            Ok((_, false))
+            | Err(rtt::Error::ControlBlockNotFound | rtt::Error::ControlBlockCorrupted(_))
+                if since.elapsed() < REATTACH_TIMEOUT =>
+            {
+                drop(core);
+                std::thread::sleep(IDLE_WAIT * 4);
+                Ok(None)
+            }
+            Ok((_, false)) => anyhow::bail!(
+                "the target came back without RTT up channel(s) {:?}: is it running other firmware?",
+                self.channels
+            ),
+            Err(err) => Err(anyhow::Error::new(err).context(
+                "the RTT control block vanished and did not come back (target halted or other firmware?): run ph-tap again",
+            )),
+        }
+    }
 }
 
 impl Source for ProbeSource {
     fn poll(&mut self, buf: &mut [u8]) -> Result<Poll> {
+        let Some(rtt) = &mut self.rtt else {
+            return Ok(self.reattach()?.unwrap_or(Poll::Idle));
+        };
         let mut core = self.session.core(0).context(LOST)?;
         for turn in 0..self.channels.len() {
             let index = (self.next + turn) % self.channels.len();
             let number = self.channels[index];
-            let channel = self
-                .rtt
+            let channel = rtt
                 .up_channel(number)
                 .context("the RTT up channel vanished: run ph-tap again")?;
-            let len = channel.read(&mut core, buf).context(LOST)?;
-            if len > 0 {
-                self.next = (index + 1) % self.channels.len();
-                return Ok(Poll::Data {
-                    channel: number,
-                    len,
-                });
+            match channel.read(&mut core, buf) {
+                Ok(0) => {}
+                Ok(len) => {
+                    self.next = (index + 1) % self.channels.len();
+                    return Ok(Poll::Data {
+                        channel: number,
+                        len,
+                    });
+                }
+                // The target reset or was re-flashed: its firmware set up the block again.
+                Err(rtt::Error::ReadPointerChanged | rtt::Error::ControlBlockCorrupted(_)) => {
+                    drop(core);
+                    self.rtt = None;
+                    return Ok(self.reattach()?.unwrap_or(Poll::Idle));
+                }
+                Err(err) => return Err(anyhow::Error::new(err).context(LOST)),
             }
         }
         drop(core);

@@ -95,7 +95,17 @@ fn mps2_an386_live_over_tcp() {
     let save = tempfile::NamedTempFile::new().expect("temp file");
     let addr = format!("127.0.0.1:{port}");
     let save_path = save.path().to_str().expect("UTF-8 temp path").to_owned();
-    let records = ph_tap(&["attach", "--tcp", &addr, "--save", &save_path], &[]);
+    let records = ph_tap(
+        &[
+            "attach",
+            "--no-reconnect",
+            "--tcp",
+            &addr,
+            "--save",
+            &save_path,
+        ],
+        &[],
+    );
     wait_qemu(child, "mps2-an386 over TCP");
     // --save kept the raw bytes, and replaying them gives the same records.
     let saved = std::fs::read(save.path()).expect("read the --save file");

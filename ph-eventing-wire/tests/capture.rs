@@ -56,14 +56,15 @@ fn frames_of_one_boot(
 }
 
 fn capture() -> Vec<u8> {
-    // Boot 1 starts 6 before the wrap; 12 pushes into a ring of 8 in the second round.
-    // The sink refuses frame 12 (an RTT buffer that is full): a link loss.
-    let mut boot1 = frames_of_one_boot(0x5EED_0001, u32::MAX - 5, &[3, 12, 5, 4, 20], &[12]);
-    boot1[15][3] ^= 0x10; // a bit flips on the link; the compact frames after it wait for the
+    // Boot 1 starts 6 before the wrap; 12 pushes into a ring of 8 in the second round. Sink
+    // call 0 is the boot hello (the delimiter in front), call k > 0 the k-th frame after it.
+    // The sink refuses frame 11 (an RTT buffer that is full): a link loss.
+    let mut boot1 = frames_of_one_boot(0x5EED_0001, u32::MAX - 5, &[3, 12, 5, 4, 20], &[11]);
+    boot1[14][3] ^= 0x10; // a bit flips on the link; the compact frames after it wait for the
     // next full frame, which places them backwards
     // The host reads a full frame twice (the boot tag is 1, so the header follows the first
     // COBS code byte; a full data frame has bits 7 and 6 clear).
-    let full = (16..boot1.len())
+    let full = (15..boot1.len())
         .find(|&i| boot1[i][1] & 0xC0 == 0)
         .expect("a full frame");
     let dup = boot1[full].clone();

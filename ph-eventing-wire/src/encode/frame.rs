@@ -175,3 +175,38 @@ pub fn encode_hello<'b, T: Schema + MaxSize + ?Sized>(
     }
     w.finish()
 }
+
+/// Encodes `T`'s hello like [`encode_hello`], preceded by one `0x00` in the same bytes: the
+/// first hello after boot, so that whatever the link carried before (boot-time noise, half a
+/// frame) ends as a fragment the host discards (WIRE.md, sections 1 and 4). A buffer of
+/// [`max_hello_len::<T>()`](super::max_hello_len) bytes suffices when `ring_drops` is 0, as it is
+/// at boot (one more byte whatever the counters).
+///
+/// ```
+/// use ph_eventing_wire::encode::{HelloFields, encode_hello, encode_hello_after_delimiter};
+///
+/// let fields = HelloFields { boot_id: 0xB007, next_seq: 1, ring_drops: 0 };
+/// let (mut a, mut b) = ([0u8; 64], [0u8; 64]);
+/// let hello = encode_hello::<u32>(&fields, &mut a).unwrap();
+/// let first = encode_hello_after_delimiter::<u32>(&fields, &mut b).unwrap();
+/// assert_eq!(first[0], 0x00);
+/// assert_eq!(&first[1..], hello);
+/// ```
+pub fn encode_hello_after_delimiter<'b, T: Schema + MaxSize + ?Sized>(
+    fields: &HelloFields,
+    buf: &'b mut [u8],
+) -> Result<&'b [u8], EncodeError> {
+    let (lead, rest) = buf.split_first_mut().ok_or(EncodeError::BufferTooSmall {
+        needed: max_hello_len::<T>(),
+    })?;
+    *lead = 0;
+    let len = encode_hello::<T>(fields, rest)
+        .map_err(|e| match e {
+            EncodeError::BufferTooSmall { needed } => {
+                EncodeError::BufferTooSmall { needed: needed + 1 }
+            }
+            other => other,
+        })?
+        .len();
+    Ok(&buf[..=len])
+}

@@ -28,6 +28,9 @@ mod stream;
 mod writer;
 
 pub use error::EncodeError;
-pub use frame::{DataFields, HelloFields, encode_compact, encode_data, encode_hello};
+pub use frame::{
+    DataFields, HelloFields, encode_compact, encode_data, encode_hello,
+    encode_hello_after_delimiter,
+};
 pub use size::{hello_len, max_frame_len, max_frame_len_for, max_hello_len};
 pub use stream::{DEFAULT_ANCHOR_EVERY, Sent, StreamEncoder};

@@ -76,7 +76,10 @@ pub const fn hello_len<T: Schema + MaxSize + ?Sized>(fields: &HelloFields) -> us
     wire_len(hello_raw_len::<T>(fields))
 }
 
-/// A buffer size that fits `T`'s hello frame whatever its counters, as a constant.
+/// A buffer size that fits `T`'s hello frame whatever its counters, as a constant; it also fits
+/// the first hello of a boot with the `0x00` before it
+/// ([`encode_hello_after_delimiter`](super::encode_hello_after_delimiter), which the
+/// [`Drainer`](crate::drain::Drainer) sends).
 ///
 /// ```
 /// use std::sync::Mutex;
@@ -108,5 +111,13 @@ pub const fn max_hello_len<T: Schema + MaxSize + ?Sized>() -> usize {
         next_seq: u32::MAX,
         ring_drops: u32::MAX,
     };
-    buffer_len(hello_raw_len::<T>(&worst))
+    let any = buffer_len(hello_raw_len::<T>(&worst));
+    // The boot hello: no ring drops yet, one byte in front. Never larger than `any` (its
+    // `ring_drops` varint is 4 bytes shorter), but sized here rather than assumed.
+    let at_boot = HelloFields {
+        ring_drops: 0,
+        ..worst
+    };
+    let boot = 1 + buffer_len(hello_raw_len::<T>(&at_boot));
+    if boot > any { boot } else { any }
 }

@@ -5,7 +5,10 @@ use postcard::experimental::max_size::MaxSize;
 use postcard_schema::Schema;
 use serde::Serialize;
 
-use super::{DataFields, EncodeError, HelloFields, encode_compact, encode_data, encode_hello};
+use super::{
+    DataFields, EncodeError, HelloFields, encode_compact, encode_data, encode_hello,
+    encode_hello_after_delimiter,
+};
 use crate::seq;
 
 /// Default number of data frames per anchor interval: a full frame, then up to 15 compact ones.
@@ -152,6 +155,40 @@ impl StreamEncoder {
         T: Schema + MaxSize + ?Sized,
     {
         self.send_hello(next_seq, ring_drops, buf, sink, encode_hello::<T>)
+    }
+
+    /// Like [`hello`](Self::hello), with a `0x00` in front of the hello in the same sink call
+    /// ([`encode_hello_after_delimiter`]): the first hello after boot, so that whatever the link
+    /// carried before ends as a fragment the host discards. [`Sent::bytes`] counts the `0x00`.
+    ///
+    /// ```
+    /// use ph_eventing_wire::encode::StreamEncoder;
+    ///
+    /// let mut enc = StreamEncoder::new(0x2A);
+    /// let mut buf = [0u8; 64];
+    /// let mut calls = Vec::new();
+    /// enc.boot_hello::<u32>(1, 0, &mut buf, &mut |f: &[u8]| { calls.push(f.to_vec()); true })
+    ///     .unwrap();
+    /// assert_eq!(calls.len(), 1); // one whole frame per sink call, the delimiter in front
+    /// assert_eq!((calls[0][0], calls[0].len()), (0x00, 1 + 23));
+    /// ```
+    pub fn boot_hello<T>(
+        &mut self,
+        next_seq: u32,
+        ring_drops: u32,
+        buf: &mut [u8],
+        sink: &mut impl FnMut(&[u8]) -> bool,
+    ) -> Result<Sent, EncodeError>
+    where
+        T: Schema + MaxSize + ?Sized,
+    {
+        self.send_hello(
+            next_seq,
+            ring_drops,
+            buf,
+            sink,
+            encode_hello_after_delimiter::<T>,
+        )
     }
 
     /// Encodes a hello with `encode` and hands it to `sink`; see [`hello`](Self::hello).

@@ -82,7 +82,7 @@ impl Drainer {
     /// `boot_id` (a fresh value on every boot: a hardware RNG, or a counter kept in no-init RAM).
     pub const fn new(boot_id: u32) -> Self {
         Self {
-            encoder: StreamEncoder::new(boot_id),
+            encoder: StreamEncoder::new(boot_id).with_boot_delimiter(),
             next_seq: 1,
             ring_drops: 0,
             hello_every: DEFAULT_HELLO_EVERY,
@@ -133,7 +133,8 @@ impl Drainer {
 
     /// Sends a hello now (also the first thing [`drain`](Self::drain) does after boot). The very
     /// first one starts with a `0x00`, in the same sink call, so a reader drops any boot-time
-    /// noise on the link ([`StreamEncoder::boot_hello`]): every sink call is one whole frame.
+    /// noise on the link ([`StreamEncoder::with_boot_delimiter`]): every sink call is one whole
+    /// frame.
     /// Returns the bytes handed to the sink and whether it wrote the hello completely.
     ///
     /// ```
@@ -155,17 +156,10 @@ impl Drainer {
         T: Schema + MaxSize + ?Sized,
         F: FnMut(&[u8]) -> bool,
     {
-        let (next_seq, ring_drops) = (self.next_seq, self.ring_drops);
-        let sent = if self.started {
-            self.encoder
-                .hello::<T>(next_seq, ring_drops, buf, &mut sink)?
-        } else {
-            let sent = self
-                .encoder
-                .boot_hello::<T>(next_seq, ring_drops, buf, &mut sink)?;
-            self.started = true;
-            sent
-        };
+        let sent = self
+            .encoder
+            .hello::<T>(self.next_seq, self.ring_drops, buf, &mut sink)?;
+        self.started = true;
         self.since_hello = 0;
         Ok((sent.bytes, sent.written))
     }

@@ -61,6 +61,8 @@ pub struct StreamEncoder {
     chained: Option<(u32, u32)>,
     /// Compact frames since the last full frame.
     compact_run: u32,
+    /// The next hello starts with the boot-time `0x00` (see `with_boot_delimiter`).
+    boot_delimiter: bool,
 }
 
 impl StreamEncoder {
@@ -72,6 +74,7 @@ impl StreamEncoder {
             checkpoint: None,
             chained: None,
             compact_run: 0,
+            boot_delimiter: false,
         }
     }
 
@@ -79,6 +82,29 @@ impl StreamEncoder {
     /// `1` (or `0`) makes every data frame full.
     pub const fn with_anchor_every(mut self, k: u32) -> Self {
         self.anchor_every = if k == 0 { 1 } else { k };
+        self
+    }
+
+    /// The first hello this encoder sends starts with a `0x00`, in the same sink call
+    /// ([`encode_hello_after_delimiter`]): for a stream that starts at boot, so that whatever
+    /// the link carried before (boot-time noise, half a frame) ends as a fragment the host
+    /// discards (WIRE.md, section 1). The [`Drainer`](crate::drain::Drainer)'s encoder does this.
+    ///
+    /// ```
+    /// use ph_eventing_wire::encode::StreamEncoder;
+    ///
+    /// let mut enc = StreamEncoder::new(0x2A).with_boot_delimiter();
+    /// let mut buf = [0u8; 64];
+    /// let mut calls = Vec::new();
+    /// let mut sink = |f: &[u8]| { calls.push(f.to_vec()); true };
+    /// enc.hello::<u32>(1, 0, &mut buf, &mut sink).unwrap();
+    /// enc.hello::<u32>(1, 0, &mut buf, &mut sink).unwrap();
+    /// // One whole frame per sink call; only the first has the delimiter in front.
+    /// assert_eq!((calls[0][0], calls[0].len(), calls[1].len()), (0x00, 1 + 23, 23));
+    /// assert_eq!(calls[0][1..], calls[1]);
+    /// ```
+    pub const fn with_boot_delimiter(mut self) -> Self {
+        self.boot_delimiter = true;
         self
     }
 
@@ -143,7 +169,9 @@ impl StreamEncoder {
     }
 
     /// Encodes `T`'s hello with these counters and hands it to `sink`. The next data frame is
-    /// full whether or not the sink wrote the hello.
+    /// full whether or not the sink wrote the hello. With
+    /// [`with_boot_delimiter`](Self::with_boot_delimiter), the first hello starts with a `0x00`
+    /// in the same sink call, and [`Sent::bytes`] counts it.
     pub fn hello<T>(
         &mut self,
         next_seq: u32,
@@ -154,58 +182,17 @@ impl StreamEncoder {
     where
         T: Schema + MaxSize + ?Sized,
     {
-        self.send_hello(next_seq, ring_drops, buf, sink, encode_hello::<T>)
-    }
-
-    /// Like [`hello`](Self::hello), with a `0x00` in front of the hello in the same sink call
-    /// ([`encode_hello_after_delimiter`]): the first hello after boot, so that whatever the link
-    /// carried before ends as a fragment the host discards. [`Sent::bytes`] counts the `0x00`.
-    ///
-    /// ```
-    /// use ph_eventing_wire::encode::StreamEncoder;
-    ///
-    /// let mut enc = StreamEncoder::new(0x2A);
-    /// let mut buf = [0u8; 64];
-    /// let mut calls = Vec::new();
-    /// enc.boot_hello::<u32>(1, 0, &mut buf, &mut |f: &[u8]| { calls.push(f.to_vec()); true })
-    ///     .unwrap();
-    /// assert_eq!(calls.len(), 1); // one whole frame per sink call, the delimiter in front
-    /// assert_eq!((calls[0][0], calls[0].len()), (0x00, 1 + 23));
-    /// ```
-    pub fn boot_hello<T>(
-        &mut self,
-        next_seq: u32,
-        ring_drops: u32,
-        buf: &mut [u8],
-        sink: &mut impl FnMut(&[u8]) -> bool,
-    ) -> Result<Sent, EncodeError>
-    where
-        T: Schema + MaxSize + ?Sized,
-    {
-        self.send_hello(
-            next_seq,
-            ring_drops,
-            buf,
-            sink,
-            encode_hello_after_delimiter::<T>,
-        )
-    }
-
-    /// Encodes a hello with `encode` and hands it to `sink`; see [`hello`](Self::hello).
-    fn send_hello(
-        &mut self,
-        next_seq: u32,
-        ring_drops: u32,
-        buf: &mut [u8],
-        sink: &mut impl FnMut(&[u8]) -> bool,
-        encode: impl for<'b> FnOnce(&HelloFields, &'b mut [u8]) -> Result<&'b [u8], EncodeError>,
-    ) -> Result<Sent, EncodeError> {
         let fields = HelloFields {
             boot_id: self.boot_id,
             next_seq,
             ring_drops,
         };
-        let frame = encode(&fields, buf)?;
+        let frame = if self.boot_delimiter {
+            encode_hello_after_delimiter::<T>(&fields, buf)?
+        } else {
+            encode_hello::<T>(&fields, buf)?
+        };
+        self.boot_delimiter = false;
         self.chained = None;
         let written = sink(frame);
         if written {

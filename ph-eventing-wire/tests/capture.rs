@@ -10,7 +10,7 @@ mod decode_capture;
 
 use std::path::PathBuf;
 
-use common::{SAMPLE, Sample16};
+use common::{SAMPLE, Sample16, check_golden};
 use ph_eventing::SeqRing;
 use ph_eventing_wire::drain::Drainer;
 
@@ -84,11 +84,7 @@ fn path(name: &str) -> PathBuf {
 
 #[test]
 fn committed_capture_is_what_the_drainer_produces() {
-    let bytes = capture();
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(path("capture.bin"), &bytes).unwrap();
-    }
-    assert_eq!(std::fs::read(path("capture.bin")).unwrap(), bytes);
+    check_golden(&path("capture.bin"), &capture());
 }
 
 #[test]
@@ -96,10 +92,7 @@ fn example_prints_the_committed_listing() {
     let mut out = Vec::new();
     decode_capture::print_capture(&std::fs::read(path("capture.bin")).unwrap(), &mut out).unwrap();
     let text = String::from_utf8(out).unwrap();
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(path("capture.txt"), &text).unwrap();
-    }
-    assert_eq!(text, std::fs::read_to_string(path("capture.txt")).unwrap());
+    check_golden(&path("capture.txt"), text.as_bytes());
     // The listing shows every kind of flag the script provoked.
     for flag in [
         "skipped",

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Owned, SAMPLE, Sample16, decode_all};
+use common::{Owned, SAMPLE, Sample16, decode_all, raw_frame};
 use ph_eventing::SeqRing;
 use ph_eventing_wire::accounting::{Accountant, Event};
 use ph_eventing_wire::chain::Chain;
@@ -120,16 +120,7 @@ fn garbage_and_padding_between_frames() {
 
 #[test]
 fn unknown_control_kind_and_version_are_skipped() {
-    use ph_eventing_wire::checksum::crc16;
-    let frame = |raw: &[u8]| {
-        let mut v = raw.to_vec();
-        v.extend(crc16(raw).to_le_bytes());
-        let mut cobs = vec![0u8; v.len() + 4];
-        let n = cobs_encode(&v, &mut cobs);
-        cobs.truncate(n);
-        cobs.push(0);
-        cobs
-    };
+    let frame = raw_frame;
     let mut bytes = vec![0];
     bytes.extend(frame(&[0x82, 1, 2, 3]));
     // A version 1 hello (the previous format) and a version 3 one: both unsupported.
@@ -148,26 +139,6 @@ fn unknown_control_kind_and_version_are_skipped() {
             Owned::Err(FrameError::BadMagic),
         ]
     );
-}
-
-/// Plain COBS, written out independently of the crate's in-place encoder.
-fn cobs_encode(src: &[u8], dst: &mut [u8]) -> usize {
-    let (mut code_at, mut out, mut code) = (0, 1, 1u8);
-    for &b in src {
-        if b != 0 {
-            dst[out] = b;
-            out += 1;
-            code += 1;
-        }
-        if b == 0 || code == 0xFF {
-            dst[code_at] = code;
-            code_at = out;
-            out += 1;
-            code = 1;
-        }
-    }
-    dst[code_at] = code;
-    out
 }
 
 #[test]

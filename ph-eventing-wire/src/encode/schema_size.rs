@@ -27,34 +27,31 @@ const fn named_type(nt: &NamedType) -> usize {
     string(nt.name) + data_model_type(nt.ty)
 }
 
+/// A slice: its varint count, then `$len` for each item `$x` (a loop: `const fn` takes no closures).
+macro_rules! slice_len {
+    ($items:expr, |$x:ident| $len:expr) => {{
+        let items = $items;
+        let mut total = varint::len_usize(items.len());
+        let mut i = 0;
+        while i < items.len() {
+            let $x = items[i];
+            total += $len;
+            i += 1;
+        }
+        total
+    }};
+}
+
 const fn named_types(nts: &[&NamedType]) -> usize {
-    let mut len = varint::len_usize(nts.len());
-    let mut i = 0;
-    while i < nts.len() {
-        len += named_type(nts[i]);
-        i += 1;
-    }
-    len
+    slice_len!(nts, |nt| named_type(nt))
 }
 
 const fn named_values(nvs: &[&NamedValue]) -> usize {
-    let mut len = varint::len_usize(nvs.len());
-    let mut i = 0;
-    while i < nvs.len() {
-        len += string(nvs[i].name) + named_type(nvs[i].ty);
-        i += 1;
-    }
-    len
+    slice_len!(nvs, |nv| string(nv.name) + named_type(nv.ty))
 }
 
 const fn named_variants(nvs: &[&NamedVariant]) -> usize {
-    let mut len = varint::len_usize(nvs.len());
-    let mut i = 0;
-    while i < nvs.len() {
-        len += string(nvs[i].name) + data_model_variant(nvs[i].ty);
-        i += 1;
-    }
-    len
+    slice_len!(nvs, |nv| string(nv.name) + data_model_variant(nv.ty))
 }
 
 /// The variant index (one byte), then the contents.

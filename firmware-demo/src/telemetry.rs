@@ -35,7 +35,8 @@ pub struct Summary {
     pub delivered: u32,
     /// Items the ring overwrote before the main loop read them (sum of `PollStats::dropped`).
     pub ring_dropped: u32,
-    /// Frames the link refused (RTT buffer full); always 0 on a UART.
+    /// Frames the link refused (RTT buffer full), as the drainer counts them
+    /// (`DrainReport::refused`); always 0 on a UART.
     pub link_skipped: u32,
     /// Hello frames the link accepted whole.
     pub hellos_sent: u32,

@@ -82,7 +82,7 @@ impl Drainer {
     /// `boot_id` (a fresh value on every boot: a hardware RNG, or a counter kept in no-init RAM).
     pub const fn new(boot_id: u32) -> Self {
         Self {
-            encoder: StreamEncoder::new(boot_id),
+            encoder: StreamEncoder::new(boot_id).with_boot_delimiter(),
             next_seq: 1,
             ring_drops: 0,
             hello_every: DEFAULT_HELLO_EVERY,
@@ -132,25 +132,36 @@ impl Drainer {
     }
 
     /// Sends a hello now (also the first thing [`drain`](Self::drain) does after boot). The very
-    /// first one is preceded by a lone `0x00` so a reader drops any boot-time noise on the link.
+    /// first one starts with a `0x00`, in the same sink call, so a reader drops any boot-time
+    /// noise on the link ([`StreamEncoder::with_boot_delimiter`]): every sink call is one whole
+    /// frame.
     /// Returns the bytes handed to the sink and whether it wrote the hello completely.
+    ///
+    /// ```
+    /// use ph_eventing_wire::drain::Drainer;
+    ///
+    /// let mut drainer = Drainer::new(7);
+    /// let mut buf = [0u8; 64];
+    /// let mut calls: Vec<Vec<u8>> = Vec::new();
+    /// for _ in 0..2 {
+    ///     drainer
+    ///         .hello::<u32, _>(&mut buf, |f| { calls.push(f.to_vec()); true })
+    ///         .unwrap();
+    /// }
+    /// assert_eq!(calls[0][0], 0x00); // the boot hello: delimiter, then the hello
+    /// assert_eq!(&calls[0][1..], calls[1]); // later ones: the hello alone
+    /// ```
     pub fn hello<T, F>(&mut self, buf: &mut [u8], mut sink: F) -> Result<(usize, bool), EncodeError>
     where
         T: Schema + MaxSize + ?Sized,
         F: FnMut(&[u8]) -> bool,
     {
-        let mut extra = 0;
-        if !self.started {
-            // Whether this byte arrives does not matter: it only ends boot-time noise.
-            sink(&[0]);
-            extra = 1;
-            self.started = true;
-        }
         let sent = self
             .encoder
             .hello::<T>(self.next_seq, self.ring_drops, buf, &mut sink)?;
+        self.started = true;
         self.since_hello = 0;
-        Ok((sent.bytes + extra, sent.written))
+        Ok((sent.bytes, sent.written))
     }
 
     /// Reads up to `max` items from `consumer` (one `poll_up_to`), encodes each into `buf` and

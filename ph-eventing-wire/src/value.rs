@@ -148,6 +148,17 @@ impl<'a> Reader<'a> {
             .map_err(|_| ValueError::Mismatch)
     }
 
+    /// A `char`: postcard writes it as the string of its UTF-8 encoding, which must hold exactly
+    /// one Unicode scalar value (as postcard's own decoder requires).
+    fn char(&mut self) -> Result<String, ValueError> {
+        let s = self.string()?;
+        if s.chars().count() == 1 {
+            Ok(s)
+        } else {
+            Err(ValueError::Mismatch)
+        }
+    }
+
     fn list(&mut self, items: &[OwnedNamedType]) -> Result<Value, ValueError> {
         items
             .iter()
@@ -193,7 +204,8 @@ impl<'a> Reader<'a> {
                 a.copy_from_slice(b);
                 float(f64::from_le_bytes(a))
             }
-            T::Char | T::String => Value::String(self.string()?),
+            T::Char => Value::String(self.char()?),
+            T::String => Value::String(self.string()?),
             T::ByteArray => {
                 let n = self.len()?;
                 Value::Array(self.take(n)?.iter().map(|&b| Value::from(b)).collect())
@@ -218,7 +230,10 @@ impl<'a> Reader<'a> {
                 if matches!(key.ty, T::String | T::Char) {
                     let mut map = Map::new();
                     for _ in 0..n {
-                        let k = self.string()?;
+                        let k = match key.ty {
+                            T::Char => self.char()?,
+                            _ => self.string()?,
+                        };
                         map.insert(k, self.value(&val.ty)?);
                     }
                     Value::Object(map)

@@ -37,6 +37,16 @@ pub(crate) fn read_u32(bytes: &[u8]) -> Option<(u32, &[u8])> {
     None
 }
 
+/// Bytes the varint of a `usize` takes (postcard writes lengths as `usize` varints).
+pub(crate) const fn len_usize(mut v: usize) -> usize {
+    let mut n = 1;
+    while v >= 0x80 {
+        v >>= 7;
+        n += 1;
+    }
+    n
+}
+
 /// Bytes the varint of `v` takes.
 pub const fn len_u32(v: u32) -> usize {
     match v {
@@ -70,6 +80,7 @@ mod tests {
             let mut buf = [0u8; 5];
             let n = write_u32(v, &mut buf).unwrap();
             assert_eq!(n, len_u32(v));
+            assert_eq!(n, len_usize(v as usize));
             assert_eq!(read_u32(&buf[..n]), Some((v, &[][..])));
             assert_eq!(postcard::to_slice(&v, &mut [0u8; 5]).unwrap(), &buf[..n]);
         }

@@ -10,7 +10,7 @@ mod decode_capture;
 
 use std::path::PathBuf;
 
-use common::{SAMPLE, Sample16};
+use common::{SAMPLE, Sample16, check_golden};
 use ph_eventing::SeqRing;
 use ph_eventing_wire::drain::Drainer;
 
@@ -56,14 +56,15 @@ fn frames_of_one_boot(
 }
 
 fn capture() -> Vec<u8> {
-    // Boot 1 starts 6 before the wrap; 12 pushes into a ring of 8 in the second round.
-    // The sink refuses frame 12 (an RTT buffer that is full): a link loss.
-    let mut boot1 = frames_of_one_boot(0x5EED_0001, u32::MAX - 5, &[3, 12, 5, 4, 20], &[12]);
-    boot1[15][3] ^= 0x10; // a bit flips on the link; the compact frames after it wait for the
+    // Boot 1 starts 6 before the wrap; 12 pushes into a ring of 8 in the second round. Sink
+    // call 0 is the boot hello (the delimiter in front), call k > 0 the k-th frame after it.
+    // The sink refuses frame 11 (an RTT buffer that is full): a link loss.
+    let mut boot1 = frames_of_one_boot(0x5EED_0001, u32::MAX - 5, &[3, 12, 5, 4, 20], &[11]);
+    boot1[14][3] ^= 0x10; // a bit flips on the link; the compact frames after it wait for the
     // next full frame, which places them backwards
     // The host reads a full frame twice (the boot tag is 1, so the header follows the first
     // COBS code byte; a full data frame has bits 7 and 6 clear).
-    let full = (16..boot1.len())
+    let full = (15..boot1.len())
         .find(|&i| boot1[i][1] & 0xC0 == 0)
         .expect("a full frame");
     let dup = boot1[full].clone();
@@ -83,11 +84,7 @@ fn path(name: &str) -> PathBuf {
 
 #[test]
 fn committed_capture_is_what_the_drainer_produces() {
-    let bytes = capture();
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(path("capture.bin"), &bytes).unwrap();
-    }
-    assert_eq!(std::fs::read(path("capture.bin")).unwrap(), bytes);
+    check_golden(&path("capture.bin"), &capture());
 }
 
 #[test]
@@ -95,10 +92,7 @@ fn example_prints_the_committed_listing() {
     let mut out = Vec::new();
     decode_capture::print_capture(&std::fs::read(path("capture.bin")).unwrap(), &mut out).unwrap();
     let text = String::from_utf8(out).unwrap();
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(path("capture.txt"), &text).unwrap();
-    }
-    assert_eq!(text, std::fs::read_to_string(path("capture.txt")).unwrap());
+    check_golden(&path("capture.txt"), text.as_bytes());
     // The listing shows every kind of flag the script provoked.
     for flag in [
         "skipped",

@@ -594,12 +594,7 @@ fn one_vanished_full_frame_after_a_gap_of_63_is_undetected_too() {
     items.extend((73..=90).map(|s| (s, 63, s * 7, true)));
     let frames = encode(128, &items);
     assert!(!frames[10].compact && frames[11].compact);
-    let bytes: Vec<u8> = frames
-        .iter()
-        .enumerate()
-        .filter(|&(i, _)| i != 10)
-        .flat_map(|(_, f)| f.bytes.clone())
-        .collect();
+    let bytes = damaged(&frames, &[], &[10]);
     let (got, _, t) = decode(&bytes);
     assert_eq!(got[9], (10, 74 * 7));
     assert_eq!(t.seq_check_failed, 0);
@@ -608,12 +603,7 @@ fn one_vanished_full_frame_after_a_gap_of_63_is_undetected_too() {
     let mut items = contiguous(9);
     items.extend((72..=90).map(|s| (s, 62, s * 7, true)));
     let frames = encode(128, &items);
-    let bytes: Vec<u8> = frames
-        .iter()
-        .enumerate()
-        .filter(|&(i, _)| i != 10)
-        .flat_map(|(_, f)| f.bytes.clone())
-        .collect();
+    let bytes = damaged(&frames, &[], &[10]);
     let (got, unplaced, t) = decode(&bytes);
     assert_eq!(got.len(), 9);
     assert_eq!((unplaced, t.seq_check_failed), (18, 1));

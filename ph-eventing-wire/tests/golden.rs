@@ -7,7 +7,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::{Owned, SAMPLE, Sample16, decode_all};
+use common::{Owned, SAMPLE, Sample16, check_golden, decode_all};
 use ph_eventing_wire::encode::{
     DataFields, HelloFields, encode_compact, encode_data, encode_hello,
 };
@@ -183,14 +183,10 @@ fn from_hex_file(text: &str) -> Vec<u8> {
 
 #[test]
 fn encoder_matches_golden_files() {
-    let update = std::env::var_os("UPDATE_GOLDEN").is_some();
     for v in vectors() {
-        let p = path(v.name);
-        if update {
-            std::fs::write(&p, to_hex_file(&v)).unwrap();
-        }
-        let text = std::fs::read_to_string(&p)
-            .unwrap_or_else(|e| panic!("{}: {e} (UPDATE_GOLDEN=1 writes it)", p.display()));
+        // The whole file: the bytes and the comments describing them.
+        check_golden(&path(v.name), to_hex_file(&v).as_bytes());
+        let text = std::fs::read_to_string(path(v.name)).unwrap();
         assert_eq!(
             from_hex_file(&text),
             v.bytes,

@@ -3,13 +3,12 @@
 
 mod common;
 
-use common::{Owned, Sample16};
+use common::{Owned, Sample16, data};
 use ph_eventing_wire::accounting::Accountant;
 use ph_eventing_wire::decoder::FrameDecoder;
 use ph_eventing_wire::encode::{
     DataFields, HelloFields, encode_compact, encode_data, encode_hello, max_frame_len,
 };
-use ph_eventing_wire::frame::{DataFrame, Frame};
 use ph_eventing_wire::seq::next_seq;
 use proptest::prelude::*;
 
@@ -253,12 +252,12 @@ proptest! {
         let (mut want_ring, mut want_link) = (0u64, 0u64);
         let (mut pend_ring, mut pend_link) = (0u64, 0u64);
         // The first frame is always delivered (a reader needs one to start from).
-        let _ = acc.observe(&Frame::Data(DataFrame { boot_tag: 1, seq, ring_drops: drops, skipped: 0, dropped: 0, value: &[] }));
+        let _ = acc.observe(&data(1, seq, drops));
         for fate in fates {
             seq = next_seq(seq);
             match fate {
                 0 => {
-                    let _ = acc.observe(&Frame::Data(DataFrame { boot_tag: 1, seq, ring_drops: drops, skipped: 0, dropped: 0, value: &[] }));
+                    let _ = acc.observe(&data(1, seq, drops));
                     want_ring += pend_ring;
                     want_link += pend_link;
                     pend_ring = 0;

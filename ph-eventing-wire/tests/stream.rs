@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Owned, SAMPLE, Sample16, decode_all};
+use common::{Owned, SAMPLE, Sample16, decode_all, raw_frame};
 use ph_eventing::SeqRing;
 use ph_eventing_wire::accounting::{Accountant, Event};
 use ph_eventing_wire::chain::Chain;
@@ -120,16 +120,7 @@ fn garbage_and_padding_between_frames() {
 
 #[test]
 fn unknown_control_kind_and_version_are_skipped() {
-    use ph_eventing_wire::checksum::crc16;
-    let frame = |raw: &[u8]| {
-        let mut v = raw.to_vec();
-        v.extend(crc16(raw).to_le_bytes());
-        let mut cobs = vec![0u8; v.len() + 4];
-        let n = cobs_encode(&v, &mut cobs);
-        cobs.truncate(n);
-        cobs.push(0);
-        cobs
-    };
+    let frame = raw_frame;
     let mut bytes = vec![0];
     bytes.extend(frame(&[0x82, 1, 2, 3]));
     // A version 1 hello (the previous format) and a version 3 one: both unsupported.
@@ -148,26 +139,6 @@ fn unknown_control_kind_and_version_are_skipped() {
             Owned::Err(FrameError::BadMagic),
         ]
     );
-}
-
-/// Plain COBS, written out independently of the crate's in-place encoder.
-fn cobs_encode(src: &[u8], dst: &mut [u8]) -> usize {
-    let (mut code_at, mut out, mut code) = (0, 1, 1u8);
-    for &b in src {
-        if b != 0 {
-            dst[out] = b;
-            out += 1;
-            code += 1;
-        }
-        if b == 0 || code == 0xFF {
-            dst[code_at] = code;
-            code_at = out;
-            out += 1;
-            code = 1;
-        }
-    }
-    dst[code_at] = code;
-    out
 }
 
 #[test]
@@ -291,20 +262,21 @@ fn ring_to_lossy_link_accounting_is_exact() {
         x ^= x << 5;
         x
     };
-    let mut last_seq = 0;
     let mut pushed = std::collections::HashMap::new();
     for round in 0..400 {
         let pushes = rnd() % 40;
         for _ in 0..pushes {
-            last_seq = producer.push(round);
-            pushed.insert(last_seq, round);
+            let seq = producer.push(round);
+            pushed.insert(seq, round);
         }
         let report = drainer
             .drain(&mut consumer, (rnd() % 24) as usize, &mut buf, |frame| {
                 // Refuse about one frame in 9, hellos included. (The boot tag is 1, so a data
-                // frame's header byte, right after the first COBS code, has bit 7 clear.)
+                // frame's header byte, right after the first COBS code, has bit 7 clear; only the
+                // boot hello starts with a 0x00, its delimiter in front.)
                 if rnd() % 9 == 0 {
-                    lost_frames += u64::from(frame.len() > 1 && frame[1] & 0x80 == 0);
+                    let data = frame[0] != 0 && frame[1] & 0x80 == 0;
+                    lost_frames += u64::from(data);
                     false
                 } else {
                     link.extend_from_slice(frame);
@@ -315,7 +287,10 @@ fn ring_to_lossy_link_accounting_is_exact() {
         ring_dropped += u64::from(report.stats.dropped);
         sent_frames += u64::from(report.frames);
     }
-    // Drain the rest so the last frame closes every gap.
+    // One more item, and drain the rest into a link that takes everything, so the last frame
+    // closes every gap (the random rounds may end on a refused frame).
+    let last_seq = producer.push(400);
+    pushed.insert(last_seq, 400);
     loop {
         let r = drainer
             .drain(&mut consumer, 64, &mut buf, |f| {
@@ -453,4 +428,50 @@ fn drainer_refuses_a_small_buffer_before_reading() {
         (1, 1),
         "the item was still in the ring"
     );
+}
+
+/// The drainer hands its sink one whole frame per call: the boot hello carries the boot-time
+/// `0x00` in front of it (WIRE.md, section 1), in the same call, and no call is a lone delimiter.
+#[test]
+fn every_sink_call_of_the_drainer_is_one_whole_frame() {
+    let ring = SeqRing::<u32, 8>::new();
+    let producer = ring.producer();
+    let mut consumer = ring.consumer();
+    let mut drainer = Drainer::new(0x0DD_F00D).with_hello_every(5);
+    let mut buf = [0u8; 64];
+    let mut calls: Vec<Vec<u8>> = Vec::new();
+    for round in 0..6u32 {
+        for v in 0..round * 3 {
+            producer.push(v);
+        }
+        drainer
+            .drain(&mut consumer, 4, &mut buf, |frame| {
+                calls.push(frame.to_vec());
+                true
+            })
+            .unwrap();
+    }
+    assert!(calls.len() > 10);
+    for (i, call) in calls.iter().enumerate() {
+        // One frame: ends with its delimiter, no other 0x00 inside (the first may lead with one).
+        let body = if i == 0 { &call[1..] } else { &call[..] };
+        assert_eq!(
+            body.iter().position(|&b| b == 0),
+            Some(body.len() - 1),
+            "call {i}"
+        );
+        let frames = decode_all(call);
+        assert!(
+            matches!(
+                frames[..],
+                [Owned::Data { .. } | Owned::Compact { .. } | Owned::Hello { .. }]
+            ),
+            "call {i}: {frames:?}"
+        );
+    }
+    assert_eq!(
+        calls[0][0], 0x00,
+        "the boot hello starts with the delimiter"
+    );
+    assert!(matches!(decode_all(&calls[0])[..], [Owned::Hello { .. }]));
 }

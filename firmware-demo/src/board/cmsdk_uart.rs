@@ -1,7 +1,7 @@
 //! The transmit half of an Arm CMSDK APB UART (as on the MPS2 boards and QEMU's `mps2-an386`).
 
+use super::blocking_tx::BlockingTx;
 use super::mmio::Registers;
-use crate::link::Link;
 
 /// Data register: write a byte to send it.
 const DATA: usize = 0x00;
@@ -38,21 +38,14 @@ impl CmsdkUart {
         }
         uart
     }
+}
 
+impl BlockingTx for CmsdkUart {
     fn write_byte(&mut self, byte: u8) {
         // SAFETY: STATE and DATA are registers of this UART.
         unsafe {
             while self.regs.read(STATE) & STATE_TX_FULL != 0 {}
             self.regs.write(DATA, u32::from(byte));
         }
-    }
-}
-
-impl Link for CmsdkUart {
-    fn send_frame(&mut self, frame: &[u8]) -> bool {
-        for &byte in frame {
-            self.write_byte(byte);
-        }
-        true
     }
 }

@@ -9,6 +9,12 @@ use crate::link::Link;
 mod mmio;
 
 #[cfg(any(feature = "mps2-an386", feature = "microbit"))]
+mod blocking_tx;
+#[cfg(any(feature = "microbit", feature = "nrf52840"))]
+mod nrf_peripheral;
+#[cfg(any(feature = "mps2-an386", feature = "microbit"))]
+mod qemu_board;
+#[cfg(any(feature = "mps2-an386", feature = "microbit"))]
 mod qemu_exit;
 /// Ends a `measure` run (QEMU boards only).
 #[cfg(all(feature = "measure", any(feature = "mps2-an386", feature = "microbit")))]

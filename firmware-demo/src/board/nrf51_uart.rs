@@ -1,8 +1,8 @@
 //! The transmit half of the nRF51 UART peripheral (as on the BBC micro:bit v1 and QEMU's
 //! `microbit`).
 
-use super::mmio::Registers;
-use crate::link::Link;
+use super::blocking_tx::BlockingTx;
+use super::nrf_peripheral::NrfPeripheral;
 
 const TASKS_STARTTX: usize = 0x008;
 const EVENTS_TXDRDY: usize = 0x11C;
@@ -17,7 +17,7 @@ const BAUD_115200: u32 = 0x01D7_E000;
 
 /// An nRF51 UART used for transmission only. Lossless: it waits for each byte to go out.
 pub struct Nrf51Uart {
-    regs: Registers,
+    uart: NrfPeripheral,
 }
 
 impl Nrf51Uart {
@@ -27,35 +27,27 @@ impl Nrf51Uart {
     ///
     /// `base` is the address of an nRF51 UART that nothing else in the program uses.
     pub unsafe fn new(base: usize, tx_pin: u32) -> Self {
-        let uart = Self {
-            // SAFETY: the caller guarantees nothing else uses the UART at `base`.
-            regs: unsafe { Registers::new(base) },
-        };
-        // SAFETY: the caller guarantees `base` is an nRF51 UART we own; these are its registers.
+        // SAFETY: the caller guarantees nothing else uses the UART at `base`.
+        let uart = unsafe { NrfPeripheral::new(base) };
+        // SAFETY: the caller guarantees `base` is an nRF51 UART we own; these are its registers
+        // and STARTTX is its task.
         unsafe {
-            uart.regs.write(PSELTXD, tx_pin);
-            uart.regs.write(BAUDRATE, BAUD_115200);
-            uart.regs.write(ENABLE, ENABLE_UART);
-            uart.regs.write(TASKS_STARTTX, 1);
+            uart.regs().write(PSELTXD, tx_pin);
+            uart.regs().write(BAUDRATE, BAUD_115200);
+            uart.regs().write(ENABLE, ENABLE_UART);
+            uart.trigger(TASKS_STARTTX);
         }
-        uart
-    }
-
-    fn write_byte(&mut self, byte: u8) {
-        // SAFETY: EVENTS_TXDRDY and TXD are registers of this UART.
-        unsafe {
-            self.regs.write(EVENTS_TXDRDY, 0);
-            self.regs.write(TXD, u32::from(byte));
-            while self.regs.read(EVENTS_TXDRDY) == 0 {}
-        }
+        Self { uart }
     }
 }
 
-impl Link for Nrf51Uart {
-    fn send_frame(&mut self, frame: &[u8]) -> bool {
-        for &byte in frame {
-            self.write_byte(byte);
+impl BlockingTx for Nrf51Uart {
+    fn write_byte(&mut self, byte: u8) {
+        // SAFETY: TXD is a register and TXDRDY an event of this UART.
+        unsafe {
+            self.uart.clear(EVENTS_TXDRDY);
+            self.uart.regs().write(TXD, u32::from(byte));
+            self.uart.wait(EVENTS_TXDRDY);
         }
-        true
     }
 }

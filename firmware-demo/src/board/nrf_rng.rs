@@ -1,6 +1,6 @@
 //! A random `u32` from the nRF52 RNG peripheral, for the boot id.
 
-use super::mmio::Registers;
+use super::nrf_peripheral::NrfPeripheral;
 
 /// The RNG's base address on the nRF52 series.
 const RNG: usize = 0x4000_D000;
@@ -15,19 +15,19 @@ const CONFIG_DERCEN: u32 = 1;
 /// Four bytes from the hardware RNG (about 0.1 ms with bias correction).
 pub fn random_u32() -> u32 {
     let mut value = 0u32;
-    // SAFETY: these are the nRF52 RNG's registers; nothing else in the firmware uses the RNG, and
-    // it is only used here, once, before interrupts are enabled.
+    // SAFETY: these are the nRF52 RNG's registers, tasks and event; nothing else in the firmware
+    // uses the RNG, and it is only used here, once, before interrupts are enabled.
     unsafe {
-        let rng = Registers::new(RNG);
-        rng.write(CONFIG, CONFIG_DERCEN);
-        rng.write(EVENTS_VALRDY, 0);
-        rng.write(TASKS_START, 1);
+        let rng = NrfPeripheral::new(RNG);
+        rng.regs().write(CONFIG, CONFIG_DERCEN);
+        rng.clear(EVENTS_VALRDY);
+        rng.trigger(TASKS_START);
         for _ in 0..4 {
-            while rng.read(EVENTS_VALRDY) == 0 {}
-            rng.write(EVENTS_VALRDY, 0);
-            value = (value << 8) | (rng.read(VALUE) & 0xFF);
+            rng.wait(EVENTS_VALRDY);
+            rng.clear(EVENTS_VALRDY);
+            value = (value << 8) | (rng.regs().read(VALUE) & 0xFF);
         }
-        rng.write(TASKS_STOP, 1);
+        rng.trigger(TASKS_STOP);
     }
     value
 }

@@ -1,6 +1,10 @@
-//! Helpers shared by the integration tests.
+//! Helpers shared by the integration tests: the sample struct, owned copies of decoded frames,
+//! frames built by hand, frames to feed the accounting directly, and the golden-file check.
 #![allow(dead_code)]
 
+use std::path::Path;
+
+use ph_eventing_wire::checksum::crc16;
 use ph_eventing_wire::decoder::FrameDecoder;
 use ph_eventing_wire::frame::{CompactFrame, DataFrame, Frame, FrameError, Hello};
 use postcard::experimental::max_size::MaxSize;
@@ -126,4 +130,51 @@ pub fn hello(boot_id: u32, next_seq: u32, ring_drops: u32) -> Frame<'static> {
         value_max_size: 5,
         schema: &[],
     })
+}
+
+/// A frame on the wire for the raw bytes `raw` (header and body): the CRC appended, COBS by
+/// [`cobs_encode`] and the delimiter. For frames the encoder would never write.
+pub fn raw_frame(raw: &[u8]) -> Vec<u8> {
+    let mut v = raw.to_vec();
+    v.extend(crc16(raw).to_le_bytes());
+    let mut cobs = vec![0u8; v.len() + v.len() / 254 + 1];
+    let n = cobs_encode(&v, &mut cobs);
+    cobs.truncate(n);
+    cobs.push(0);
+    cobs
+}
+
+/// Plain COBS, written out independently of the crate's in-place encoder.
+pub fn cobs_encode(src: &[u8], dst: &mut [u8]) -> usize {
+    let (mut code_at, mut out, mut code) = (0, 1, 1u8);
+    for &b in src {
+        if b != 0 {
+            dst[out] = b;
+            out += 1;
+            code += 1;
+        }
+        if b == 0 || code == 0xFF {
+            dst[code_at] = code;
+            code_at = out;
+            out += 1;
+            code = 1;
+        }
+    }
+    dst[code_at] = code;
+    out
+}
+
+/// The committed file at `path` must hold `contents` (what the test just generated); with
+/// `UPDATE_GOLDEN` set in the environment it is rewritten first (after an intentional change).
+pub fn check_golden(path: &Path, contents: &[u8]) {
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(path, contents).unwrap();
+    }
+    let committed = std::fs::read(path)
+        .unwrap_or_else(|e| panic!("{}: {e} (UPDATE_GOLDEN=1 writes it)", path.display()));
+    assert!(
+        committed == contents,
+        "{} differs from what the test generates (UPDATE_GOLDEN=1 rewrites it)",
+        path.display()
+    );
 }

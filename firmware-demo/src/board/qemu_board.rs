@@ -1,0 +1,36 @@
+//! The QEMU boards (`mps2-an386`, `microbit`): frames on a UART, the fixed QEMU boot id, and the
+//! end of the emulation after the first demo cycle. A board module picks the UART and the clock.
+
+use super::Board;
+use super::qemu_exit;
+use crate::link::Link;
+
+/// A QEMU board whose link is the UART `U` and whose core runs at `CORE_HZ`.
+pub struct QemuBoard<U, const CORE_HZ: u32> {
+    uart: U,
+}
+
+impl<U, const CORE_HZ: u32> QemuBoard<U, CORE_HZ> {
+    /// The board, sending frames on `uart`.
+    pub const fn new(uart: U) -> Self {
+        Self { uart }
+    }
+}
+
+impl<U: Link, const CORE_HZ: u32> Board for QemuBoard<U, CORE_HZ> {
+    type Link = U;
+    const CORE_HZ: u32 = CORE_HZ;
+
+    fn boot_id(&mut self) -> u32 {
+        // QEMU boots the same way every time; a real board must use a fresh value (see nrf52840).
+        qemu_exit::BOOT_ID
+    }
+
+    fn link(&mut self) -> &mut U {
+        &mut self.uart
+    }
+
+    fn cycle_done(&mut self) {
+        qemu_exit::success();
+    }
+}

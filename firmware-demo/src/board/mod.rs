@@ -6,9 +6,17 @@
 
 use crate::link::Link;
 
+#[cfg(any(
+    all(feature = "mps2-an386", not(feature = "rtt")),
+    feature = "microbit",
+    feature = "nrf52840"
+))]
 mod mmio;
 
-#[cfg(any(feature = "mps2-an386", feature = "microbit"))]
+#[cfg(any(
+    all(feature = "mps2-an386", not(feature = "rtt")),
+    feature = "microbit"
+))]
 mod blocking_tx;
 #[cfg(any(feature = "microbit", feature = "nrf52840"))]
 mod nrf_peripheral;
@@ -25,7 +33,10 @@ pub use qemu_exit::success as finish_measurement;
 ))]
 compile_error!("the `measure` feature runs under QEMU: use it with `mps2-an386` or `microbit`");
 
-#[cfg(feature = "mps2-an386")]
+#[cfg(feature = "rtt")]
+mod rtt_link;
+
+#[cfg(all(feature = "mps2-an386", not(feature = "rtt")))]
 mod cmsdk_uart;
 #[cfg(feature = "mps2-an386")]
 mod mps2_an386;

@@ -1,19 +1,20 @@
-//! The QEMU boards (`mps2-an386`, `microbit`): frames on a UART, the fixed QEMU boot id, and the
-//! end of the emulation after the first demo cycle. A board module picks the UART and the clock.
+//! The QEMU boards (`mps2-an386`, `microbit`): frames on a link, the fixed QEMU boot id, and the
+//! end of the emulation after the first demo cycle. A board module picks the link (a UART, or
+//! RTT with the `rtt` feature) and the clock.
 
 use super::Board;
 use super::qemu_exit;
 use crate::link::Link;
 
-/// A QEMU board whose link is the UART `U` and whose core runs at `CORE_HZ`.
+/// A QEMU board whose link is `U` and whose core runs at `CORE_HZ`.
 pub struct QemuBoard<U, const CORE_HZ: u32> {
-    uart: U,
+    link: U,
 }
 
 impl<U, const CORE_HZ: u32> QemuBoard<U, CORE_HZ> {
-    /// The board, sending frames on `uart`.
-    pub const fn new(uart: U) -> Self {
-        Self { uart }
+    /// The board, sending frames on `link`.
+    pub const fn new(link: U) -> Self {
+        Self { link }
     }
 }
 
@@ -27,10 +28,13 @@ impl<U: Link, const CORE_HZ: u32> Board for QemuBoard<U, CORE_HZ> {
     }
 
     fn link(&mut self) -> &mut U {
-        &mut self.uart
+        &mut self.link
     }
 
     fn cycle_done(&mut self) {
+        // An RTT build runs on like a real board: a debugger reads it while it runs, and ends
+        // the run itself.
+        #[cfg(not(feature = "rtt"))]
         qemu_exit::success();
     }
 }

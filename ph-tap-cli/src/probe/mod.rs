@@ -3,6 +3,7 @@
 
 mod attach;
 mod chip;
+pub mod gdb;
 mod options;
 mod select;
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 /// Every variant names the server (`HOST:PORT`) and says what to try; [`Display`](std::fmt::Display)
 /// is one line.
 /// It reaches probe-rs as a probe-specific error ([`probe_rs::probe::ProbeError`]), and
-/// `gdb_error_in` finds it again in an error chain.
+/// [`gdb_error_in`](super::gdb_error_in) finds it again in an error chain.
 #[derive(Debug)]
 pub enum GdbError {
     /// The TCP connection could not be made.

@@ -168,7 +168,7 @@ impl RspClient {
                 return Ok(());
             }
             let deadline = Instant::now() + self.timeout;
-            match self.next_byte(deadline, &format!("the ack of {what}"))? {
+            match self.next_byte(deadline, what)? {
                 b'+' => return Ok(()),
                 b'-' => continue,
                 b'$' => {

@@ -1,10 +1,11 @@
-//! `ph-tap attach`: a live target through a probe (probe-rs RTT) or an RTT TCP server.
+//! `ph-tap attach`: a live target through a probe or a GDB server (probe-rs RTT), or an RTT TCP
+//! server.
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use anyhow::Result;
-use ph_tap::probe::{attach, resolve_chip};
+use ph_tap::probe::{attach, resolve_chip_with};
 use ph_tap::source::TcpSource;
 
 use super::Stream;
@@ -24,8 +25,8 @@ pub(super) fn run(args: &AttachArgs, stop: &Arc<AtomicBool>) -> Result<()> {
     }
     // clap guarantees --chip without --tcp.
     let chip_name = args.probe.chip.as_deref().unwrap_or_default();
-    // Resolve the chip first: a typo is reported before any USB is touched.
-    let target = resolve_chip(chip_name)?;
+    // Resolve the chip first: a typo is reported before any USB (or GDB server) is touched.
+    let target = resolve_chip_with(chip_name, args.probe.chip_description.as_deref())?;
     let source = attach(target, &args.probe, &args.rtt)?;
     let channels = source.channels().to_vec();
     let listed: Vec<String> = channels.iter().map(ToString::to_string).collect();

@@ -3,7 +3,8 @@
 //!
 //! - probe-rs, through [`GdbProbe`], reads the firmware's vector table back from QEMU exactly
 //!   as the ELF has it, halts the core, reads its PC (DCRSR/DCRDR onto `p`, numbered from
-//!   QEMU's target description) and lets it run again;
+//!   QEMU's target description) and lets it run again, then resets it (AIRCR through the
+//!   server) and finds it halted at its reset vector;
 //! - `ph-tap attach --gdb` attaches and scans all of the board's SRAM for RTT: the UART build
 //!   has no RTT control block, so it must end with exactly the one-line "not found" error.
 //!
@@ -135,6 +136,14 @@ fn probe_rs_reads_qemu_memory_and_drives_the_core_through_the_gdb_probe() {
         in_code(&elf, pc.into()),
         "pc {pc:#x} is not in the firmware's code"
     );
+    core.run().unwrap();
+    assert!(!core.core_halted().unwrap());
+
+    // A reset (AIRCR.SYSRESETREQ written through the server) ends halted at the reset vector.
+    core.reset_and_halt(Duration::from_millis(500)).unwrap();
+    let pc: u32 = core.read_core_reg(core.program_counter()).unwrap();
+    let reset_vector = u32::from_le_bytes(expected[4..8].try_into().unwrap()) & !1;
+    assert_eq!(pc, reset_vector, "pc after reset_and_halt");
     core.run().unwrap();
     assert!(!core.core_halted().unwrap());
 }

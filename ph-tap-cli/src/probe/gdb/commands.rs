@@ -1,5 +1,6 @@
 //! The requests ph-tap makes of a GDB server: memory (`m`/`M`), registers (`p`/`P`), the stop
-//! reason (`?`), the target description (`qXfer:features:read`) and detaching (`D`), each
+//! reason (`?`), the target description (`qXfer:features:read`), monitor commands (`qRcmd`)
+//! and detaching (`D`), each
 //! reply checked (`E NN` is [`GdbError::Server`], an empty reply [`GdbError::Unsupported`]).
 
 use super::error::GdbError;
@@ -98,6 +99,33 @@ impl RspClient {
             }
         }
         Ok(String::from_utf8_lossy(&document).into_owned())
+    }
+
+    /// Runs `command` as a server monitor command (`qRcmd`, gdb's `monitor`) and returns the
+    /// text it printed.
+    pub fn monitor(&mut self, command: &str) -> Result<String, GdbError> {
+        let name = format!("monitor {command}");
+        let mut reply = self.request(
+            format!("qRcmd,{}", to_hex(command.as_bytes())).as_bytes(),
+            &name,
+        )?;
+        let mut output = Vec::new();
+        loop {
+            let reply_now = self.checked(reply, &name)?;
+            if reply_now == b"OK" {
+                return Ok(String::from_utf8_lossy(&output).into_owned());
+            }
+            // Console output: `O` and hex (some servers send the hex alone).
+            let hex = reply_now.strip_prefix(b"O").unwrap_or(&reply_now);
+            let text = from_hex(hex).ok_or_else(|| {
+                self.malformed(format!(
+                    "the output of {name} is not hex: '{}'",
+                    shorten(&reply_now)
+                ))
+            })?;
+            output.extend_from_slice(&text);
+            reply = self.receive(&name)?;
+        }
     }
 
     /// Detaches (`D`): the server lets the target run on.

@@ -462,3 +462,23 @@ fn target_description_is_read_in_parts() {
     );
     server.join().unwrap();
 }
+
+#[test]
+fn monitor_commands_collect_their_output() {
+    let (addr, server) = serve(|mut s| {
+        s.handshake("QStartNoAckMode+");
+        s.expect("qRcmd,73797374656d5f7265736574");
+        s.send(b"OK");
+        s.expect("qRcmd,626f677573");
+        s.send(b"O756e6b6e6f776e0a");
+        s.send(b"OK");
+        s.expect("qRcmd,78");
+        s.send(b"E02");
+    });
+    let mut gdb = RspClient::connect(&addr, TIMEOUT).unwrap();
+    assert_eq!(gdb.monitor("system_reset").unwrap(), "");
+    assert_eq!(gdb.monitor("bogus").unwrap(), "unknown\n");
+    let err = gdb.monitor("x").unwrap_err();
+    assert!(matches!(err, GdbError::Server { code: 2, .. }), "{err:?}");
+    server.join().unwrap();
+}

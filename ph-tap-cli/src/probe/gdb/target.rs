@@ -4,8 +4,8 @@
 //! | --- | --- | --- |
 //! | DHCSR | `0xE000EDF0` | reads: `S_HALT` from the stop state, `S_REGRDY` always, `S_RESET_ST` once after a reset; writes (with `DBGKEY`): `C_HALT` set stops the target (`\x03`), cleared resumes it (`c`), `C_STEP` steps (`s`) |
 //! | DCRSR / DCRDR | `0xE000EDF4` / `F8` | a `DCRSR` write reads (`p`) or writes (`P`) the selected core register through `DCRDR`, numbered as the server's target description says |
-//! | DEMCR | `0xE000EDFC` | kept here; `VC_CORERESET` makes a reset end halted |
-//! | AIRCR | `0xE000ED0C` | a write with `VECTKEY` and `SYSRESETREQ`/`VECTRESET` is passed to the server with the target stopped, then reported as a reset |
+//! | DEMCR | `0xE000EDFC` | kept here for reads and written through; `VC_CORERESET` makes a reset end halted |
+//! | AIRCR | `0xE000ED0C` | a write with `VECTKEY` and `SYSRESETREQ`/`VECTRESET` resets the target, stopped: QEMU's `monitor system_reset` if the server knows it, else the write itself; then reported as a reset |
 //! | FP_CTRL | `0xE0002000` | reads 0: no breakpoint comparators (breakpoints are the server's business) |
 //!
 //! Everything else goes to the server as memory (`m`/`M`). A GDB server serves memory only
@@ -45,6 +45,8 @@ const SYSRESETREQ: u32 = 1 << 2;
 const VECTRESET: u32 = 1 << 0;
 const VC_CORERESET: u32 = 1 << 0;
 const REGWNR: u32 = 1 << 16;
+/// QEMU's monitor command for a system reset.
+const QEMU_RESET: &str = "system_reset";
 
 /// A Cortex-M core behind a GDB server, as probe-rs sees it through its debug registers.
 #[derive(Debug)]
@@ -215,7 +217,12 @@ impl Core {
             DHCSR => self.write_dhcsr(value)?,
             DCRSR => self.write_dcrsr(value)?,
             DCRDR => self.dcrdr = value,
-            DEMCR => self.demcr = value,
+            DEMCR => {
+                // Kept here for reads (QEMU has none); written through too, so that a real
+                // core's reset catch is armed.
+                self.demcr = value;
+                self.stopped(|core| core.rsp.write_memory(DEMCR, &value.to_le_bytes()))?;
+            }
             FP_CTRL => {}
             AIRCR if value & 0xFFFF_0000 == VECTKEY && value & (SYSRESETREQ | VECTRESET) != 0 => {
                 self.reset_with(value)?;
@@ -338,13 +345,19 @@ impl Core {
         }
     }
 
-    /// Resets the target: the AIRCR write `aircr` goes to the server with the target stopped;
-    /// the target then stays halted if `DEMCR.VC_CORERESET` asks for it, else it runs.
+    /// Resets the target, with the target stopped: QEMU's `monitor system_reset` where the
+    /// server knows it (QEMU drops debug writes to its system registers), else the AIRCR write
+    /// `aircr` itself. The target then stays halted if `DEMCR.VC_CORERESET` asks for it, else
+    /// it runs.
     pub fn reset_with(&mut self, aircr: u32) -> Result<(), GdbError> {
         if self.running {
             self.stop()?;
         }
-        self.rsp.write_memory(AIRCR, &aircr.to_le_bytes())?;
+        // QEMU answers a command it knows with no output; others print an error, or refuse.
+        let by_monitor = matches!(self.rsp.monitor(QEMU_RESET), Ok(output) if output.is_empty());
+        if !by_monitor {
+            self.rsp.write_memory(AIRCR, &aircr.to_le_bytes())?;
+        }
         self.reset = true;
         self.halted = self.demcr & VC_CORERESET != 0;
         if !self.halted {

@@ -129,6 +129,21 @@ fn probe_rs_reads_qemu_memory_and_drives_the_core_through_the_gdb_probe() {
         sram.len() as f64 / took.as_secs_f64() / 1e6
     );
 
+    // Word reads of a running target: each stops it, reads and resumes it.
+    assert!(
+        !core.core_halted().unwrap(),
+        "the firmware should still run"
+    );
+    const WORDS: u32 = 500;
+    let start = Instant::now();
+    for _ in 0..WORDS {
+        core.read_word_32(0x2000_0000).unwrap();
+    }
+    eprintln!(
+        "QEMU gdbstub: {:.0?} per read of the running target (stop, m, resume)",
+        start.elapsed() / WORDS
+    );
+
     core.halt(Duration::from_millis(500)).unwrap();
     assert!(core.core_halted().unwrap());
     let pc: u32 = core.read_core_reg(core.program_counter()).unwrap();

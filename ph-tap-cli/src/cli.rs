@@ -28,7 +28,7 @@ pub enum Format {
     about,
     long_about = None,
     propagate_version = true,
-    after_help = "Examples:\n  ph-tap demo                                  a simulated target, no hardware needed\n  ph-tap list                                  the probes connected\n  ph-tap attach --chip nRF52840 --save run.bin a live target through a probe\n  ph-tap attach --tcp localhost:19021          an RTT TCP server (OpenOCD, J-Link, QEMU)\n  ph-tap decode run.bin --format json          a saved capture as JSON lines"
+    after_help = "Examples:\n  ph-tap demo                                  a simulated target, no hardware needed\n  ph-tap list                                  the probes connected\n  ph-tap attach --chip nRF52840 --save run.bin a live target through a probe\n  ph-tap attach --tcp localhost:19021          an RTT TCP server (OpenOCD, J-Link, QEMU)\n  ph-tap attach --gdb localhost:3333 --chip nRF52840  through a GDB server (QEMU -gdb, OpenOCD, pyOCD, J-Link, BMP)\n  ph-tap decode run.bin --format json          a saved capture as JSON lines"
 )]
 pub struct Cli {
     /// What to do.
@@ -62,7 +62,7 @@ pub struct AttachArgs {
     pub rtt: RttOptions,
     /// Read from an RTT TCP server instead of a probe (OpenOCD `rtt server`, J-Link's RTT
     /// telnet port, QEMU's serial socket).
-    #[arg(long, value_name = "HOST:PORT", conflicts_with_all = ["chip", "probe", "speed", "protocol", "connect_under_reset", "reset", "elf", "channels"])]
+    #[arg(long, value_name = "HOST:PORT", conflicts_with_all = ["chip", "probe", "speed", "protocol", "connect_under_reset", "gdb", "chip_description", "reset", "elf", "channels"])]
     pub tcp: Option<String>,
     /// Exit when the probe or server goes away, instead of waiting for it to come back (for
     /// scripts).

@@ -1,11 +1,11 @@
-//! `ph-tap attach`: a live target through a probe (probe-rs RTT) or an RTT TCP server, waiting
-//! for it to come back when it goes away (unless `--no-reconnect`).
+//! `ph-tap attach`: a live target through a probe or a GDB server (probe-rs RTT), or an RTT TCP
+//! server, waiting for it to come back when it goes away (unless `--no-reconnect`).
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use anyhow::Result;
-use ph_tap::probe::{RttOptions, attach, resolve_chip};
+use ph_tap::probe::{RttOptions, attach, resolve_chip_with};
 use ph_tap::source::{Reconnecting, Source, TcpSource};
 
 use super::Stream;
@@ -33,8 +33,9 @@ pub(super) fn run(args: &AttachArgs, stop: &Arc<AtomicBool>) -> Result<()> {
     }
     // clap guarantees --chip without --tcp.
     let chip_name = args.probe.chip.clone().unwrap_or_default();
-    // Resolve the chip first: a typo is reported before any USB is touched.
-    let target = resolve_chip(&chip_name)?;
+    let description = args.probe.chip_description.clone();
+    // Resolve the chip first: a typo is reported before any USB (or GDB server) is touched.
+    let target = resolve_chip_with(&chip_name, description.as_deref())?;
     let source = attach(target, &args.probe, &args.rtt)?;
     let channels = source.channels().to_vec();
     let listed: Vec<String> = channels.iter().map(ToString::to_string).collect();
@@ -49,15 +50,20 @@ pub(super) fn run(args: &AttachArgs, stop: &Arc<AtomicBool>) -> Result<()> {
         return super::stream(source, &how, stop);
     }
     // Attach again as the first time, but never reset a target that is already running.
+    let what = if args.probe.gdb.is_some() {
+        "GDB server"
+    } else {
+        "probe"
+    };
     let probe = args.probe.clone();
     let rtt = RttOptions {
         reset: false,
         ..args.rtt.clone()
     };
     let connect = Box::new(move || -> Result<Box<dyn Source>> {
-        let target = resolve_chip(&chip_name)?;
+        let target = resolve_chip_with(&chip_name, description.as_deref())?;
         Ok(Box::new(attach(target, &probe, &rtt)?))
     });
-    let source = Reconnecting::new("probe", Box::new(source), connect);
+    let source = Reconnecting::new(what, Box::new(source), connect);
     super::stream(source, &how, stop)
 }

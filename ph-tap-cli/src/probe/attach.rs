@@ -9,6 +9,7 @@ use probe_rs::probe::{DebugProbeError, Probe, ProbeCreationError, WireProtocol};
 use probe_rs::rtt::{self, ScanRegion};
 use probe_rs::{Permissions, Session};
 
+use super::gdb::{GdbProbe, gdb_error_in};
 use super::options::{ProbeOptions, Protocol, RttOptions};
 use super::select::{self, ProbeEntry, UDEV_HINT};
 use crate::source::ProbeSource;
@@ -26,7 +27,12 @@ pub fn list_probes() -> Vec<ProbeEntry> {
 }
 
 /// Opens the selected probe, attaches to `target` and finds the RTT up channels.
+///
+/// With `--gdb`, the "probe" is that GDB server ([`attach_gdb`]).
 pub fn attach(target: Target, opts: &ProbeOptions, rtt: &RttOptions) -> Result<ProbeSource> {
+    if let Some(addr) = &opts.gdb {
+        return attach_gdb(addr, target, rtt);
+    }
     // Everything that can be checked without hardware is checked first.
     let selector = opts
         .probe
@@ -60,6 +66,20 @@ pub fn attach(target: Target, opts: &ProbeOptions, rtt: &RttOptions) -> Result<P
         })?;
     }
     attach_probe(probe, target, &region, opts.connect_under_reset, rtt)
+}
+
+/// Connects to the GDB server at `addr` ([`GdbProbe`]), attaches probe-rs to `target` through
+/// it and finds the RTT up channels. An error of the GDB link is reported as itself (one line
+/// that says what to do), whatever probe-rs was doing when it happened.
+pub fn attach_gdb(addr: &str, target: Target, rtt: &RttOptions) -> Result<ProbeSource> {
+    let region = scan_region(rtt)?;
+    let probe = GdbProbe::connect(addr)?;
+    attach_probe(probe.into_probe(), target, &region, false, rtt).map_err(|err| match gdb_error_in(
+        &err,
+    ) {
+        Some(gdb) => anyhow::anyhow!("{gdb}"),
+        None => err,
+    })
 }
 
 /// Where to look for the RTT control block: `--elf`'s `_SEGGER_RTT`, else all of RAM.

@@ -11,11 +11,15 @@ const SUGGESTIONS: usize = 5;
 ///
 /// An unknown name fails with the closest known names, an ambiguous one with its candidates.
 pub fn resolve_chip(name: &str) -> Result<Target> {
-    let registry = Registry::from_builtin_families();
+    resolve_in(&Registry::from_builtin_families(), name)
+}
+
+/// [`resolve_chip`] in `registry` (the built-in chips and any `--chip-description`).
+pub(super) fn resolve_in(registry: &Registry, name: &str) -> Result<Target> {
     match registry.get_target_by_name(name) {
         Ok(target) => Ok(target),
         Err(RegistryError::ChipNotFound(_)) => {
-            let close = closest_names(&registry, name, SUGGESTIONS);
+            let close = closest_names(registry, name, SUGGESTIONS);
             if close.is_empty() {
                 bail!("unknown chip '{name}': pass a probe-rs chip name such as nRF52840_xxAA")
             }

@@ -3,10 +3,15 @@
 
 mod attach;
 mod chip;
+mod chip_description;
+pub mod gdb;
 mod options;
 mod select;
 
-pub use attach::{attach, attach_probe, list_probes, rtt_address_from_elf, scan_region};
+pub use attach::{
+    attach, attach_gdb, attach_probe, list_probes, rtt_address_from_elf, scan_region,
+};
 pub use chip::{closest_names, resolve_chip};
+pub use chip_description::resolve_chip_with;
 pub use options::{ProbeOptions, Protocol, RttOptions};
 pub use select::{ProbeEntry, UDEV_HINT, choose, parse_selector};

@@ -35,6 +35,15 @@ pub struct ProbeOptions {
     /// Hold the target in reset while attaching (for firmware that sleeps or disables debug).
     #[arg(long)]
     pub connect_under_reset: bool,
+    /// Reach the target through a GDB server instead of a probe: QEMU's `-gdb tcp:HOST:PORT`,
+    /// OpenOCD, pyOCD, J-Link GDB Server, Black Magic Probe. The target is stopped for a moment
+    /// at every read.
+    #[arg(long, value_name = "HOST:PORT", requires = "chip", conflicts_with_all = ["probe", "speed", "protocol", "connect_under_reset"])]
+    pub gdb: Option<String>,
+    /// A probe-rs target description (YAML) adding chips probe-rs does not know, e.g.
+    /// `ph-tap-cli/targets/mps2-an386.yaml` for QEMU's mps2-an386.
+    #[arg(long, value_name = "FILE.yaml", requires = "chip")]
+    pub chip_description: Option<PathBuf>,
 }
 
 /// Where the telemetry is in the target: the RTT control block and its up channels.

@@ -33,7 +33,8 @@ fn put16(buf: &mut [u8], at: usize, v: u16) {
     buf[at..at + 2].copy_from_slice(&v.to_le_bytes());
 }
 
-fn ram(image: &Image) -> Vec<u8> {
+/// The RAM image alone ([`RAM`] onwards), as [`build`] puts it in the ELF file.
+pub fn ram(image: &Image) -> Vec<u8> {
     let mut ram = vec![0u8; RAM_LEN];
     if !image.with_control_block {
         return ram;

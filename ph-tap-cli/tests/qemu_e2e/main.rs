@@ -13,6 +13,8 @@
 mod checks;
 mod faults;
 mod firmware;
+mod gdb;
+mod proxy;
 mod records;
 
 use std::io::{BufRead, BufReader};
@@ -131,4 +133,29 @@ fn nrf52840_rtt_build_exports_segger_rtt() {
         "{:#x}",
         symbol.address()
     );
+}
+
+#[test]
+fn mps2_an386_rtt_over_gdb_whole_cycles_through_the_elf_address() {
+    gdb::whole_cycles_through_the_elf_address();
+}
+
+#[test]
+fn mps2_an386_rtt_over_gdb_control_block_found_by_ram_scan() {
+    gdb::control_block_found_by_ram_scan();
+}
+
+#[test]
+fn mps2_an386_rtt_over_gdb_buffer_too_small_for_the_burst() {
+    gdb::rtt_buffer_too_small_for_the_burst();
+}
+
+#[test]
+fn mps2_an386_rtt_over_gdb_target_reset_mid_stream() {
+    gdb::target_reset_mid_stream();
+}
+
+#[test]
+fn mps2_an386_rtt_over_gdb_server_gone_and_back() {
+    gdb::gdb_server_gone_and_back();
 }

@@ -1,0 +1,543 @@
+//! The real RTT firmware under QEMU, read through QEMU's GDB server by `ph-tap attach --gdb`:
+//! probe-rs's own `Session`, RTT attach and `UpChannel::read` over ph-tap's GDB probe, hundreds
+//! of reads per demo cycle, against the firmware's own counts. The firmware (`mps2-an386` with
+//! `rtt`) runs demo cycle after demo cycle and pushes its cumulative `Summary` after each one;
+//! every check compares what ph-tap reported up to a summary with that summary.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStderr, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::faults::frame_seqs;
+use crate::firmware::{Board, QEMU_TIMEOUT, firmware};
+use crate::proxy::Proxy;
+use crate::records::{Summary, field, sample, summary};
+
+/// The RTT build of the Cortex-M4 board: the firmware a user flashes, minus the chip.
+pub(crate) const MPS2_AN386_RTT: Board = Board {
+    feature: "mps2-an386,rtt",
+    triple: "thumbv7em-none-eabihf",
+    machine: Some("mps2-an386"),
+};
+
+/// How long a run may wait for the summaries it needs (a cycle takes about a second).
+const CYCLES_TIMEOUT: Duration = Duration::from_secs(90);
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free local port")
+        .port()
+}
+
+/// QEMU running the RTT firmware, stopped at reset until a debugger connects; killed on drop.
+pub(crate) struct Qemu {
+    child: Child,
+    pub(crate) gdb: SocketAddr,
+    monitor: SocketAddr,
+}
+
+impl Qemu {
+    /// `fast`: `-icount shift=0,sleep=off`, so the guest runs far ahead of any host reading it
+    /// (its RTT buffer overflows and frames are skipped).
+    pub(crate) fn start(elf: &Path, fast: bool) -> Self {
+        let gdb: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+        let monitor: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+        let mut cmd = Command::new("qemu-system-arm");
+        cmd.args(["-machine", "mps2-an386", "-nographic", "-serial", "null"])
+            .args(["-semihosting-config", "enable=on,target=native"])
+            .args(["-monitor", &format!("tcp:{monitor},server=on,wait=off")])
+            .args(["-S", "-gdb", &format!("tcp:{gdb}")]);
+        if fast {
+            cmd.args(["-icount", "shift=0,sleep=off"]);
+        }
+        let child = cmd
+            .arg("-kernel")
+            .arg(elf)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("cannot run qemu-system-arm ({e}): install it (scripts/setup does)")
+            });
+        let qemu = Self {
+            child,
+            gdb,
+            monitor,
+        };
+        // QEMU listens on its monitor once it has started.
+        let start = Instant::now();
+        while TcpStream::connect(qemu.monitor).is_err() {
+            assert!(start.elapsed() < QEMU_TIMEOUT, "QEMU did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        qemu
+    }
+
+    /// Presses the reset button (QEMU's `system_reset`), once QEMU's monitor has answered.
+    pub(crate) fn reset(&self) {
+        let mut monitor = TcpStream::connect(self.monitor).expect("QEMU's monitor");
+        monitor
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("a read timeout");
+        let prompt = |monitor: &mut TcpStream| {
+            let mut seen = Vec::new();
+            let mut buf = [0u8; 512];
+            while !seen.ends_with(b"(qemu) ") {
+                let n = monitor.read(&mut buf).expect("QEMU's monitor answers");
+                assert!(n > 0, "QEMU's monitor closed");
+                seen.extend_from_slice(&buf[..n]);
+            }
+        };
+        prompt(&mut monitor);
+        monitor.write_all(b"system_reset\n").expect("send system_reset");
+        prompt(&mut monitor);
+    }
+}
+
+impl Drop for Qemu {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A running `ph-tap attach --format json`, its records collected as they come.
+pub(crate) struct Tap {
+    child: Child,
+    records: Arc<Mutex<Vec<Value>>>,
+    reader: Option<JoinHandle<()>>,
+    stderr: Option<ChildStderr>,
+    started: Instant,
+}
+
+impl Tap {
+    pub(crate) fn attach(gdb: SocketAddr, extra: &[&str]) -> Self {
+        let description = Path::new(env!("CARGO_MANIFEST_DIR")).join("targets/mps2-an386.yaml");
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("ph-tap"))
+            .args(["attach", "--gdb", &gdb.to_string(), "--chip", "mps2-an386"])
+            .arg("--chip-description")
+            .arg(description)
+            .args([
+                "--format",
+                "json",
+                "--no-time",
+                "--no-status",
+                "--color",
+                "never",
+            ])
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run ph-tap");
+        let records = Arc::new(Mutex::new(Vec::new()));
+        let stdout = child.stdout.take().expect("stdout");
+        let sink = Arc::clone(&records);
+        let reader = std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                let value = serde_json::from_str(&line)
+                    .unwrap_or_else(|e| panic!("bad JSON line {line:?}: {e}"));
+                sink.lock().unwrap().push(value);
+            }
+        });
+        Self {
+            stderr: child.stderr.take(),
+            child,
+            records,
+            reader: Some(reader),
+            started: Instant::now(),
+        }
+    }
+
+    /// The firmware summaries received so far.
+    pub(crate) fn summaries(&self) -> usize {
+        self.records
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|r| r["type"] == "event" && summary(&r["value"]).is_some())
+            .count()
+    }
+
+    /// Waits until `n` firmware summaries arrived.
+    pub(crate) fn wait_summaries(&mut self, n: usize) {
+        while self.summaries() < n {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("ph-tap ended early ({status}): {}", self.stop().1);
+            }
+            assert!(
+                self.started.elapsed() < CYCLES_TIMEOUT,
+                "{n} summaries did not arrive in time (got {})",
+                self.summaries()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Ctrl-C; returns every record and stderr.
+    pub(crate) fn stop(&mut self) -> (Vec<Value>, String) {
+        let _ = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status();
+        let status = self.child.wait().expect("wait for ph-tap");
+        if let Some(reader) = self.reader.take() {
+            reader.join().expect("the record reader");
+        }
+        let mut stderr = String::new();
+        if let Some(mut e) = self.stderr.take() {
+            let _ = e.read_to_string(&mut stderr);
+        }
+        assert!(status.success(), "ph-tap failed ({status}): {stderr}");
+        (self.records.lock().unwrap().clone(), stderr)
+    }
+}
+
+impl Drop for Tap {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// What ph-tap reported from one point of the records on (a boot's start) up to each firmware
+/// summary, checked against that summary; `capture` is the `--save` file of the run (for the
+/// hello frames, which the firmware counts among the frames the link refused). Returns the
+/// summaries checked.
+pub(crate) fn assert_accounted(records: &[Value], capture: &[u8], what: &str) -> Vec<Summary> {
+    let hellos_before = hellos_before_summaries(capture);
+    let (mut samples, mut ring, mut link) = (0u64, 0u64, 0u64);
+    // Summaries pushed before the current point of this boot (from their seq), and received.
+    let (mut boot_summaries, mut boot_received) = (0u64, 0u64);
+    let mut checked = Vec::new();
+    for r in records {
+        match r["type"].as_str() {
+            Some("ring_drop") => ring += field(r, "count"),
+            Some("link_loss") => link += field(r, "count"),
+            Some("target_reset") => {
+                (samples, ring, link) = (0, 0, 0);
+                (boot_summaries, boot_received) = (0, 0);
+            }
+            Some("event") => {
+                let value = &r["value"];
+                if let Some(s) = sample(value) {
+                    // The summaries pushed before it in this boot took sequence numbers too (some
+                    // of them may have been lost on the link): seq − counter never falls, and
+                    // grows only at a summary.
+                    let offset = field(r, "seq") - s.counter;
+                    assert!(
+                        offset >= boot_summaries,
+                        "{what}: seq {} of sample {}",
+                        field(r, "seq"),
+                        s.counter
+                    );
+                    boot_summaries = offset;
+                    samples += 1;
+                    continue;
+                }
+                let s = summary(value).unwrap_or_else(|| panic!("{what}: odd value {value}"));
+                let k = checked.len();
+                // The k-th summary of a boot has seq samples + k.
+                let index = field(r, "seq") - s.samples;
+                // Every sample the main loop read either arrived or was refused by the link, and
+                // so were the summaries of this boot that did not arrive.
+                let lost_summaries = index - 1 - boot_received;
+                assert_eq!(
+                    samples + link,
+                    s.delivered + lost_summaries,
+                    "{what}: summary {k}: delivered (and {lost_summaries} summaries lost)"
+                );
+                assert_eq!(ring, s.ring_dropped, "{what}: summary {k}: ring drops");
+                // The frames the link refused are the lost samples and the refused hellos.
+                let received = hellos_before.get(k).copied().unwrap_or_default();
+                let refused_hellos = s.hellos_sent.checked_sub(received).unwrap_or_else(|| {
+                    panic!(
+                        "{what}: summary {k}: {received} hellos received, {} sent",
+                        s.hellos_sent
+                    )
+                });
+                assert_eq!(
+                    link + refused_hellos,
+                    s.link_skipped,
+                    "{what}: summary {k}: link losses ({link}) and refused hellos ({refused_hellos})"
+                );
+                assert!(
+                    index > boot_summaries,
+                    "{what}: summary {k} at seq {}",
+                    field(r, "seq")
+                );
+                boot_summaries = index;
+                boot_received += 1;
+                checked.push(s);
+            }
+            Some("corrupt_frame" | "unsupported_frame" | "unplaced" | "duplicate") => {
+                panic!("{what}: RTT through a GDB server damaged a frame: {r}")
+            }
+            _ => {}
+        }
+    }
+    checked
+}
+
+/// For each firmware summary in `capture`, the hello frames received before it that the
+/// firmware had counted when it pushed the summary (not a hello sent with the summary itself).
+/// Counting restarts at a boot's first frame.
+fn hellos_before_summaries(capture: &[u8]) -> Vec<u64> {
+    let seqs = frame_seqs(capture);
+    let decoded = decode_values(capture);
+    let mut out = Vec::new();
+    let mut hellos = 0u64;
+    let mut previous_hello = false;
+    let mut values = decoded.iter();
+    for seq in seqs {
+        match seq {
+            None => {
+                hellos += 1;
+                previous_hello = true;
+            }
+            Some(seq) => {
+                let value = values.next().expect("a value per data frame");
+                if seq == 1 {
+                    hellos = u64::from(previous_hello);
+                }
+                if summary(value).is_some() {
+                    out.push(hellos - u64::from(previous_hello));
+                }
+                previous_hello = false;
+            }
+        }
+    }
+    out
+}
+
+/// The values of the data frames of `capture`, in order.
+fn decode_values(capture: &[u8]) -> Vec<Value> {
+    crate::records::decode(capture)
+        .into_iter()
+        .filter(|r| r["type"] == "event")
+        .map(|r| r["value"].clone())
+        .collect()
+}
+
+/// The control block address ph-tap says it attached to.
+fn attached_at(stderr: &str) -> u64 {
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("attached: RTT control block at 0x"))
+        .unwrap_or_else(|| panic!("no attach line in {stderr}"));
+    let hex = &line["attached: RTT control block at 0x".len()..][..8];
+    u64::from_str_radix(hex, 16).expect("an address")
+}
+
+fn segger_rtt(elf: &Path) -> u64 {
+    let bytes = std::fs::read(elf).expect("read the ELF");
+    probe_rs::rtt::find_rtt_control_block_in_raw_file(&bytes)
+        .expect("an ELF")
+        .expect("a _SEGGER_RTT symbol")
+}
+
+fn temp_save() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("rtt.bin");
+    (dir, path)
+}
+
+/// Three whole demo cycles through `--gdb --elf`: every summary's counts, the same records from
+/// a replay of the `--save` file, and the throughput and reads for the record.
+pub(crate) fn whole_cycles_through_the_elf_address() {
+    let elf = firmware(MPS2_AN386_RTT);
+    let qemu = Qemu::start(&elf, false);
+    let proxy = Proxy::start(qemu.gdb);
+    let (_dir, save) = temp_save();
+    let mut tap = Tap::attach(
+        proxy.addr(),
+        &[
+            "--elf",
+            elf.to_str().unwrap(),
+            "--save",
+            save.to_str().unwrap(),
+        ],
+    );
+    tap.wait_summaries(3);
+    let elapsed = tap.started.elapsed();
+    let reads = proxy.reads();
+    let (records, stderr) = tap.stop();
+    assert_eq!(
+        attached_at(&stderr),
+        segger_rtt(&elf),
+        "--elf's _SEGGER_RTT"
+    );
+    let capture = std::fs::read(&save).expect("the --save file");
+    let summaries = assert_accounted(&records, &capture, "3 cycles over --gdb");
+    assert!(summaries.len() >= 3);
+    let frames = records.iter().filter(|r| r["type"] == "event").count();
+    assert!(frames > 3000, "thousands of frames: {frames}");
+    assert_eq!(
+        crate::records::decode(&capture),
+        records,
+        "a replay of the --save file gives the same records"
+    );
+    eprintln!(
+        "RTT over QEMU's GDB server: {} bytes, {frames} frames in {:.2} s ({:.0} B/s), {reads} memory reads, {} summaries",
+        capture.len(),
+        elapsed.as_secs_f64(),
+        capture.len() as f64 / elapsed.as_secs_f64(),
+        summaries.len()
+    );
+}
+
+/// The control block found by scanning the board's SRAM, where the ELF says it is.
+pub(crate) fn control_block_found_by_ram_scan() {
+    let elf = firmware(MPS2_AN386_RTT);
+    let qemu = Qemu::start(&elf, false);
+    let (_dir, save) = temp_save();
+    let mut tap = Tap::attach(qemu.gdb, &["--save", save.to_str().unwrap()]);
+    tap.wait_summaries(1);
+    let (records, stderr) = tap.stop();
+    assert_eq!(attached_at(&stderr), segger_rtt(&elf), "the RAM scan");
+    let capture = std::fs::read(&save).expect("the --save file");
+    assert!(!assert_accounted(&records, &capture, "RAM scan").is_empty());
+}
+
+/// A guest far faster than its reader: the 1 KiB RTT buffer overflows in every burst, and the
+/// link losses ph-tap reports are exactly the frames the firmware's link refused.
+pub(crate) fn rtt_buffer_too_small_for_the_burst() {
+    let elf = firmware(MPS2_AN386_RTT);
+    let qemu = Qemu::start(&elf, true);
+    let (_dir, save) = temp_save();
+    let mut tap = Tap::attach(
+        qemu.gdb,
+        &[
+            "--elf",
+            elf.to_str().unwrap(),
+            "--save",
+            save.to_str().unwrap(),
+        ],
+    );
+    tap.wait_summaries(2);
+    let (records, _) = tap.stop();
+    let capture = std::fs::read(&save).expect("the --save file");
+    let summaries = assert_accounted(&records, &capture, "small RTT buffer");
+    let last = summaries.last().expect("a summary");
+    assert!(
+        last.link_skipped > 0,
+        "the fast guest overflowed its RTT buffer: {last:?}"
+    );
+}
+
+/// The reset button mid-stream: one TARGET RESET, the control block found again in the same
+/// session, and the new boot's stream from seq 1 accounted against its own summary.
+pub(crate) fn target_reset_mid_stream() {
+    let elf = firmware(MPS2_AN386_RTT);
+    let qemu = Qemu::start(&elf, false);
+    let (_dir, save) = temp_save();
+    let mut tap = Tap::attach(
+        qemu.gdb,
+        &[
+            "--elf",
+            elf.to_str().unwrap(),
+            "--save",
+            save.to_str().unwrap(),
+        ],
+    );
+    tap.wait_summaries(1);
+    qemu.reset();
+    tap.wait_summaries(2);
+    let (records, stderr) = tap.stop();
+    let count = |kind: &str| records.iter().filter(|r| r["type"] == kind).count();
+    std::fs::write(
+        "/tmp/reset-debug.json",
+        serde_json::to_string(&records).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(count("target_reset"), 1, "{stderr}");
+    assert_eq!(count("rtt_reattached"), 1, "{stderr}");
+    assert_eq!(
+        count("source_lost"),
+        0,
+        "a reset is not a lost probe: {stderr}"
+    );
+    assert!(
+        stderr.contains("(target reset or re-flashed): reading again"),
+        "{stderr}"
+    );
+    // After the reset, the stream starts over at 1; nothing of the old boot comes after it.
+    let reset_at = records
+        .iter()
+        .position(|r| r["type"] == "target_reset")
+        .unwrap();
+    let first_after = records[reset_at..]
+        .iter()
+        .find(|r| r["type"] == "event")
+        .expect("events after the reset");
+    assert!(
+        field(first_after, "seq") < 100,
+        "the new boot starts over: {first_after}"
+    );
+    let capture = std::fs::read(&save).expect("the --save file");
+    let summaries = assert_accounted(&records, &capture, "reset mid-stream");
+    assert_eq!(summaries.len(), 2, "one summary per boot");
+}
+
+/// The "unplug": the GDB connection is cut for 1.5 s (new connections refused) while the
+/// target runs on; ph-tap waits, reconnects and goes on, and what the firmware produced meanwhile
+/// is accounted exactly by its next summaries.
+pub(crate) fn gdb_server_gone_and_back() {
+    let elf = firmware(MPS2_AN386_RTT);
+    let qemu = Qemu::start(&elf, false);
+    let proxy = Proxy::start(qemu.gdb);
+    let (_dir, save) = temp_save();
+    let mut tap = Tap::attach(
+        proxy.addr(),
+        &[
+            "--elf",
+            elf.to_str().unwrap(),
+            "--save",
+            save.to_str().unwrap(),
+        ],
+    );
+    tap.wait_summaries(1);
+    proxy.cut_for(Duration::from_millis(1500));
+    tap.wait_summaries(3);
+    let (records, stderr) = tap.stop();
+    let count = |kind: &str| records.iter().filter(|r| r["type"] == kind).count();
+    assert_eq!(count("source_lost"), 1, "{stderr}");
+    assert_eq!(count("source_back"), 1, "{stderr}");
+    assert_eq!(count("target_reset"), 0, "{stderr}");
+    assert!(
+        stderr.contains("GDB server gone: waiting for it to come back (Ctrl-C to stop)"),
+        "{stderr}"
+    );
+    let back = records.iter().find(|r| r["type"] == "source_back").unwrap();
+    let away = back["away_s"].as_f64().expect("away_s");
+    assert!(away >= 1.5, "away {away} s");
+    let summary_line = stderr
+        .lines()
+        .find(|l| l.starts_with("reconnects "))
+        .unwrap_or_else(|| panic!("no reconnects line: {stderr}"));
+    assert_eq!(summary_line, "reconnects      1");
+    let capture = std::fs::read(&save).expect("the --save file");
+    std::fs::write("/tmp/unplug-debug.bin", &capture).unwrap();
+    std::fs::write(
+        "/tmp/unplug-debug.json",
+        serde_json::to_string(&records).unwrap(),
+    )
+    .unwrap();
+    let summaries = assert_accounted(&records, &capture, "GDB server gone and back");
+    assert!(summaries.len() >= 3);
+    eprintln!(
+        "unplug: away {away:.2} s; (delivered, ring dropped, link skipped) at each summary: {:?}",
+        summaries
+            .iter()
+            .map(|s| (s.delivered, s.ring_dropped, s.link_skipped))
+            .collect::<Vec<_>>()
+    );
+}

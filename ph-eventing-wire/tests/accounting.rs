@@ -4,41 +4,15 @@
 
 mod common;
 
-use common::{data, hello};
-use ph_eventing_wire::accounting::{Accountant, Event, Totals};
-use ph_eventing_wire::frame::Frame;
+use common::{account, data, hello, link, ring};
+use ph_eventing_wire::accounting::Event;
 
 const MAX: u32 = u32::MAX;
-
-fn run(frames: &[Frame<'_>]) -> (Vec<Vec<Event>>, Totals) {
-    let mut acc = Accountant::new();
-    let events = frames
-        .iter()
-        .map(|f| acc.observe(f).into_iter().collect())
-        .collect();
-    (events, *acc.totals())
-}
-
-fn ring(count: u32, first_seq: u32, last_seq: u32) -> Event {
-    Event::RingDrop {
-        count,
-        first_seq,
-        last_seq,
-    }
-}
-
-fn link(count: u32, first_seq: u32, last_seq: u32) -> Event {
-    Event::LinkLoss {
-        count,
-        first_seq,
-        last_seq,
-    }
-}
 
 #[test]
 fn in_order_stream_has_no_events() {
     let frames: Vec<_> = (1..=50).map(|s| data(5, s, 0)).collect();
-    let (events, totals) = run(&frames);
+    let (events, totals) = account(&frames);
     assert!(events.iter().all(Vec::is_empty));
     assert_eq!(totals.data_frames, 50);
     assert_eq!((totals.ring_dropped, totals.link_lost), (0, 0));
@@ -46,7 +20,7 @@ fn in_order_stream_has_no_events() {
 
 #[test]
 fn ring_drop_only() {
-    let (events, totals) = run(&[data(5, 1199, 0), data(5, 1237, 37)]);
+    let (events, totals) = account(&[data(5, 1199, 0), data(5, 1237, 37)]);
     assert_eq!(events[1], [ring(37, 1200, 1236)]);
     assert_eq!(events[1][0].to_string(), "RING DROP 37 (seq 1200..1236)");
     assert_eq!((totals.ring_dropped, totals.link_lost), (37, 0));
@@ -54,7 +28,7 @@ fn ring_drop_only() {
 
 #[test]
 fn link_loss_only() {
-    let (events, totals) = run(&[data(5, 10, 4), data(5, 14, 4)]);
+    let (events, totals) = account(&[data(5, 10, 4), data(5, 14, 4)]);
     assert_eq!(events[1], [link(3, 11, 13)]);
     assert_eq!((totals.ring_dropped, totals.link_lost), (0, 3));
 }
@@ -63,7 +37,7 @@ fn link_loss_only() {
 fn mixed_gap_is_split_exactly_even_when_the_frames_carrying_the_drops_were_lost() {
     // Frames 11..=30 never arrived. The ring dropped 5 items somewhere in there (counter 2 → 7),
     // reported on frames the link also lost: the cumulative counter still splits the gap.
-    let (events, totals) = run(&[data(5, 10, 2), data(5, 31, 7)]);
+    let (events, totals) = account(&[data(5, 10, 2), data(5, 31, 7)]);
     assert_eq!(events[1], [ring(5, 11, 30), link(15, 11, 30)]);
     assert_eq!((totals.ring_dropped, totals.link_lost), (5, 15));
 }
@@ -71,7 +45,7 @@ fn mixed_gap_is_split_exactly_even_when_the_frames_carrying_the_drops_were_lost(
 #[test]
 fn ring_drop_events_count_the_bursts_not_the_items() {
     // Three gaps: 37 ring drops, then 4 link losses only, then 5 ring drops and 2 link losses.
-    let (_, totals) = run(&[
+    let (_, totals) = account(&[
         data(5, 100, 0),
         data(5, 138, 37),
         data(5, 143, 37),
@@ -84,7 +58,7 @@ fn ring_drop_events_count_the_bursts_not_the_items() {
 
 #[test]
 fn wrap_without_gap() {
-    let (events, totals) = run(&[
+    let (events, totals) = account(&[
         data(5, MAX - 1, 9),
         data(5, MAX, 9),
         data(5, 1, 9),
@@ -106,7 +80,7 @@ fn wrap_without_gap() {
 #[test]
 fn wrap_with_gap_across_it() {
     // MAX-2 seen; MAX-1, MAX, 1, 2 missing (2 ring drops, 2 link losses); 3 seen.
-    let (events, totals) = run(&[data(5, MAX - 2, MAX), data(5, 3, 1)]);
+    let (events, totals) = account(&[data(5, MAX - 2, MAX), data(5, 3, 1)]);
     assert_eq!(
         events[1],
         [Event::SeqWrap, ring(2, MAX - 1, 2), link(2, MAX - 1, 2)]
@@ -124,13 +98,13 @@ fn wrap_with_gap_across_it() {
 
 #[test]
 fn wrap_where_the_gap_ends_exactly_at_max() {
-    let (events, _) = run(&[data(5, MAX - 3, 0), data(5, 1, 3)]);
+    let (events, _) = account(&[data(5, MAX - 3, 0), data(5, 1, 3)]);
     assert_eq!(events[1], [Event::SeqWrap, ring(3, MAX - 2, MAX)]);
 }
 
 #[test]
 fn announced_reset_is_not_a_loss() {
-    let (events, totals) = run(&[
+    let (events, totals) = account(&[
         hello(0xAAAA_0001, 1, 0),
         data(0x01, 1, 0),
         data(0x01, 2, 0),
@@ -153,7 +127,7 @@ fn announced_reset_is_not_a_loss() {
 #[test]
 fn reset_right_after_a_gap() {
     // 11..=15 missing (2 ring drops, 3 link losses), then 16, then the target reboots at once.
-    let (events, totals) = run(&[
+    let (events, totals) = account(&[
         hello(0x0000_0101, 1, 0),
         data(0x01, 10, 0),
         data(0x01, 16, 2),
@@ -179,7 +153,7 @@ fn reset_right_after_a_gap() {
 #[test]
 fn reset_right_after_a_gap_whose_hello_was_lost() {
     // The gap is followed directly by a frame of the next boot (other boot tag).
-    let (events, totals) = run(&[data(0x01, 10, 0), data(0x02, 5, 1)]);
+    let (events, totals) = account(&[data(0x01, 10, 0), data(0x02, 5, 1)]);
     // New boot assumed to start at 1: seq 1..=4 missing, 1 dropped by the ring.
     assert_eq!(
         events[1],
@@ -197,7 +171,7 @@ fn reset_right_after_a_gap_whose_hello_was_lost() {
 
 #[test]
 fn unannounced_reset_with_colliding_boot_tag_is_seen_from_the_sequence() {
-    let (events, totals) = run(&[data(0x09, 5000, 3), data(0x09, 1, 0), data(0x09, 2, 0)]);
+    let (events, totals) = account(&[data(0x09, 5000, 3), data(0x09, 1, 0), data(0x09, 2, 0)]);
     assert_eq!(events[1], [Event::TargetReset { boot_id: None }]);
     assert!(events[2].is_empty());
     assert_eq!((totals.resets, totals.link_lost), (1, 0));
@@ -206,14 +180,14 @@ fn unannounced_reset_with_colliding_boot_tag_is_seen_from_the_sequence() {
 #[test]
 fn unannounced_reset_seen_from_the_drop_counter_going_back() {
     // Sequence went forward, but the drop counter fell: only a new boot does that.
-    let (events, totals) = run(&[data(0x09, 10, 50), data(0x09, 400, 0)]);
+    let (events, totals) = account(&[data(0x09, 10, 50), data(0x09, 400, 0)]);
     assert_eq!(events[1][0], Event::TargetReset { boot_id: None });
     assert_eq!(totals.resets, 1);
 }
 
 #[test]
 fn duplicated_frames_are_reported_once_and_not_counted() {
-    let (events, totals) = run(&[
+    let (events, totals) = account(&[
         data(5, 1, 0),
         data(5, 2, 0),
         data(5, 2, 0),
@@ -236,7 +210,7 @@ fn duplicated_frames_are_reported_once_and_not_counted() {
 
 #[test]
 fn duplicated_hello_changes_nothing() {
-    let (events, totals) = run(&[hello(77, 1, 0), hello(77, 1, 0), data(77 & 0x3F, 1, 0)]);
+    let (events, totals) = account(&[hello(77, 1, 0), hello(77, 1, 0), data(77 & 0x3F, 1, 0)]);
     assert!(events.iter().all(Vec::is_empty));
     assert_eq!((totals.hellos, totals.resets), (2, 0));
 }
@@ -244,7 +218,7 @@ fn duplicated_hello_changes_nothing() {
 #[test]
 fn hello_is_a_checkpoint() {
     // Frames 4..=9 lost; the periodic hello says the sender is at 10 with 2 ring drops.
-    let (events, totals) = run(&[data(3, 3, 0), hello(3, 10, 2), data(3, 10, 2)]);
+    let (events, totals) = account(&[data(3, 3, 0), hello(3, 10, 2), data(3, 10, 2)]);
     assert_eq!(events[1], [ring(2, 4, 9), link(4, 4, 9)]);
     assert!(events[2].is_empty());
     assert_eq!((totals.ring_dropped, totals.link_lost), (2, 4));
@@ -252,13 +226,13 @@ fn hello_is_a_checkpoint() {
 
 #[test]
 fn boot_hello_then_first_frames_dropped_by_the_ring() {
-    let (events, _) = run(&[hello(3, 1, 0), data(3, 6, 5)]);
+    let (events, _) = account(&[hello(3, 1, 0), data(3, 6, 5)]);
     assert_eq!(events[1], [ring(5, 1, 5)]);
 }
 
 #[test]
 fn joining_mid_stream_reports_nothing_for_the_unseen_past() {
-    let (events, totals) = run(&[data(3, 123_456, 99), data(3, 123_457, 99)]);
+    let (events, totals) = account(&[data(3, 123_456, 99), data(3, 123_457, 99)]);
     assert!(events.iter().all(Vec::is_empty));
     assert_eq!(
         (totals.ring_dropped, totals.link_lost, totals.resets),
@@ -268,7 +242,7 @@ fn joining_mid_stream_reports_nothing_for_the_unseen_past() {
 
 #[test]
 fn stale_hello_is_ignored_and_counted_inconsistent() {
-    let (events, totals) = run(&[
+    let (events, totals) = account(&[
         hello(3, 1, 0),
         data(3, 50, 0),
         hello(3, 20, 0),

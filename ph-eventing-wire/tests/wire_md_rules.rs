@@ -3,8 +3,8 @@
 
 mod common;
 
-use common::{data, hello, raw_frame};
-use ph_eventing_wire::accounting::{Accountant, Event, Totals};
+use common::{account, data, hello, link, raw_frame, ring};
+use ph_eventing_wire::accounting::{Accountant, Event};
 use ph_eventing_wire::decoder::{FrameDecoder, decode_one};
 use ph_eventing_wire::encode::{DataFields, encode_data, max_frame_len_for};
 use ph_eventing_wire::frame::{Frame, FrameError, boot_tag};
@@ -12,32 +12,6 @@ use ph_eventing_wire::schema::parse_schema;
 use ph_eventing_wire::session::{Record, SESSION_MAX_FRAME, Session};
 use ph_eventing_wire::value::{ValueError, decode_value};
 use serde_json::json;
-
-/// Accounts `frames` in order: each frame's events, and the totals.
-fn account(frames: &[Frame<'_>]) -> (Vec<Vec<Event>>, Totals) {
-    let mut acc = Accountant::new();
-    let events = frames
-        .iter()
-        .map(|f| acc.observe(f).into_iter().collect())
-        .collect();
-    (events, *acc.totals())
-}
-
-fn ring(count: u32, first_seq: u32, last_seq: u32) -> Event {
-    Event::RingDrop {
-        count,
-        first_seq,
-        last_seq,
-    }
-}
-
-fn link(count: u32, first_seq: u32, last_seq: u32) -> Event {
-    Event::LinkLoss {
-        count,
-        first_seq,
-        last_seq,
-    }
-}
 
 /// A full data frame (seq 1, contiguous) whose value is `value_len` bytes of a byte slice, on the
 /// wire, and its raw (decoded) length: header, 3 one-byte varints, the value's length varint,

@@ -1,6 +1,8 @@
 //! Error paths of the real binary on a machine with no debug probe: each is one line on
 //! stderr that says what to do next, with a non-zero exit code.
 
+mod common;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 
@@ -125,11 +127,7 @@ fn missing_capture() {
 #[test]
 fn tcp_nobody_listening() {
     // A port that was just free: bind, note it, close.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::free_port();
     let err = fails_with_one_line(ph_tap().args(["attach", "--tcp", &format!("127.0.0.1:{port}")]));
     assert!(
         err.starts_with(&format!(

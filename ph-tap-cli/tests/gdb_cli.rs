@@ -1,6 +1,8 @@
 //! `ph-tap attach --gdb` error paths through the real binary: each is one line on stderr that
 //! says what to do next, with exit code 1, and none hangs.
 
+mod common;
+
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
@@ -41,11 +43,7 @@ fn serve(script: impl FnOnce(std::net::TcpStream) + Send + 'static) -> String {
 
 #[test]
 fn nobody_listening() {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::free_port();
     let addr = format!("127.0.0.1:{port}");
     let err = attach_fails(&addr);
     assert!(

@@ -12,11 +12,12 @@
 //! gdbstub reports (the target stops) instead of QEMU exiting mid-test. Needs
 //! `qemu-system-arm` and the `thumbv7em-none-eabihf` target, like `tests/qemu_e2e`.
 
+mod common;
+
 #[allow(dead_code)]
 #[path = "qemu_e2e/firmware.rs"]
 mod firmware;
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -41,11 +42,7 @@ impl Drop for Qemu {
 
 /// QEMU's mps2-an386 with `elf` loaded, stopped (`-S`), its gdbstub on a free local port.
 fn qemu(elf: &Path) -> Qemu {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::free_port();
     let addr = format!("127.0.0.1:{port}");
     let child = Command::new("qemu-system-arm")
         .args(["-machine", "mps2-an386", "-nographic", "-monitor", "none"])

@@ -106,14 +106,52 @@ fn tcp_json_has_a_record_per_line() {
     );
 }
 
+/// Runs `ph-tap attach --tcp addr --no-time --color never --save saved`, reads its stdout until
+/// `done(line)` says a line was the last one wanted, then presses Ctrl-C (SIGINT). Returns
+/// stdout up to there and the process's output (the rest of stdout, stderr, exit status).
+#[cfg(unix)]
+fn attach_until(
+    addr: &str,
+    saved: &std::path::Path,
+    done: impl Fn(&str) -> bool,
+) -> (String, std::process::Output) {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command as Std, Stdio};
+
+    let mut child = Std::new(assert_cmd::cargo::cargo_bin("ph-tap"))
+        .args(["attach", "--tcp", addr, "--no-time", "--color", "never"])
+        .arg("--save")
+        .arg(saved)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut shown = String::new();
+    while !shown.lines().any(&done) {
+        let mut line = String::new();
+        assert!(
+            stdout.read_line(&mut line).unwrap() > 0,
+            "ph-tap ended early: {shown}"
+        );
+        shown.push_str(&line);
+    }
+    let kill = Std::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let mut out = child.wait_with_output().unwrap();
+    let rest = std::mem::take(&mut out.stdout);
+    shown.push_str(&String::from_utf8(rest).unwrap());
+    (shown, out)
+}
+
 /// Ctrl-C (SIGINT) while a live source is still open: the summary is printed, exit code 0,
 /// and `--save` holds everything received.
 #[cfg(unix)]
 #[test]
 fn ctrl_c_prints_the_summary_and_keeps_the_save_file() {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command as Std, Stdio};
-
     let capture = std::fs::read(data("clean.bin")).unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -127,38 +165,10 @@ fn ctrl_c_prints_the_summary_and_keeps_the_save_file() {
     });
     let dir = tempfile::tempdir().unwrap();
     let saved = dir.path().join("live.bin");
-    let mut child = Std::new(assert_cmd::cargo::cargo_bin("ph-tap"))
-        .args([
-            "attach",
-            "--tcp",
-            &format!("127.0.0.1:{port}"),
-            "--no-time",
-            "--color",
-            "never",
-            "--save",
-        ])
-        .arg(&saved)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
     // Wait until the last value of the capture has been shown: everything was received.
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut shown = String::new();
-    while !shown.lines().any(|l| l.trim_start().starts_with("40 ")) {
-        let mut line = String::new();
-        assert!(
-            stdout.read_line(&mut line).unwrap() > 0,
-            "ph-tap ended early: {shown}"
-        );
-        shown.push_str(&line);
-    }
-    let kill = Std::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
-    let out = child.wait_with_output().unwrap();
+    let (_, out) = attach_until(&format!("127.0.0.1:{port}"), &saved, |l| {
+        l.trim_start().starts_with("40 ")
+    });
     done_tx.send(()).unwrap();
     server.join().unwrap();
     assert_eq!(out.status.code(), Some(0));
@@ -177,8 +187,6 @@ fn ctrl_c_prints_the_summary_and_keeps_the_save_file() {
 #[cfg(unix)]
 #[test]
 fn server_gone_and_back_is_waited_for() {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command as Std, Stdio};
     use std::time::Duration;
 
     let capture = std::fs::read(data("ring_drops.bin")).unwrap();
@@ -207,47 +215,16 @@ fn server_gone_and_back_is_waited_for() {
     });
     let dir = tempfile::tempdir().unwrap();
     let saved = dir.path().join("live.bin");
-    let mut child = Std::new(assert_cmd::cargo::cargo_bin("ph-tap"))
-        .args([
-            "attach",
-            "--tcp",
-            &addr.to_string(),
-            "--no-time",
-            "--color",
-            "never",
-        ])
-        .arg("--save")
-        .arg(&saved)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
     let last_value = std::fs::read_to_string(data("ring_drops.out"))
         .unwrap()
         .lines()
         .rfind(|l| l.trim_start().starts_with(char::is_numeric))
         .unwrap()
         .to_owned();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut shown = String::new();
-    while !shown.lines().any(|l| l == last_value) {
-        let mut line = String::new();
-        assert!(
-            stdout.read_line(&mut line).unwrap() > 0,
-            "ph-tap ended early: {shown}"
-        );
-        shown.push_str(&line);
-    }
-    let kill = Std::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
-    let out = child.wait_with_output().unwrap();
+    let (shown, out) = attach_until(&addr.to_string(), &saved, |l| l == last_value);
     done_tx.send(()).unwrap();
     server.join().unwrap();
     assert!(out.status.success(), "exit status {:?}", out.status);
-    shown.push_str(&String::from_utf8(out.stdout).unwrap());
     assert_eq!(
         shown,
         std::fs::read_to_string(data("ring_drops.out")).unwrap()

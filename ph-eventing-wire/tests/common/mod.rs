@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use ph_eventing_wire::accounting::{Accountant, Event, Totals};
 use ph_eventing_wire::checksum::crc16;
 use ph_eventing_wire::decoder::FrameDecoder;
 use ph_eventing_wire::frame::{CompactFrame, DataFrame, Frame, FrameError, Hello};
@@ -130,6 +131,34 @@ pub fn hello(boot_id: u32, next_seq: u32, ring_drops: u32) -> Frame<'static> {
         value_max_size: 5,
         schema: &[],
     })
+}
+
+/// Accounts `frames` in order: each frame's events, and the totals.
+pub fn account(frames: &[Frame<'_>]) -> (Vec<Vec<Event>>, Totals) {
+    let mut acc = Accountant::new();
+    let events = frames
+        .iter()
+        .map(|f| acc.observe(f).into_iter().collect())
+        .collect();
+    (events, *acc.totals())
+}
+
+/// A `RingDrop` event.
+pub fn ring(count: u32, first_seq: u32, last_seq: u32) -> Event {
+    Event::RingDrop {
+        count,
+        first_seq,
+        last_seq,
+    }
+}
+
+/// A `LinkLoss` event.
+pub fn link(count: u32, first_seq: u32, last_seq: u32) -> Event {
+    Event::LinkLoss {
+        count,
+        first_seq,
+        last_seq,
+    }
 }
 
 /// A frame on the wire for the raw bytes `raw` (header and body): the CRC appended, COBS by

@@ -25,7 +25,8 @@ const LOST: &str =
 /// When the target resets or is re-flashed while attached, probe-rs sees the channel's read
 /// pointer move under it or the control block change; the source then finds the control block
 /// again (the firmware sets up a fresh one at boot), reports [`SourceEvent::Reattached`] and
-/// goes on reading in the same session. The stream's own accounting reports the reset.
+/// goes on reading in the same session (once per reset: a target still starting up may move
+/// the pointer again before it writes). The stream's own accounting reports the reset.
 pub struct ProbeSource {
     session: Session,
     /// `None` while the control block is being looked for again.
@@ -36,6 +37,9 @@ pub struct ProbeSource {
     next: usize,
     /// Since when the control block has been looked for.
     searching_since: Option<Instant>,
+    /// Found again, and no byte read since: a target still booting can move the read pointer
+    /// again, and the one reset is then reported once.
+    reattached_quietly: bool,
     control_block: u64,
 }
 
@@ -51,6 +55,7 @@ impl ProbeSource {
             channels,
             next: 0,
             searching_since: None,
+            reattached_quietly: false,
         }
     }
 
@@ -77,6 +82,9 @@ impl ProbeSource {
                 self.control_block = rtt.ptr();
                 self.rtt = Some(rtt);
                 self.searching_since = None;
+                if std::mem::replace(&mut self.reattached_quietly, true) {
+                    return Ok(Some(Poll::Idle));
+                }
                 Ok(Some(Poll::Event(SourceEvent::Reattached {
                     control_block: self.control_block,
                 })))
@@ -116,6 +124,7 @@ impl Source for ProbeSource {
             match channel.read(&mut core, buf) {
                 Ok(0) => {}
                 Ok(len) => {
+                    self.reattached_quietly = false;
                     self.next = (index + 1) % self.channels.len();
                     return Ok(Poll::Data {
                         channel: number,

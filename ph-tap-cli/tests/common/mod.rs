@@ -8,6 +8,15 @@ pub mod scenarios;
 
 use std::path::{Path, PathBuf};
 
+/// A local TCP port that was free a moment ago (for a server the test starts, or a port nobody
+/// listens on).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free local port")
+        .port()
+}
+
 /// A file in `tests/data/`.
 pub fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -11,6 +11,8 @@
 //! seen exactly those. The QEMU runs use `-icount` anyway, which makes them reproducible.
 
 mod checks;
+#[path = "../common/mod.rs"]
+mod common;
 mod faults;
 mod firmware;
 mod gdb;

@@ -7,19 +7,23 @@ use serde_json::Value;
 /// Longest `ph-tap` may take on a capture.
 const PH_TAP_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// The options every run here adds: JSON records, deterministic (no times, no status line, no
+/// colour).
+pub(crate) const JSON_OUTPUT: [&str; 6] = [
+    "--format",
+    "json",
+    "--no-time",
+    "--no-status",
+    "--color",
+    "never",
+];
+
 /// Runs `ph-tap ARGS` with `stdin` and returns its JSON records.
 pub(crate) fn ph_tap(args: &[&str], stdin: &[u8]) -> Vec<Value> {
     let output = assert_cmd::Command::cargo_bin("ph-tap")
         .expect("the ph-tap binary")
         .args(args)
-        .args([
-            "--format",
-            "json",
-            "--no-time",
-            "--no-status",
-            "--color",
-            "never",
-        ])
+        .args(JSON_OUTPUT)
         .write_stdin(stdin.to_vec())
         .timeout(PH_TAP_TIMEOUT)
         .output()

@@ -10,7 +10,9 @@ mod common;
 use common::rtt_elf::{self, Image};
 use ph_tap::decode::value::ValueAs;
 use ph_tap::decode::{Decoder, PhEventingDecoder};
-use ph_tap::probe::{RttOptions, attach_probe, resolve_chip, rtt_address_from_elf, scan_region};
+use ph_tap::probe::{
+    ChannelSelector, RttOptions, attach_probe, resolve_chip, rtt_address_from_elf, scan_region,
+};
 use ph_tap::record::Body;
 use ph_tap::source::{Poll, ProbeSource, Source};
 use probe_rs::architecture::arm::FullyQualifiedApAddress;
@@ -147,13 +149,34 @@ fn finds_the_control_block_by_scanning_ram() {
 #[test]
 fn channel_out_of_range_names_the_channels() {
     let opts = RttOptions {
-        channels: vec![0, 5],
+        channels: vec![ChannelSelector::Number(0), ChannelSelector::Number(5)],
         ..RttOptions::default()
     };
     let err = ph_tap::one_line(&attach(&image(), &opts).err().unwrap());
     assert_eq!(
         err,
-        "RTT up channel 5 does not exist: the target has 2 up channel(s); pick one with --channel 0..1"
+        "no RTT up channel 5: the target has 0 'ph-eventing', 1 'defmt'; pick with --channel N|NAME"
+    );
+}
+
+/// Without `--channel`, the telemetry channel is found by its name; `--channel NAME` finds any.
+#[test]
+fn channels_are_found_by_name() {
+    let source = attach(&image(), &RttOptions::default()).unwrap();
+    assert_eq!(source.channels(), [0]);
+    let opts = RttOptions {
+        channels: vec!["defmt".parse().unwrap()],
+        ..RttOptions::default()
+    };
+    assert_eq!(attach(&image(), &opts).unwrap().channels(), [1]);
+    let opts = RttOptions {
+        channels: vec!["logs".parse().unwrap()],
+        ..RttOptions::default()
+    };
+    let err = ph_tap::one_line(&attach(&image(), &opts).err().unwrap());
+    assert_eq!(
+        err,
+        "no RTT up channel 'logs': the target has 0 'ph-eventing', 1 'defmt'; pick with --channel N|NAME"
     );
 }
 
@@ -161,7 +184,10 @@ fn channel_out_of_range_names_the_channels() {
 #[test]
 fn several_channels_share_one_session() {
     let opts = RttOptions {
-        channels: vec![1, 0, 1],
+        channels: ["1", "0", "ph-eventing"]
+            .iter()
+            .map(|c| c.parse::<ChannelSelector>().unwrap())
+            .collect(),
         ..RttOptions::default()
     };
     let source = attach(&image(), &opts).unwrap();

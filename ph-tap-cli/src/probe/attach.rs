@@ -2,16 +2,18 @@
 
 use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use probe_rs::config::Target;
 use probe_rs::probe::list::Lister;
 use probe_rs::probe::{DebugProbeError, Probe, ProbeCreationError, WireProtocol};
 use probe_rs::rtt::{self, ScanRegion};
 use probe_rs::{Permissions, Session};
 
+use super::channels::choose_channels;
 use super::gdb::{GdbProbe, gdb_error_in};
 use super::options::{ProbeOptions, Protocol, RttOptions};
 use super::select::{self, ProbeEntry, UDEV_HINT};
+use crate::record::ChannelId;
 use crate::source::ProbeSource;
 
 /// How long to keep looking for the RTT control block (the firmware may still be starting).
@@ -147,21 +149,12 @@ fn attach_rtt(mut session: Session, region: &ScanRegion, opts: &RttOptions) -> R
         anyhow::Error::new(err).context(hint)
     })?;
     drop(core);
-    let available = rtt.up_channels().len();
-    if available == 0 {
-        bail!(
-            "the RTT control block has no up channel set up: has the firmware initialised its RTT channels? (try --reset)"
-        );
-    }
-    if let Some(&missing) = opts.channels.iter().find(|&&c| rtt.up_channel(c).is_none()) {
-        bail!(
-            "RTT up channel {missing} does not exist: the target has {available} up channel(s); pick one with --channel 0..{}",
-            available.saturating_sub(1)
-        );
-    }
-    let mut channels = opts.channels.clone();
-    channels.sort_unstable();
-    channels.dedup();
+    let target: Vec<(ChannelId, Option<String>)> = rtt
+        .up_channels()
+        .iter()
+        .map(|c| (c.number(), c.name().map(str::to_owned)))
+        .collect();
+    let channels = choose_channels(&target, &opts.channels)?;
     Ok(ProbeSource::new(session, rtt, region.clone(), channels))
 }
 

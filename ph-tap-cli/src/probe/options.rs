@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::record::ChannelId;
+use super::channels::ChannelSelector;
 
 /// The `--protocol` choice.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -56,18 +56,19 @@ pub struct RttOptions {
     /// of scanning RAM.
     #[arg(long, value_name = "FILE")]
     pub elf: Option<PathBuf>,
-    /// RTT up channel to read; repeat to read several (each decoded and accounted apart).
-    #[arg(long = "channel", value_name = "N", default_value = "0")]
-    pub channels: Vec<ChannelId>,
+    /// RTT up channel to read, by number or by name; repeat to read several (each decoded and
+    /// accounted apart). Without it: the channel named `ph-eventing`, or the only one.
+    #[arg(long = "channel", value_name = "N|NAME")]
+    pub channels: Vec<ChannelSelector>,
 }
 
 impl Default for RttOptions {
-    /// No reset, a RAM scan, up channel 0.
+    /// No reset, a RAM scan, the telemetry channel.
     fn default() -> Self {
         Self {
             reset: false,
             elf: None,
-            channels: vec![0],
+            channels: Vec::new(),
         }
     }
 }

@@ -43,8 +43,13 @@ pub fn ram(image: &Image) -> Vec<u8> {
     ram[cb..cb + 16].copy_from_slice(b"SEGGER RTT\0\0\0\0\0\0");
     put32(&mut ram, cb + 16, 2); // MaxNumUpBuffers
     put32(&mut ram, cb + 20, 1); // MaxNumDownBuffers
+    // Channel names, as firmware-demo's: telemetry on up 0, defmt logs on up 1.
     let name = RAM + 0x300;
-    ram[0x300..0x309].copy_from_slice(b"Terminal\0");
+    ram[0x300..0x30C].copy_from_slice(b"ph-eventing\0");
+    let defmt = RAM + 0x310;
+    ram[0x310..0x316].copy_from_slice(b"defmt\0");
+    let terminal = RAM + 0x318;
+    ram[0x318..0x321].copy_from_slice(b"Terminal\0");
     // Up channel 0: the data wraps around the end of its buffer.
     let n = image.up0.len() as u32;
     assert!(n < UP0_SIZE, "test data must fit the RTT buffer");
@@ -60,12 +65,12 @@ pub fn ram(image: &Image) -> Vec<u8> {
     }
     // Up channel 1: configured, empty.
     let up1 = up0 + 24;
-    for (k, v) in [name, RAM + 0x280, 16, 0, 0, 0].into_iter().enumerate() {
+    for (k, v) in [defmt, RAM + 0x280, 16, 0, 0, 0].into_iter().enumerate() {
         put32(&mut ram, up1 + 4 * k, v);
     }
     // Down channel 0.
     let down0 = up1 + 24;
-    for (k, v) in [name, RAM + 0x2C0, 16, 0, 0, 0].into_iter().enumerate() {
+    for (k, v) in [terminal, RAM + 0x2C0, 16, 0, 0, 0].into_iter().enumerate() {
         put32(&mut ram, down0 + 4 * k, v);
     }
     ram

@@ -62,7 +62,7 @@ pub struct AttachArgs {
     pub rtt: RttOptions,
     /// Read from an RTT TCP server instead of a probe (OpenOCD `rtt server`, J-Link's RTT
     /// telnet port, QEMU's serial socket).
-    #[arg(long, value_name = "HOST:PORT", conflicts_with_all = ["chip", "probe", "speed", "protocol", "connect_under_reset", "gdb", "chip_description", "reset", "elf", "channels"])]
+    #[arg(long, value_name = "HOST:PORT", conflicts_with_all = ["chip", "probe", "speed", "protocol", "connect_under_reset", "gdb", "chip_description", "reset", "elf", "channels", "show_channels"])]
     pub tcp: Option<String>,
     /// Exit when the probe or server goes away, instead of waiting for it to come back (for
     /// scripts).

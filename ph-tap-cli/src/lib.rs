@@ -20,6 +20,7 @@
 //!
 //! `docs/ARCHITECTURE.md` in the repository shows where a new source, decoder or sink plugs in.
 
+pub mod channel;
 pub mod decode;
 pub mod demo;
 pub mod pipeline;

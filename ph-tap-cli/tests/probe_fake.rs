@@ -8,6 +8,7 @@
 mod common;
 
 use common::rtt_elf::{self, Image};
+use ph_tap::channel::{Channel, ChannelKind};
 use ph_tap::decode::value::ValueAs;
 use ph_tap::decode::{Decoder, PhEventingDecoder};
 use ph_tap::probe::{
@@ -159,16 +160,28 @@ fn channel_out_of_range_names_the_channels() {
     );
 }
 
+fn ids(channels: &[Channel]) -> Vec<usize> {
+    channels.iter().map(|c| c.id).collect()
+}
+
 /// Without `--channel`, the telemetry channel is found by its name; `--channel NAME` finds any.
 #[test]
 fn channels_are_found_by_name() {
+    // The telemetry channel, and the defmt channel beside it.
     let source = attach(&image(), &RttOptions::default()).unwrap();
-    assert_eq!(source.channels(), [0]);
+    assert_eq!(ids(source.channels()), [0, 1]);
+    assert_eq!(source.channels()[1].kind, ChannelKind::Defmt);
     let opts = RttOptions {
         channels: vec!["defmt".parse().unwrap()],
         ..RttOptions::default()
     };
-    assert_eq!(attach(&image(), &opts).unwrap().channels(), [1]);
+    assert_eq!(ids(attach(&image(), &opts).unwrap().channels()), [1]);
+    let opts = RttOptions {
+        show_channels: vec!["defmt".parse().unwrap()],
+        ..RttOptions::default()
+    };
+    let source = attach(&image(), &opts).unwrap();
+    assert_eq!(source.channels()[1].kind, ChannelKind::Text);
     let opts = RttOptions {
         channels: vec!["logs".parse().unwrap()],
         ..RttOptions::default()
@@ -191,7 +204,7 @@ fn several_channels_share_one_session() {
         ..RttOptions::default()
     };
     let source = attach(&image(), &opts).unwrap();
-    assert_eq!(source.channels(), [0, 1]);
+    assert_eq!(ids(source.channels()), [0, 1]);
     // Channel 1 is empty, so the first read with data is channel 0's.
     assert_eq!(read_and_decode(source).len(), 4);
 }

@@ -13,8 +13,7 @@ use crate::cli::AttachArgs;
 
 /// Attaches and streams until Ctrl-C or the source ends.
 pub(super) fn run(args: &AttachArgs, stop: &Arc<AtomicBool>) -> Result<()> {
-    let mut how = Stream {
-        channels: &[0],
+    let how = Stream {
         save: args.save.as_deref(),
         output: &args.output,
         live: true,
@@ -37,15 +36,14 @@ pub(super) fn run(args: &AttachArgs, stop: &Arc<AtomicBool>) -> Result<()> {
     // Resolve the chip first: a typo is reported before any USB (or GDB server) is touched.
     let target = resolve_chip_with(&chip_name, description.as_deref())?;
     let source = attach(target, &args.probe, &args.rtt)?;
-    let channels = source.channels().to_vec();
-    let listed: Vec<String> = channels.iter().map(ToString::to_string).collect();
+    let channels = source.channels();
+    let listed: Vec<String> = channels.iter().map(|c| c.label()).collect();
     eprintln!(
         "attached: RTT control block at {:#010x}, up channel{} {} (Ctrl-C to stop)",
         source.control_block(),
         if channels.len() == 1 { "" } else { "s" },
         listed.join(", ")
     );
-    how.channels = &channels;
     if args.no_reconnect {
         return super::stream(source, &how, stop);
     }

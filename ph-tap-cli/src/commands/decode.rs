@@ -14,7 +14,6 @@ use crate::cli::DecodeArgs;
 /// Decodes the input to the end.
 pub(super) fn run(args: &DecodeArgs, stop: &Arc<AtomicBool>) -> Result<()> {
     let how = Stream {
-        channels: &[0],
         save: args.save.as_deref(),
         output: &args.output,
         live: false,

@@ -31,7 +31,6 @@ fn config(args: &DemoArgs) -> DemoConfig {
 /// Runs the simulation to its end (or Ctrl-C).
 pub(super) fn run(args: &DemoArgs, stop: &Arc<AtomicBool>) -> Result<()> {
     let how = Stream {
-        channels: &[0],
         save: args.save.as_deref(),
         output: &args.output,
         live: true,

@@ -11,9 +11,9 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use anyhow::Result;
-use ph_tap::decode::PhEventingDecoder;
+use ph_tap::channel::Channel;
+use ph_tap::decode::{DecoderOptions, for_channel};
 use ph_tap::pipeline::{Ending, Pipeline};
-use ph_tap::record::ChannelId;
 use ph_tap::router::Router;
 use ph_tap::sink::{CsvSink, HumanSink, JsonSink, SaveSink, SummarySink, WarningSink};
 use ph_tap::source::Source;
@@ -32,8 +32,6 @@ pub fn run(cli: Cli, stop: &Arc<AtomicBool>) -> Result<()> {
 
 /// What a command streams, and how.
 struct Stream<'a> {
-    /// The channels the source yields.
-    channels: &'a [ChannelId],
     /// `--save`.
     save: Option<&'a Path>,
     /// The output options.
@@ -63,18 +61,27 @@ fn stream_to<W: Write>(
 ) -> Result<()> {
     let args = how.output;
     let show_time = how.live && !args.no_time;
-    let show_channel = how.channels.len() > 1;
+    let channels = source.channels();
+    let show_channel = channels.len() > 1;
+    let ids: Vec<_> = channels.iter().map(|c| c.id).collect();
     let save = how
         .save
-        .map(|path| SaveSink::create(path, how.channels))
+        .map(|path| SaveSink::create(path, &ids))
         .transpose()?;
     let saved: Vec<String> = save
         .iter()
         .flat_map(|s| s.paths().map(|p| p.display().to_string()))
         .collect();
-    let value_as = args.value_as;
-    let router = Router::new(Box::new(move |_| {
-        Box::new(PhEventingDecoder::new(value_as))
+    let options = DecoderOptions {
+        value_as: args.value_as,
+    };
+    let router = Router::new(Box::new(move |id| {
+        let channel = channels
+            .iter()
+            .find(|c| c.id == id)
+            .cloned()
+            .unwrap_or_else(Channel::telemetry);
+        for_channel(&channel, &options)
     }));
     let pipeline = Pipeline::new(router)
         .arrival_times(show_time)
@@ -142,7 +149,6 @@ mod tests {
             unreachable!()
         };
         let how = Stream {
-            channels: &[0],
             save: Some(&path),
             output: &args.output,
             live: false,

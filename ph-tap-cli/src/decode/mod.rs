@@ -13,7 +13,32 @@ pub use ph_eventing::PhEventingDecoder;
 use ph_eventing_wire::accounting::Totals;
 use ph_eventing_wire::decoder::DecoderStats;
 
+use crate::channel::{Channel, ChannelKind};
 use crate::record::Body;
+use value::ValueAs;
+
+/// What the decoders of a run need to know besides the bytes.
+#[derive(Clone, Debug, Default)]
+pub struct DecoderOptions {
+    /// How to show telemetry values when the stream carries no schema (`--value-as`).
+    pub value_as: ValueAs,
+}
+
+/// The decoder for `channel`, by what it carries.
+///
+/// ```
+/// use ph_tap::channel::Channel;
+/// use ph_tap::decode::{DecoderOptions, for_channel};
+/// let mut decoder = for_channel(&Channel::telemetry(), &DecoderOptions::default());
+/// assert!(decoder.accounting().is_some());
+/// ```
+pub fn for_channel(channel: &Channel, options: &DecoderOptions) -> Box<dyn Decoder> {
+    match channel.kind {
+        ChannelKind::PhEventing | ChannelKind::Defmt | ChannelKind::Text => {
+            Box::new(PhEventingDecoder::new(options.value_as))
+        }
+    }
+}
 
 /// Decodes one channel's byte stream.
 pub trait Decoder: Send {

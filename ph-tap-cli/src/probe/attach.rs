@@ -154,7 +154,7 @@ fn attach_rtt(mut session: Session, region: &ScanRegion, opts: &RttOptions) -> R
         .iter()
         .map(|c| (c.number(), c.name().map(str::to_owned)))
         .collect();
-    let channels = choose_channels(&target, &opts.channels)?;
+    let channels = choose_channels(&target, &opts.channels, &opts.show_channels)?;
     Ok(ProbeSource::new(session, rtt, region.clone(), channels))
 }
 

@@ -12,7 +12,7 @@ mod select;
 pub use attach::{
     attach, attach_gdb, attach_probe, list_probes, rtt_address_from_elf, scan_region,
 };
-pub use channels::{ChannelSelector, TELEMETRY_CHANNEL, choose_channels};
+pub use channels::{ChannelSelector, choose_channels};
 pub use chip::{closest_names, resolve_chip};
 pub use chip_description::resolve_chip_with;
 pub use options::{ProbeOptions, Protocol, RttOptions};

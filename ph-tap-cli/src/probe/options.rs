@@ -60,15 +60,20 @@ pub struct RttOptions {
     /// accounted apart). Without it: the channel named `ph-eventing`, or the only one.
     #[arg(long = "channel", value_name = "N|NAME")]
     pub channels: Vec<ChannelSelector>,
+    /// RTT up channel to show as text lines (a `Terminal` channel of `rprintln!`), by number or
+    /// name; repeatable. Added to the channels read.
+    #[arg(long = "show-channel", value_name = "N|NAME")]
+    pub show_channels: Vec<ChannelSelector>,
 }
 
 impl Default for RttOptions {
-    /// No reset, a RAM scan, the telemetry channel.
+    /// No reset, a RAM scan, the telemetry channel (and `defmt` beside it).
     fn default() -> Self {
         Self {
             reset: false,
             elf: None,
             channels: Vec::new(),
+            show_channels: Vec::new(),
         }
     }
 }

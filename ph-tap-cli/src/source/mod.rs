@@ -18,6 +18,7 @@ pub use tcp::TcpSource;
 use std::fmt;
 use std::time::Duration;
 
+use crate::channel::Channel;
 use crate::record::ChannelId;
 
 /// The one text of each event, as ph-tap shows it on stderr.
@@ -102,6 +103,12 @@ impl Poll {
 /// Implementations must not spin: when nothing is available they should wait a few
 /// milliseconds (or block) before returning [`Poll::Idle`].
 pub trait Source: Send {
+    /// The channels this source yields and what each carries (asked once, before the first
+    /// poll). The default: one telemetry channel, 0.
+    fn channels(&self) -> Vec<Channel> {
+        vec![Channel::telemetry()]
+    }
+
     /// Reads the next bytes into `buf`.
     ///
     /// An error means the source is gone (probe unplugged, connection reset): for this source it

@@ -8,6 +8,7 @@ use probe_rs::Session;
 use probe_rs::rtt::{self, Rtt, ScanRegion};
 
 use super::{Poll, Source, SourceEvent};
+use crate::channel::Channel;
 use crate::record::ChannelId;
 
 /// How long to wait when every channel is empty.
@@ -32,8 +33,10 @@ pub struct ProbeSource {
     /// `None` while the control block is being looked for again.
     rtt: Option<Rtt>,
     region: ScanRegion,
-    channels: Vec<ChannelId>,
-    /// Index into `channels` of the channel read first on the next poll.
+    channels: Vec<Channel>,
+    /// Their numbers, in the same order.
+    ids: Vec<ChannelId>,
+    /// Index into `ids` of the channel read first on the next poll.
     next: usize,
     /// Since when the control block has been looked for.
     searching_since: Option<Instant>,
@@ -46,8 +49,9 @@ pub struct ProbeSource {
 impl ProbeSource {
     /// Reads up channels `channels` (at least one, each one that `rtt` has) of `rtt`, found in
     /// `region` through `session`.
-    pub fn new(session: Session, rtt: Rtt, region: ScanRegion, channels: Vec<ChannelId>) -> Self {
+    pub fn new(session: Session, rtt: Rtt, region: ScanRegion, channels: Vec<Channel>) -> Self {
         Self {
+            ids: channels.iter().map(|c| c.id).collect(),
             session,
             control_block: rtt.ptr(),
             rtt: Some(rtt),
@@ -65,7 +69,7 @@ impl ProbeSource {
     }
 
     /// The up channels read.
-    pub fn channels(&self) -> &[ChannelId] {
+    pub fn channels(&self) -> &[Channel] {
         &self.channels
     }
 
@@ -74,7 +78,7 @@ impl ProbeSource {
         let since = *self.searching_since.get_or_insert_with(Instant::now);
         let mut core = self.session.core(0).context(LOST)?;
         let found = Rtt::attach_region(&mut core, &self.region).map(|mut rtt| {
-            let complete = self.channels.iter().all(|&c| rtt.up_channel(c).is_some());
+            let complete = self.ids.iter().all(|&c| rtt.up_channel(c).is_some());
             (rtt, complete)
         });
         match found {
@@ -100,7 +104,7 @@ impl ProbeSource {
             }
             Ok((_, false)) => anyhow::bail!(
                 "the target came back without RTT up channel(s) {:?}: is it running other firmware?",
-                self.channels
+                self.ids
             ),
             Err(err) => Err(anyhow::Error::new(err).context(
                 "the RTT control block vanished and did not come back (target halted or other firmware?): run ph-tap again",
@@ -110,14 +114,18 @@ impl ProbeSource {
 }
 
 impl Source for ProbeSource {
+    fn channels(&self) -> Vec<Channel> {
+        self.channels.clone()
+    }
+
     fn poll(&mut self, buf: &mut [u8]) -> Result<Poll> {
         let Some(rtt) = &mut self.rtt else {
             return Ok(self.reattach()?.unwrap_or(Poll::Idle));
         };
         let mut core = self.session.core(0).context(LOST)?;
-        for turn in 0..self.channels.len() {
-            let index = (self.next + turn) % self.channels.len();
-            let number = self.channels[index];
+        for turn in 0..self.ids.len() {
+            let index = (self.next + turn) % self.ids.len();
+            let number = self.ids[index];
             let channel = rtt
                 .up_channel(number)
                 .context("the RTT up channel vanished: run ph-tap again")?;
@@ -125,7 +133,7 @@ impl Source for ProbeSource {
                 Ok(0) => {}
                 Ok(len) => {
                     self.reattached_quietly = false;
-                    self.next = (index + 1) % self.channels.len();
+                    self.next = (index + 1) % self.ids.len();
                     return Ok(Poll::Data {
                         channel: number,
                         len,

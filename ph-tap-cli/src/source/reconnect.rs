@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 
 use super::{Poll, Source, SourceEvent};
+use crate::channel::Channel;
 
 /// Opens the source again (with the options it was first opened with, less anything that should
 /// happen only once, such as resetting the target).
@@ -56,6 +57,8 @@ const IDLE_SLICE: Duration = Duration::from_millis(50);
 pub struct Reconnecting {
     what: &'static str,
     current: Option<Box<dyn Source>>,
+    /// The first source's channels: what the router was set up for.
+    channels: Vec<Channel>,
     connect: Connect,
     backoff: Duration,
     next_try: Instant,
@@ -69,6 +72,7 @@ impl Reconnecting {
         let now = Instant::now();
         Self {
             what,
+            channels: first.channels(),
             current: Some(first),
             connect,
             backoff: MIN_BACKOFF,
@@ -79,6 +83,10 @@ impl Reconnecting {
 }
 
 impl Source for Reconnecting {
+    fn channels(&self) -> Vec<Channel> {
+        self.channels.clone()
+    }
+
     fn poll(&mut self, buf: &mut [u8]) -> Result<Poll> {
         if let Some(source) = &mut self.current {
             return match source.poll(buf) {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{ArgGroup, Args, Parser, Subcommand};
 
 use ph_tap::decode::value::ValueAs;
-use ph_tap::probe::{ProbeOptions, RttOptions};
+use ph_tap::probe::{ChannelSelector, ProbeOptions, RttOptions};
 use ph_tap::sink::color::ColorChoice;
 
 /// The `--format` choice.
@@ -28,7 +28,7 @@ pub enum Format {
     about,
     long_about = None,
     propagate_version = true,
-    after_help = "Examples:\n  ph-tap demo                                  a simulated target, no hardware needed\n  ph-tap list                                  the probes connected\n  ph-tap attach --chip nRF52840 --save run.bin a live target through a probe\n  ph-tap attach --tcp localhost:19021          an RTT TCP server (OpenOCD, J-Link, QEMU)\n  ph-tap attach --gdb localhost:3333 --chip nRF52840  through a GDB server (QEMU -gdb, OpenOCD, pyOCD, J-Link, BMP)\n  ph-tap decode run.bin --format json          a saved capture as JSON lines"
+    after_help = "Examples:\n  ph-tap demo                                  a simulated target, no hardware needed\n  ph-tap list                                  the probes connected\n  ph-tap run --chip nRF52840_xxAA FIRMWARE.elf flash, start and watch (a cargo runner)\n  ph-tap attach --chip nRF52840 --save run.bin a live target through a probe\n  ph-tap attach --tcp localhost:19021          an RTT TCP server (OpenOCD, J-Link, QEMU)\n  ph-tap attach --gdb localhost:3333 --chip nRF52840  through a GDB server (QEMU -gdb, OpenOCD, pyOCD, J-Link, BMP)\n  ph-tap decode run.bin --format json          a saved capture as JSON lines"
 )]
 pub struct Cli {
     /// What to do.
@@ -42,6 +42,9 @@ pub enum Command {
     /// Attach to a running target through a debug probe (or an RTT TCP server) and show the
     /// stream live until Ctrl-C.
     Attach(AttachArgs),
+    /// Flash a firmware ELF, start it and show its telemetry and defmt logs until Ctrl-C: a cargo
+    /// runner (`runner = "ph-tap run --chip nRF52840_xxAA"`).
+    Run(RunArgs),
     /// List the debug probes connected (what `--probe` takes).
     List,
     /// Decode a saved capture (`--save`) or a pipe.
@@ -52,7 +55,7 @@ pub enum Command {
 
 /// `ph-tap attach`.
 #[derive(Debug, Args)]
-#[command(group(ArgGroup::new("target").required(true).args(["chip", "tcp"])))]
+#[command(group(ArgGroup::new("target").required(true).multiple(true).args(["chip", "tcp"])))]
 pub struct AttachArgs {
     /// How to reach the target through a probe.
     #[command(flatten)]
@@ -62,7 +65,7 @@ pub struct AttachArgs {
     pub rtt: RttOptions,
     /// Read from an RTT TCP server instead of a probe (OpenOCD `rtt server`, J-Link's RTT
     /// telnet port, QEMU's serial socket).
-    #[arg(long, value_name = "HOST:PORT", conflicts_with_all = ["chip", "probe", "speed", "protocol", "connect_under_reset", "gdb", "chip_description", "reset", "elf", "channels", "show_channels"])]
+    #[arg(long, value_name = "HOST:PORT", conflicts_with_all = ["gdb", "chip_description", "reset", "elf", "channels", "show_channels"])]
     pub tcp: Option<String>,
     /// Exit when the probe or server goes away, instead of waiting for it to come back (for
     /// scripts).
@@ -76,6 +79,41 @@ pub struct AttachArgs {
     /// Output options.
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// `ph-tap run`.
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("chip_given").required(true).args(["chip"])))]
+pub struct RunArgs {
+    /// How to reach the target through a probe.
+    #[command(flatten)]
+    pub probe: ProbeOptions,
+    /// RTT up channel to read, by number or by name; repeat to read several (as `attach`).
+    /// Without it: the channel named `ph-eventing` (or the only one), and `defmt` beside it.
+    #[arg(long = "channel", value_name = "N|NAME")]
+    pub channels: Vec<ChannelSelector>,
+    /// RTT up channel to show as text lines, by number or name; repeatable (as `attach`).
+    #[arg(long = "show-channel", value_name = "N|NAME")]
+    pub show_channels: Vec<ChannelSelector>,
+    /// Do not read back what was flashed (verifying is the default).
+    #[arg(long)]
+    pub no_verify: bool,
+    /// Exit when the probe or server goes away, instead of waiting for it to come back.
+    #[arg(long)]
+    pub no_reconnect: bool,
+    /// Save the bytes of every channel as received (replay with `ph-tap decode FILE`).
+    #[arg(long, value_name = "FILE")]
+    pub save: Option<PathBuf>,
+    /// Output options.
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// The firmware ELF to flash and run (cargo passes it to its runner).
+    #[arg(value_name = "ELF")]
+    pub elf: PathBuf,
+    /// Arguments after the ELF, which `cargo test` passes to a test runner: accepted and
+    /// ignored, as `probe-rs run` does.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    pub runner_args: Vec<String>,
 }
 
 /// `ph-tap decode`.

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::Parser;
+use ph_tap::probe::FirmwareStop;
 
 mod cli;
 mod commands;
@@ -27,6 +28,14 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         // The reader of our output went away (`ph-tap demo | head`): a normal way to stop.
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        // `ph-tap run`: the firmware stopped by itself; its exit status is ours (0 for an exit
+        // through semihosting with code 0, which is no error).
+        Err(err) if FirmwareStop::find(&err).is_some() => {
+            let code = FirmwareStop::find(&err).map_or(1, FirmwareStop::exit_code);
+            let prefix = if code == 0 { "" } else { "error: " };
+            eprintln!("{prefix}{}", ph_tap::one_line(&err));
+            ExitCode::from(code)
+        }
         Err(err) => {
             eprintln!("error: {}", ph_tap::one_line(&err));
             ExitCode::FAILURE

@@ -170,10 +170,50 @@ fn attach_needs_chip_or_tcp() {
         .stderr(predicate::str::contains("--chip"));
 }
 
+/// `--tcp` reads no probe: probe flags are refused, the same values from `PROBE_RS_*` (exported
+/// for probe-rs's tools) are not.
 #[test]
 fn tcp_and_chip_conflict() {
     ph_tap()
         .args(["attach", "--chip", "nRF52840", "--tcp", "127.0.0.1:1"])
         .assert()
-        .code(2);
+        .code(1)
+        .stderr("error: --tcp reads an RTT server, not a probe: drop --chip\n");
+    ph_tap()
+        .args(["attach", "--tcp", "127.0.0.1:1", "--no-reconnect"])
+        .env("PROBE_RS_CHIP", "nRF52840")
+        .env("PROBE_RS_SPEED", "4000")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::starts_with(
+            "error: cannot connect to 127.0.0.1:1",
+        ));
+}
+
+/// The probe flags come from probe-rs's environment variables too.
+#[test]
+fn probe_flags_from_the_environment() {
+    // A chip from PROBE_RS_CHIP is resolved like --chip (so a typo there is caught the same way).
+    ph_tap()
+        .arg("attach")
+        .env("PROBE_RS_CHIP", "nRF52840_xxAX")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::starts_with(
+            "error: unknown chip 'nRF52840_xxAX'",
+        ));
+    ph_tap()
+        .args(["attach", "--chip", "nRF52840_xxAA"])
+        .env("PROBE_RS_PROTOCOL", "morse")
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("PROBE_RS_PROTOCOL").or(predicate::str::contains("morse")),
+        );
+    ph_tap()
+        .args(["run", "firmware.elf"])
+        .env_remove("PROBE_RS_CHIP")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--chip"));
 }

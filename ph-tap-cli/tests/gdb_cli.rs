@@ -111,22 +111,43 @@ fn a_server_that_never_answers_times_out() {
     );
 }
 
+/// Probe flags make no sense through a GDB server; the same values exported as `PROBE_RS_*`
+/// (for probe-rs's tools) are no mistake and are ignored.
 #[test]
 fn gdb_conflicts_with_probe_options() {
-    for extra in [
-        &["--probe", "1366:1015"][..],
-        &["--speed", "1000"],
-        &["--protocol", "swd"],
+    for (extra, flag) in [
+        (&["--probe", "1366:1015"][..], "--probe"),
+        (&["--speed", "1000"], "--speed"),
+        (&["--protocol", "swd"], "--protocol"),
+        (&["--connect-under-reset"], "--connect-under-reset"),
     ] {
         let out = ph_tap()
             .args(["attach", "--gdb", "127.0.0.1:1", "--chip", "nRF52840"])
             .args(extra)
             .output()
             .unwrap();
-        assert_eq!(out.status.code(), Some(2), "{extra:?}");
+        assert_eq!(out.status.code(), Some(1), "{extra:?}");
         let err = String::from_utf8(out.stderr).unwrap();
-        assert!(err.contains("cannot be used with"), "{err}");
+        assert_eq!(
+            err,
+            format!(
+                "error: --gdb reaches the target through a GDB server, not a probe: drop {flag}\n"
+            )
+        );
     }
+    let out = ph_tap()
+        .args(["attach", "--gdb", "127.0.0.1:1", "--chip", "nRF52840"])
+        .env("PROBE_RS_PROBE", "1366:1015")
+        .env("PROBE_RS_SPEED", "1000")
+        .env("PROBE_RS_PROTOCOL", "SWD")
+        .env("PROBE_RS_CONNECT_UNDER_RESET", "true")
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.starts_with("error: cannot connect to the GDB server at 127.0.0.1:1"),
+        "{err}"
+    );
     let out = ph_tap()
         .args(["attach", "--gdb", "127.0.0.1:1", "--tcp", "127.0.0.1:2"])
         .output()

@@ -19,6 +19,13 @@ pub(super) fn run(args: &AttachArgs, stop: &Arc<AtomicBool>) -> Result<()> {
         live: true,
     };
     if let Some(addr) = &args.tcp {
+        let given = args.probe.flags_given();
+        if !given.is_empty() {
+            anyhow::bail!(
+                "--tcp reads an RTT server, not a probe: drop {}",
+                given.join(", ")
+            );
+        }
         let source = TcpSource::connect(addr)?;
         if args.no_reconnect {
             return super::stream(source, &how, stop);

@@ -4,6 +4,7 @@ mod attach;
 mod decode;
 mod demo;
 mod list;
+mod run;
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -24,6 +25,7 @@ use crate::cli::{Cli, Command, Format, OutputArgs};
 pub fn run(cli: Cli, stop: &Arc<AtomicBool>) -> Result<()> {
     match cli.command {
         Command::Attach(args) => attach::run(&args, stop),
+        Command::Run(args) => run::run(&args, stop),
         Command::List => list::run(),
         Command::Decode(args) => decode::run(&args, stop),
         Command::Demo(args) => demo::run(&args, stop),

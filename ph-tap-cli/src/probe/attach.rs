@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use probe_rs::config::Target;
 use probe_rs::probe::list::Lister;
 use probe_rs::probe::{DebugProbeError, Probe, ProbeCreationError, WireProtocol};
@@ -32,16 +32,40 @@ pub fn list_probes() -> Vec<ProbeEntry> {
 ///
 /// With `--gdb`, the "probe" is that GDB server ([`attach_gdb`]).
 pub fn attach(target: Target, opts: &ProbeOptions, rtt: &RttOptions) -> Result<ProbeSource> {
-    if let Some(addr) = &opts.gdb {
-        return attach_gdb(addr, target, rtt);
-    }
     // Everything that can be checked without hardware is checked first.
+    let region = scan_region(rtt)?;
+    let session = open_session(target, opts, false)?;
+    gdb_errors_first(attach_rtt(session, &region, rtt))
+}
+
+/// Opens the probe (or the GDB server) `opts` selects and attaches probe-rs to `target`
+/// through it: the session `ph-tap run` flashes through (`halted`: a GDB server's target is
+/// left stopped rather than resumed), and [`attach`] reads RTT through.
+pub fn open_session(target: Target, opts: &ProbeOptions, halted: bool) -> Result<Session> {
+    if let Some(addr) = &opts.gdb {
+        let given: Vec<_> = opts
+            .flags_given()
+            .into_iter()
+            .filter(|&flag| flag != "--chip")
+            .collect();
+        if !given.is_empty() {
+            bail!(
+                "--gdb reaches the target through a GDB server, not a probe: drop {}",
+                given.join(", ")
+            );
+        }
+        let probe = if halted {
+            GdbProbe::connect_halted(addr)?
+        } else {
+            GdbProbe::connect(addr)?
+        };
+        return gdb_errors_first(attach_session(probe.into_probe(), target, false));
+    }
     let selector = opts
         .probe
         .as_deref()
         .map(select::parse_selector)
         .transpose()?;
-    let region = scan_region(rtt)?;
     let lister = Lister::new();
     let items = lister.list_all_with_access();
     let entries: Vec<ProbeEntry> = items.iter().map(ProbeEntry::from).collect();
@@ -67,18 +91,23 @@ pub fn attach(target: Target, opts: &ProbeOptions, rtt: &RttOptions) -> Result<P
             format!("probe {wanted} refused --speed {khz}: try a lower speed, e.g. --speed 1000")
         })?;
     }
-    attach_probe(probe, target, &region, opts.connect_under_reset, rtt)
+    attach_session(probe, target, opts.connect_under_reset)
 }
 
 /// Connects to the GDB server at `addr` ([`GdbProbe`]), attaches probe-rs to `target` through
 /// it and finds the RTT up channels. An error of the GDB link is reported as itself (one line
 /// that says what to do), whatever probe-rs was doing when it happened.
 pub fn attach_gdb(addr: &str, target: Target, rtt: &RttOptions) -> Result<ProbeSource> {
-    let region = scan_region(rtt)?;
-    let probe = GdbProbe::connect(addr)?;
-    attach_probe(probe.into_probe(), target, &region, false, rtt).map_err(|err| match gdb_error_in(
-        &err,
-    ) {
+    let opts = ProbeOptions {
+        gdb: Some(addr.to_owned()),
+        ..ProbeOptions::default()
+    };
+    attach(target, &opts, rtt)
+}
+
+/// An error of a GDB link as itself: the one line that says what to do.
+pub fn gdb_errors_first<T>(result: Result<T>) -> Result<T> {
+    result.map_err(|err| match gdb_error_in(&err) {
         Some(gdb) => anyhow::anyhow!("{gdb}"),
         None => err,
     })
@@ -100,24 +129,50 @@ pub fn attach_probe(
     connect_under_reset: bool,
     opts: &RttOptions,
 ) -> Result<ProbeSource> {
+    let session = attach_session(probe, target, connect_under_reset)?;
+    attach_rtt(session, region, opts)
+}
+
+/// Attaches probe-rs to `target` through an opened probe.
+fn attach_session(probe: Probe, target: Target, connect_under_reset: bool) -> Result<Session> {
     let chip = target.name.clone();
-    let session = if connect_under_reset {
+    if connect_under_reset {
         probe.attach_under_reset(target, Permissions::default())
     } else {
         probe.attach(target, Permissions::default())
     }
-    .with_context(|| {
-        let hint = if connect_under_reset {
-            "check wiring and target power"
+    .map_err(|err| {
+        let hint = if is_locked(&err) {
+            format!(
+                "target {chip} is locked (read-out protection): unlock it by erasing the whole chip, `probe-rs erase --chip {chip} --allow-erase-all`, then run again"
+            )
+        } else if connect_under_reset {
+            format!("target {chip} is not responding: check wiring and target power")
         } else {
-            "check wiring and target power, or try --connect-under-reset"
+            format!(
+                "target {chip} is not responding: check wiring and target power, or try --connect-under-reset"
+            )
         };
-        format!("target {chip} is not responding: {hint}")
-    })?;
-    attach_rtt(session, region, opts)
+        anyhow::Error::new(err).context(hint)
+    })
 }
 
-fn attach_rtt(mut session: Session, region: &ScanRegion, opts: &RttOptions) -> Result<ProbeSource> {
+/// A chip that refuses the debugger until it is erased (nRF APPROTECT, STM32 RDP...).
+fn is_locked(err: &probe_rs::Error) -> bool {
+    matches!(
+        err,
+        probe_rs::Error::MissingPermissions(_)
+            | probe_rs::Error::Arm(probe_rs::architecture::arm::ArmError::MissingPermissions(_))
+    )
+}
+
+/// Finds the RTT up channels in an attached session (resetting the target first with
+/// `opts.reset`).
+pub fn attach_rtt(
+    mut session: Session,
+    region: &ScanRegion,
+    opts: &RttOptions,
+) -> Result<ProbeSource> {
     let mut core = session
         .core(0)
         .context("cannot access core 0 of the target: check the --chip name matches the board")?;

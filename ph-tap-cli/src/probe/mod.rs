@@ -5,15 +5,20 @@ mod attach;
 mod channels;
 mod chip;
 mod chip_description;
+mod flash;
 pub mod gdb;
 mod options;
 mod select;
+mod stop;
 
 pub use attach::{
-    attach, attach_gdb, attach_probe, list_probes, rtt_address_from_elf, scan_region,
+    attach, attach_gdb, attach_probe, attach_rtt, gdb_errors_first, list_probes, open_session,
+    rtt_address_from_elf, scan_region,
 };
 pub use channels::{ChannelSelector, choose_channels};
 pub use chip::{closest_names, resolve_chip};
 pub use chip_description::resolve_chip_with;
+pub use flash::{flash, start};
 pub use options::{ProbeOptions, Protocol, RttOptions};
 pub use select::{ProbeEntry, UDEV_HINT, choose, parse_selector};
+pub use stop::{FirmwareStop, classify_halt, exit_code_in};

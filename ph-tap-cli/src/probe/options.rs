@@ -17,33 +17,77 @@ pub enum Protocol {
     Jtag,
 }
 
-/// How to reach the target through a debug probe.
+/// How to reach the target through a debug probe. Each flag can also come from the environment,
+/// under the name probe-rs's own tools read (`PROBE_RS_CHIP`, `PROBE_RS_PROBE`,
+/// `PROBE_RS_SPEED`, `PROBE_RS_PROTOCOL`, `PROBE_RS_CONNECT_UNDER_RESET`); the command line
+/// wins.
 #[derive(Clone, Debug, Default, Args)]
 pub struct ProbeOptions {
     /// Target chip, as probe-rs names it (e.g. nRF52840, STM32F411RETx).
-    #[arg(long)]
+    #[arg(long, env = "PROBE_RS_CHIP")]
     pub chip: Option<String>,
     /// Which probe, as `ph-tap list` prints it: `VID:PID[:SERIAL]` (hex).
-    #[arg(long, value_name = "VID:PID[:SERIAL]")]
+    #[arg(long, value_name = "VID:PID[:SERIAL]", env = "PROBE_RS_PROBE")]
     pub probe: Option<String>,
     /// Debug clock speed in kHz.
-    #[arg(long, value_name = "KHZ")]
+    #[arg(long, value_name = "KHZ", env = "PROBE_RS_SPEED")]
     pub speed: Option<u32>,
     /// Debug protocol.
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, ignore_case = true, env = "PROBE_RS_PROTOCOL")]
     pub protocol: Option<Protocol>,
     /// Hold the target in reset while attaching (for firmware that sleeps or disables debug).
-    #[arg(long)]
+    #[arg(long, env = "PROBE_RS_CONNECT_UNDER_RESET", value_parser = clap::builder::BoolishValueParser::new())]
     pub connect_under_reset: bool,
     /// Reach the target through a GDB server instead of a probe: QEMU's `-gdb tcp:HOST:PORT`,
     /// OpenOCD, pyOCD, J-Link GDB Server, Black Magic Probe. The target is stopped for a moment
     /// at every read.
-    #[arg(long, value_name = "HOST:PORT", requires = "chip", conflicts_with_all = ["probe", "speed", "protocol", "connect_under_reset"])]
+    #[arg(long, value_name = "HOST:PORT", requires = "chip")]
     pub gdb: Option<String>,
     /// A probe-rs target description (YAML) adding chips probe-rs does not know, e.g.
     /// `ph-tap-cli/targets/mps2-an386.yaml` for QEMU's mps2-an386.
     #[arg(long, value_name = "FILE.yaml", requires = "chip")]
     pub chip_description: Option<PathBuf>,
+}
+
+impl ProbeOptions {
+    /// The probe flags set on the command line rather than from the environment (a
+    /// `PROBE_RS_*` variable holding the same value counts as the environment), by flag name:
+    /// what `--tcp`, which reads no probe, must refuse, while an exported `PROBE_RS_CHIP` is no
+    /// mistake.
+    ///
+    /// ```
+    /// use ph_tap::probe::ProbeOptions;
+    /// let opts = ProbeOptions { speed: Some(4000), ..ProbeOptions::default() };
+    /// // (PROBE_RS_SPEED is not set in the doctest's environment.)
+    /// assert_eq!(opts.flags_given(), ["--speed"]);
+    /// ```
+    pub fn flags_given(&self) -> Vec<&'static str> {
+        let env = |name: &str| std::env::var(name).ok();
+        let mut given = Vec::new();
+        if self.chip.is_some() && self.chip != env("PROBE_RS_CHIP") {
+            given.push("--chip");
+        }
+        if self.probe.is_some() && self.probe != env("PROBE_RS_PROBE") {
+            given.push("--probe");
+        }
+        if self.speed.is_some() && self.speed != env("PROBE_RS_SPEED").and_then(|s| s.parse().ok())
+        {
+            given.push("--speed");
+        }
+        let protocol = env("PROBE_RS_PROTOCOL").map(|p| p.to_ascii_lowercase());
+        let protocol = match protocol.as_deref() {
+            Some("swd") => Some(Protocol::Swd),
+            Some("jtag") => Some(Protocol::Jtag),
+            _ => None,
+        };
+        if self.protocol.is_some() && self.protocol != protocol {
+            given.push("--protocol");
+        }
+        if self.connect_under_reset && env("PROBE_RS_CONNECT_UNDER_RESET").is_none() {
+            given.push("--connect-under-reset");
+        }
+        given
+    }
 }
 
 /// Where the telemetry is in the target: the RTT control block and its up channels.

@@ -1,14 +1,16 @@
 //! A probe-rs session's RTT up channels as one [`Source`], following the control block across
 //! target resets and re-flashes.
 
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use probe_rs::Session;
 use probe_rs::rtt::{self, Rtt, ScanRegion};
+use probe_rs::{CoreStatus, Session};
 
 use super::{Poll, Source, SourceEvent};
 use crate::channel::Channel;
+use crate::probe::{FirmwareStop, classify_halt, exit_code_in};
 use crate::record::ChannelId;
 
 /// How long to wait when every channel is empty.
@@ -16,6 +18,8 @@ const IDLE_WAIT: Duration = Duration::from_millis(5);
 /// How long a control block that vanished (the target reset and has not set up RTT again yet)
 /// is looked for before the source gives up.
 const REATTACH_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often a watched core's status is read (`probe-rs run` reads it every 100 ms too).
+const HALT_CHECK: Duration = Duration::from_millis(100);
 
 const LOST: &str =
     "lost the probe mid-stream (unplugged or target powered off): replug and run ph-tap again";
@@ -44,6 +48,17 @@ pub struct ProbeSource {
     /// again, and the one reset is then reported once.
     reattached_quietly: bool,
     control_block: u64,
+    /// Watching for the firmware stopping on its own (`ph-tap run`).
+    watch: Option<HaltWatch>,
+}
+
+/// What [`ProbeSource::watch_halts`] keeps.
+struct HaltWatch {
+    /// The firmware's ELF, for a backtrace.
+    elf: Option<PathBuf>,
+    next_check: Instant,
+    /// The firmware stopped: what the source ends with once the channels are drained.
+    ended: Option<FirmwareStop>,
 }
 
 impl ProbeSource {
@@ -60,7 +75,67 @@ impl ProbeSource {
             next: 0,
             searching_since: None,
             reattached_quietly: false,
+            watch: None,
         }
+    }
+
+    /// Also watches the core: when the firmware halts on a fault (a panic), locks up or exits
+    /// through semihosting, the source reads what is left in the channels (a panic message),
+    /// then ends with the [`FirmwareStop`] as its error (even an exit with code 0: the caller
+    /// decides; [`Reconnecting`](super::Reconnecting) does not wait for a target that
+    /// stopped). `elf` gives a fault its backtrace. For a target ph-tap started (`ph-tap run`),
+    /// which arms the HardFault vector catch.
+    pub fn watch_halts(mut self, elf: Option<PathBuf>) -> Self {
+        self.watch = Some(HaltWatch {
+            elf,
+            next_check: Instant::now(),
+            ended: None,
+        });
+        self
+    }
+
+    /// Reads the core's status if it is time to; records the firmware's end when it stopped.
+    fn check_halt(&mut self) -> Result<()> {
+        let Some(watch) = &mut self.watch else {
+            return Ok(());
+        };
+        let now = Instant::now();
+        if watch.ended.is_some() || now < watch.next_check {
+            return Ok(());
+        }
+        watch.next_check = now + HALT_CHECK;
+        let mut core = self.session.core(0).context(LOST)?;
+        let status = match core.status() {
+            Ok(status) => status,
+            Err(err) => {
+                let err = anyhow::Error::new(err);
+                return match exit_code_in(&err) {
+                    Some(code) => {
+                        watch.ended = Some(FirmwareStop::Exited { code });
+                        Ok(())
+                    }
+                    None => Err(err.context(LOST)),
+                };
+            }
+        };
+        match status {
+            CoreStatus::Halted(reason) => {
+                match classify_halt(&mut core, reason, watch.elf.as_deref()) {
+                    Ok(end) => watch.ended = Some(end),
+                    // Not the firmware's end (e.g. a semihosting call ph-tap does not serve).
+                    Err(_) => core.run().context(LOST)?,
+                }
+            }
+            CoreStatus::LockedUp => watch.ended = Some(FirmwareStop::LockedUp),
+            CoreStatus::Running | CoreStatus::Sleeping | CoreStatus::Unknown => {}
+        }
+        Ok(())
+    }
+
+    /// The firmware's end, once it stopped and nothing is left to read.
+    fn end_if_stopped(&mut self) -> Option<anyhow::Error> {
+        let stop = self.watch.as_mut()?.ended.take()?;
+        Some(anyhow::Error::new(stop))
     }
 
     /// The address of the RTT control block in target memory.
@@ -119,6 +194,7 @@ impl Source for ProbeSource {
     }
 
     fn poll(&mut self, buf: &mut [u8]) -> Result<Poll> {
+        self.check_halt()?;
         let Some(rtt) = &mut self.rtt else {
             return Ok(self.reattach()?.unwrap_or(Poll::Idle));
         };
@@ -145,10 +221,21 @@ impl Source for ProbeSource {
                     self.rtt = None;
                     return Ok(self.reattach()?.unwrap_or(Poll::Idle));
                 }
-                Err(err) => return Err(anyhow::Error::new(err).context(LOST)),
+                Err(err) => {
+                    let err = anyhow::Error::new(err);
+                    if self.watch.is_some()
+                        && let Some(code) = exit_code_in(&err)
+                    {
+                        return Err(anyhow::Error::new(FirmwareStop::Exited { code }));
+                    }
+                    return Err(err.context(LOST));
+                }
             }
         }
         drop(core);
+        if let Some(end) = self.end_if_stopped() {
+            return Err(end);
+        }
         std::thread::sleep(IDLE_WAIT);
         Ok(Poll::Idle)
     }

@@ -7,6 +7,7 @@ use anyhow::Result;
 
 use super::{Poll, Source, SourceEvent};
 use crate::channel::Channel;
+use crate::probe::FirmwareStop;
 
 /// Opens the source again (with the options it was first opened with, less anything that should
 /// happen only once, such as resetting the target).
@@ -93,6 +94,8 @@ impl Source for Reconnecting {
                 // A live source does not end by itself: a server that closes the connection
                 // has gone away like one that breaks it.
                 Ok(Poll::End) => Err(anyhow::anyhow!("it closed the connection")),
+                // The firmware itself stopped (`ph-tap run`): nothing to wait for.
+                Err(err) if FirmwareStop::find(&err).is_some() => return Err(err),
                 other => other,
             }
             .or_else(|err| {

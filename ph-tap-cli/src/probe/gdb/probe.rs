@@ -43,10 +43,21 @@ impl GdbProbe {
     ///
     /// Connecting resumes the target (servers stop it when a client connects).
     pub fn connect_with_timeout(addr: &str, timeout: Duration) -> Result<Self, GdbError> {
+        Self::open(addr, timeout, true)
+    }
+
+    /// Connects to the GDB server at `addr` and leaves its target stopped, halted as probe-rs
+    /// sees it: for flashing (`ph-tap run`), where the old firmware must not run on, and an
+    /// empty QEMU machine would lock up at once (which ends QEMU).
+    pub fn connect_halted(addr: &str) -> Result<Self, GdbError> {
+        Self::open(addr, DEFAULT_TIMEOUT, false)
+    }
+
+    fn open(addr: &str, timeout: Duration, resume: bool) -> Result<Self, GdbError> {
         let rsp = RspClient::connect(addr, timeout)?;
         Ok(Self {
             name: format!("GDB server at {addr}"),
-            core: Core::new(rsp)?,
+            core: Core::new(rsp, resume)?,
             protocol: WireProtocol::Swd,
         })
     }

@@ -32,6 +32,7 @@ pub const AIRCR: u64 = 0xE000_ED0C;
 pub const FP_CTRL: u64 = 0xE000_2000;
 
 const DBGKEY: u32 = 0xA05F << 16;
+const C_DEBUGEN: u32 = 1 << 0;
 const C_HALT: u32 = 1 << 1;
 const C_STEP: u32 = 1 << 2;
 /// The control bits kept: C_DEBUGEN, C_HALT, C_STEP, C_MASKINTS, C_SNAPSTALL.
@@ -68,15 +69,20 @@ pub struct Core {
 }
 
 impl Core {
-    /// Takes over a connected server: asks why the target is stopped (`?`) and resumes it.
-    pub fn new(mut rsp: RspClient) -> Result<Self, GdbError> {
+    /// Takes over a connected server: asks why the target is stopped (`?`) and resumes it
+    /// (`resume`) or leaves it halted.
+    pub fn new(mut rsp: RspClient, resume: bool) -> Result<Self, GdbError> {
         rsp.halt_reason()?;
-        rsp.resume()?;
+        if resume {
+            rsp.resume()?;
+        }
         Ok(Self {
             rsp,
-            running: true,
-            halted: false,
-            control: 0,
+            running: resume,
+            halted: !resume,
+            // A halted core is in debug state, as on hardware: probe-rs then leaves DHCSR alone
+            // when it attaches instead of writing C_DEBUGEN alone, which resumes the core.
+            control: if resume { 0 } else { C_DEBUGEN },
             dcrdr: 0,
             demcr: 0,
             reset: false,

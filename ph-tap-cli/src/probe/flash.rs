@@ -1,0 +1,109 @@
+//! Flashing a firmware ELF with probe-rs and starting it, so that it is watched from its first
+//! instruction: what `ph-tap run` does before it reads RTT.
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use probe_rs::flashing::{
+    self, BootInfo, DownloadOptions, ElfLoader, ElfOptions, FileDownloadError, FlashError,
+    FlashProgress, ProgressEvent,
+};
+use probe_rs::rtt::{Rtt, ScanRegion};
+use probe_rs::{Session, VectorCatchCondition};
+
+/// How long a reset may take to halt the core.
+const RESET_TIMEOUT: Duration = Duration::from_millis(500);
+
+/// Writes the ELF at `elf` into the target's flash (or RAM, for a RAM image), verifying what was
+/// written when `verify` is set; `progress` sees probe-rs's erase / program / verify events.
+///
+/// This is `probe_rs::flashing::download_file_with_options`, taken apart only to keep the
+/// loader's [`BootInfo`] (whether the image boots from RAM), which [`start`] needs.
+pub fn flash(
+    session: &mut Session,
+    elf: &Path,
+    verify: bool,
+    progress: &mut dyn FnMut(ProgressEvent),
+) -> Result<BootInfo> {
+    let chip = session.target().name.clone();
+    let loader = flashing::build_loader(session, elf, ElfLoader(ElfOptions::default()), None)
+        .map_err(|err| download_error(err, elf, &chip))?;
+    let mut options = DownloadOptions::default();
+    options.verify = verify;
+    options.progress = FlashProgress::new(progress);
+    loader
+        .commit(session, options)
+        .map_err(|err| download_error(FileDownloadError::Flash(err), elf, &chip))?;
+    Ok(loader.boot_info())
+}
+
+/// Starts the flashed firmware from its reset vector, halting on a HardFault: reset (or, for a
+/// RAM image, point the core at its vector table), wipe the RTT control block a previous run
+/// left at `control_block` (RAM survives a reset, and a stale block would be read as the new
+/// one), arm the HardFault vector catch (so a panic or fault halts the core where it happened,
+/// as `probe-rs run` does), and let it run.
+pub fn start(session: &mut Session, boot: &BootInfo, control_block: u64) -> Result<()> {
+    const START_FAILED: &str = "cannot start the flashed firmware: check wiring and target power, or try --connect-under-reset";
+    match boot {
+        BootInfo::FromRam {
+            vector_table_addr, ..
+        } => {
+            session
+                .core(0)
+                .and_then(|mut core| core.halt(RESET_TIMEOUT).map(drop))
+                .context(START_FAILED)?;
+            session
+                .prepare_running_on_ram(*vector_table_addr, 0)
+                .context(START_FAILED)?;
+        }
+        BootInfo::Other => {
+            let mut core = session.core(0).context(START_FAILED)?;
+            core.reset_and_halt(RESET_TIMEOUT).context(START_FAILED)?;
+        }
+    }
+    let mut core = session.core(0).context(START_FAILED)?;
+    Rtt::clear_control_block(&mut core, &ScanRegion::Exact(control_block)).context(
+        "cannot clear the previous run's RTT control block: check the ELF is the one for this chip",
+    )?;
+    match core.enable_vector_catch(VectorCatchCondition::HardFault) {
+        Ok(()) | Err(probe_rs::Error::NotImplemented(_)) => {}
+        Err(err) => {
+            return Err(anyhow::Error::new(err).context(
+                "cannot arm the HardFault catch: check wiring and target power, or try --connect-under-reset",
+            ));
+        }
+    }
+    core.run().context(START_FAILED)?;
+    Ok(())
+}
+
+/// One line that says what to fix, for each way flashing fails.
+fn download_error(err: FileDownloadError, elf: &Path, chip: &str) -> anyhow::Error {
+    let elf_name = elf.display();
+    let hint = match &err {
+        FileDownloadError::IO(_) => format!("cannot read {elf_name}: check the path"),
+        FileDownloadError::Elf(_) | FileDownloadError::Object(_) => format!(
+            "{elf_name} is not an ELF file: pass the firmware's ELF (cargo's target/<triple>/<profile>/<name>, not .bin/.hex)"
+        ),
+        FileDownloadError::NoLoadableSegments => format!(
+            "{elf_name} has nothing to flash (no loadable segments): check the linker script (memory.x, -Tlink.x)"
+        ),
+        FileDownloadError::IncompatibleImage { .. } => format!(
+            "{elf_name} is built for another architecture than {chip}: build for the chip's target (e.g. thumbv7em-none-eabihf) or check --chip"
+        ),
+        FileDownloadError::IncompatibleImageChip { image_chips, .. } => format!(
+            "{elf_name} is built for {}, not {chip}: check --chip",
+            image_chips.join(", ")
+        ),
+        FileDownloadError::Flash(FlashError::NoSuitableNvm { range, .. }) => format!(
+            "{elf_name} puts data at {:#010x}..{:#010x}, where {chip} has no flash or RAM: is it built for another chip? (check --chip and memory.x)",
+            range.start, range.end
+        ),
+        FileDownloadError::Flash(_) => format!(
+            "flashing {chip} failed: check wiring and target power, then retry (or try --connect-under-reset)"
+        ),
+        _ => format!("cannot flash {elf_name} into {chip}"),
+    };
+    anyhow::Error::new(err).context(hint)
+}

@@ -11,8 +11,8 @@ use std::time::Instant;
 use anyhow::Result;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use ph_tap::probe::{
-    RttOptions, attach_rtt, flash, gdb_errors_first, open_session, resolve_chip_with,
-    rtt_address_from_elf, start,
+    RttOptions, attach_rtt, elf_instruction_set, flash, gdb_errors_first, open_session,
+    resolve_chip_with, rtt_address_from_elf, start,
 };
 use ph_tap::source::{Reconnecting, Source};
 use probe_rs::flashing::{ProgressEvent, ProgressOperation};
@@ -29,6 +29,7 @@ pub(super) fn run(args: &RunArgs, stop: &Arc<AtomicBool>) -> Result<()> {
     // Everything that can be checked without hardware first: the chip, the ELF and its RTT
     // control block.
     let target = resolve_chip_with(&chip_name, description.as_deref())?;
+    elf_instruction_set(&args.elf)?;
     let control_block = rtt_address_from_elf(&args.elf)?;
     let region = ScanRegion::Exact(control_block);
     let rtt = RttOptions {

@@ -216,16 +216,16 @@ pub fn attach_rtt(
 /// The address of `_SEGGER_RTT` in the firmware ELF at `path`.
 pub fn rtt_address_from_elf(path: &std::path::Path) -> Result<u64> {
     let bytes = std::fs::read(path)
-        .with_context(|| format!("cannot read --elf {}: check the path", path.display()))?;
+        .with_context(|| format!("cannot read {}: check the path", path.display()))?;
     let found = rtt::find_rtt_control_block_in_raw_file(&bytes).with_context(|| {
         format!(
-            "--elf {} is not an ELF file: pass the firmware's ELF (not .bin/.hex)",
+            "{} is not an ELF file: pass the firmware's ELF (not .bin/.hex)",
             path.display()
         )
     })?;
     found.with_context(|| {
         format!(
-            "--elf {} has no _SEGGER_RTT symbol: is RTT linked into this firmware? (or drop --elf to scan RAM)",
+            "{} has no _SEGGER_RTT symbol: is RTT (rtt-target, defmt-rtt) linked into this firmware? (attach without --elf scans RAM instead)",
             path.display()
         )
     })

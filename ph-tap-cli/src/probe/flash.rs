@@ -5,15 +5,49 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use object::{Architecture, Object, ObjectKind};
 use probe_rs::flashing::{
     self, BootInfo, DownloadOptions, ElfLoader, ElfOptions, FileDownloadError, FlashError,
     FlashProgress, ProgressEvent,
 };
 use probe_rs::rtt::{Rtt, ScanRegion};
-use probe_rs::{Session, VectorCatchCondition};
+use probe_rs::{InstructionSet, Session, VectorCatchCondition};
 
 /// How long a reset may take to halt the core.
 const RESET_TIMEOUT: Duration = Duration::from_millis(500);
+
+/// The instruction set the firmware ELF at `path` is built for, checked before any probe is
+/// touched: a host program or another kind of file is refused with what to pass instead.
+pub fn elf_instruction_set(path: &Path) -> Result<InstructionSet> {
+    let name = path.display();
+    let bytes =
+        std::fs::read(path).with_context(|| format!("cannot read {name}: check the path"))?;
+    let elf = object::File::parse(&*bytes).with_context(|| {
+        format!("{name} is not an ELF file: pass the firmware's ELF (cargo's target/<triple>/<profile>/<name>, not .bin/.hex)")
+    })?;
+    let set = match elf.architecture() {
+        // A Cortex-M image starts in Thumb state (its entry point's bit 0 is set).
+        Architecture::Arm if elf.entry() & 1 == 1 => InstructionSet::Thumb2,
+        Architecture::Arm => InstructionSet::A32,
+        Architecture::Aarch64 => InstructionSet::A64,
+        Architecture::Riscv32 => match elf.flags() {
+            // EF_RISCV_RVC: compressed instructions.
+            object::FileFlags::Elf { e_flags, .. } if e_flags & 1 == 1 => InstructionSet::RV32C,
+            _ => InstructionSet::RV32,
+        },
+        Architecture::Xtensa => InstructionSet::Xtensa,
+        other => anyhow::bail!(
+            "{name} is built for {other:?}, not for a microcontroller: pass the firmware's ELF (built for e.g. thumbv7em-none-eabihf)"
+        ),
+    };
+    if elf.kind() != ObjectKind::Executable {
+        anyhow::bail!(
+            "{name} is not a linked program (a {:?} ELF file): pass the firmware's ELF",
+            elf.kind()
+        );
+    }
+    Ok(set)
+}
 
 /// Writes the ELF at `elf` into the target's flash (or RAM, for a RAM image), verifying what was
 /// written when `verify` is set; `progress` sees probe-rs's erase / program / verify events.
@@ -27,8 +61,14 @@ pub fn flash(
     progress: &mut dyn FnMut(ProgressEvent),
 ) -> Result<BootInfo> {
     let chip = session.target().name.clone();
-    let loader = flashing::build_loader(session, elf, ElfLoader(ElfOptions::default()), None)
-        .map_err(|err| download_error(err, elf, &chip))?;
+    let instruction_set = elf_instruction_set(elf)?;
+    let loader = flashing::build_loader(
+        session,
+        elf,
+        ElfLoader(ElfOptions::default()),
+        Some(instruction_set),
+    )
+    .map_err(|err| download_error(err, elf, &chip))?;
     let mut options = DownloadOptions::default();
     options.verify = verify;
     options.progress = FlashProgress::new(progress);
@@ -89,8 +129,8 @@ fn download_error(err: FileDownloadError, elf: &Path, chip: &str) -> anyhow::Err
         FileDownloadError::NoLoadableSegments => format!(
             "{elf_name} has nothing to flash (no loadable segments): check the linker script (memory.x, -Tlink.x)"
         ),
-        FileDownloadError::IncompatibleImage { .. } => format!(
-            "{elf_name} is built for another architecture than {chip}: build for the chip's target (e.g. thumbv7em-none-eabihf) or check --chip"
+        FileDownloadError::IncompatibleImage { image, .. } => format!(
+            "{elf_name} is {image:?} code, which {chip} does not run: build for the chip's target (e.g. thumbv7em-none-eabihf) or check --chip"
         ),
         FileDownloadError::IncompatibleImageChip { image_chips, .. } => format!(
             "{elf_name} is built for {}, not {chip}: check --chip",

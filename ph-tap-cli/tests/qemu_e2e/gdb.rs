@@ -41,6 +41,16 @@ impl Qemu {
     /// `fast`: `-icount shift=0,sleep=off`, so the guest runs far ahead of any host reading it
     /// (its RTT buffer overflows and frames are skipped).
     pub(crate) fn start(elf: &Path, fast: bool) -> Self {
+        Self::spawn(Some(elf), fast)
+    }
+
+    /// A board with nothing loaded, for `ph-tap run` to flash (no `-kernel`: QEMU would copy
+    /// that image back at every reset).
+    pub(crate) fn blank() -> Self {
+        Self::spawn(None, false)
+    }
+
+    fn spawn(kernel: Option<&Path>, fast: bool) -> Self {
         let gdb: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
         let monitor: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
         let mut cmd = Command::new("qemu-system-arm");
@@ -51,9 +61,10 @@ impl Qemu {
         if fast {
             cmd.args(["-icount", "shift=0,sleep=off"]);
         }
+        if let Some(elf) = kernel {
+            cmd.arg("-kernel").arg(elf);
+        }
         let child = cmd
-            .arg("-kernel")
-            .arg(elf)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .spawn()
@@ -110,16 +121,23 @@ pub(crate) struct Tap {
     records: Arc<Mutex<Vec<Value>>>,
     reader: Option<JoinHandle<()>>,
     stderr: Option<ChildStderr>,
-    started: Instant,
+    pub(crate) started: Instant,
 }
 
 impl Tap {
     pub(crate) fn attach(gdb: SocketAddr, extra: &[&str]) -> Self {
-        let description = Path::new(env!("CARGO_MANIFEST_DIR")).join("targets/mps2-an386.yaml");
+        Self::spawn("attach", gdb, extra)
+    }
+
+    /// `ph-tap run --gdb gdb ... extra` (`extra` ends with the ELF).
+    pub(crate) fn run(gdb: SocketAddr, extra: &[&str]) -> Self {
+        Self::spawn("run", gdb, extra)
+    }
+
+    fn spawn(command: &str, gdb: SocketAddr, extra: &[&str]) -> Self {
         let mut child = Command::new(assert_cmd::cargo::cargo_bin("ph-tap"))
-            .args(["attach", "--gdb", &gdb.to_string(), "--chip", "mps2-an386"])
-            .arg("--chip-description")
-            .arg(description)
+            .arg(command)
+            .args(gdb_args(gdb))
             .args(JSON_OUTPUT)
             .args(extra)
             .stdin(Stdio::null())
@@ -195,6 +213,22 @@ impl Drop for Tap {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// `--gdb gdb --chip mps2-an386 --chip-description ...`.
+pub(crate) fn gdb_args(gdb: SocketAddr) -> Vec<String> {
+    let description = Path::new(env!("CARGO_MANIFEST_DIR")).join("targets/mps2-an386.yaml");
+    let description = description.to_str().expect("a UTF-8 path").to_owned();
+    [
+        "--gdb",
+        &gdb.to_string(),
+        "--chip",
+        "mps2-an386",
+        "--chip-description",
+        &description,
+    ]
+    .map(str::to_owned)
+    .to_vec()
 }
 
 /// What ph-tap reported from one point of the records on (a boot's start) up to each firmware
@@ -317,7 +351,7 @@ fn decode_values(capture: &[u8]) -> Vec<Value> {
 }
 
 /// The control block address ph-tap says it attached to.
-fn attached_at(stderr: &str) -> u64 {
+pub(crate) fn attached_at(stderr: &str) -> u64 {
     let line = stderr
         .lines()
         .find(|l| l.starts_with("attached: RTT control block at 0x"))
@@ -326,7 +360,7 @@ fn attached_at(stderr: &str) -> u64 {
     u64::from_str_radix(hex, 16).expect("an address")
 }
 
-fn segger_rtt(elf: &Path) -> u64 {
+pub(crate) fn segger_rtt(elf: &Path) -> u64 {
     let bytes = std::fs::read(elf).expect("read the ELF");
     probe_rs::rtt::find_rtt_control_block_in_raw_file(&bytes)
         .expect("an ELF")

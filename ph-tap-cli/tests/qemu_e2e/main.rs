@@ -18,6 +18,7 @@ mod firmware;
 mod gdb;
 mod proxy;
 mod records;
+mod run;
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
@@ -160,4 +161,14 @@ fn mps2_an386_rtt_over_gdb_target_reset_mid_stream() {
 #[test]
 fn mps2_an386_rtt_over_gdb_server_gone_and_back() {
     gdb::gdb_server_gone_and_back();
+}
+
+#[test]
+fn mps2_an386_run_flashes_starts_and_streams() {
+    run::flashes_starts_and_streams();
+}
+
+#[test]
+fn mps2_an386_run_refuses_what_is_not_this_boards_firmware() {
+    run::refuses_what_is_not_this_boards_firmware();
 }

@@ -11,8 +11,8 @@ use std::time::Instant;
 use anyhow::Result;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use ph_tap::probe::{
-    RttOptions, attach_rtt, elf_instruction_set, flash, gdb_errors_first, open_session,
-    resolve_chip_with, rtt_address_from_elf, start,
+    RttOptions, arm_fault_catch, attach_rtt, elf_instruction_set, flash, gdb_errors_first,
+    open_session, resolve_chip_with, rtt_address_from_elf, start,
 };
 use ph_tap::source::{Reconnecting, Source};
 use probe_rs::flashing::{ProgressEvent, ProgressOperation};
@@ -82,7 +82,8 @@ pub(super) fn run(args: &RunArgs, stop: &Arc<AtomicBool>) -> Result<()> {
     let elf = args.elf.clone();
     let connect = Box::new(move || -> Result<Box<dyn Source>> {
         let target = resolve_chip_with(&chip_name, description.as_deref())?;
-        let session = open_session(target, &probe, false)?;
+        let mut session = open_session(target, &probe, false)?;
+        gdb_errors_first(arm_fault_catch(&mut session))?;
         let source = gdb_errors_first(attach_rtt(session, &region, &rtt))?;
         Ok(Box::new(source.watch_halts(Some(elf.clone()))))
     });
@@ -108,7 +109,12 @@ struct FlashBars {
 
 impl FlashBars {
     fn new(terminal: bool) -> Self {
-        let bars = terminal.then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));
+        Self::drawn_to(terminal.then(ProgressDrawTarget::stderr))
+    }
+
+    /// Bars drawn to `target`; none at all without one.
+    fn drawn_to(target: Option<ProgressDrawTarget>) -> Self {
+        let bars = target.map(MultiProgress::with_draw_target);
         Self {
             bars,
             erase: None,
@@ -185,5 +191,61 @@ fn label(operation: ProgressOperation) -> &'static str {
         ProgressOperation::Program => "Programming",
         ProgressOperation::Verify => "Verifying",
         ProgressOperation::Fill => "Reading",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn progress(operation: ProgressOperation, size: u64) -> ProgressEvent {
+        ProgressEvent::Progress {
+            operation,
+            size,
+            time: Duration::from_millis(1),
+        }
+    }
+
+    #[test]
+    fn each_operation_gets_its_bar() {
+        let mut bars = FlashBars::drawn_to(Some(ProgressDrawTarget::hidden()));
+        for (operation, total) in [
+            (ProgressOperation::Erase, 4096),
+            (ProgressOperation::Program, 3000),
+            (ProgressOperation::Verify, 3000),
+        ] {
+            bars.show(ProgressEvent::AddProgressBar {
+                operation,
+                total: Some(total),
+            });
+        }
+        bars.show(ProgressEvent::Started(ProgressOperation::Erase));
+        bars.show(progress(ProgressOperation::Erase, 4096));
+        bars.show(ProgressEvent::Finished(ProgressOperation::Erase));
+        bars.show(ProgressEvent::Started(ProgressOperation::Program));
+        bars.show(progress(ProgressOperation::Program, 1000));
+        bars.show(progress(ProgressOperation::Program, 1000));
+        bars.show(ProgressEvent::Failed(ProgressOperation::Program));
+        let erase = bars.erase.as_ref().unwrap();
+        assert_eq!((erase.position(), erase.is_finished()), (4096, true));
+        let program = bars.program.as_ref().unwrap();
+        assert_eq!((program.position(), program.length()), (2000, Some(3000)));
+        assert_eq!(program.message(), "Programming failed");
+        assert_eq!(bars.verify.as_ref().unwrap().position(), 0);
+        assert!(bars.fill.is_none());
+    }
+
+    #[test]
+    fn no_terminal_no_bars() {
+        let mut bars = FlashBars::new(false);
+        bars.show(ProgressEvent::AddProgressBar {
+            operation: ProgressOperation::Program,
+            total: Some(10),
+        });
+        bars.show(progress(ProgressOperation::Program, 10));
+        assert!(bars.program.is_none());
+        bars.clear();
     }
 }

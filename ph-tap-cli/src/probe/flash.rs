@@ -106,16 +106,25 @@ pub fn start(session: &mut Session, boot: &BootInfo, control_block: u64) -> Resu
     Rtt::clear_control_block(&mut core, &ScanRegion::Exact(control_block)).context(
         "cannot clear the previous run's RTT control block: check the ELF is the one for this chip",
     )?;
-    match core.enable_vector_catch(VectorCatchCondition::HardFault) {
-        Ok(()) | Err(probe_rs::Error::NotImplemented(_)) => {}
-        Err(err) => {
-            return Err(anyhow::Error::new(err).context(
-                "cannot arm the HardFault catch: check wiring and target power, or try --connect-under-reset",
-            ));
-        }
-    }
-    core.run().context(START_FAILED)?;
+    drop(core);
+    arm_fault_catch(session)?;
+    session
+        .core(0)
+        .and_then(|mut core| core.run())
+        .context(START_FAILED)?;
     Ok(())
+}
+
+/// Arms the HardFault vector catch, so that a panic (through `panic-probe`) or a fault halts the
+/// core where it happened instead of running on in a fault handler: at [`start`], and again
+/// when ph-tap attaches anew after the probe came back (a power cycle clears it).
+pub fn arm_fault_catch(session: &mut Session) -> Result<()> {
+    const FAILED: &str = "cannot arm the HardFault catch: check wiring and target power, or try --connect-under-reset";
+    let mut core = session.core(0).context(FAILED)?;
+    match core.enable_vector_catch(VectorCatchCondition::HardFault) {
+        Ok(()) | Err(probe_rs::Error::NotImplemented(_)) => Ok(()),
+        Err(err) => Err(anyhow::Error::new(err).context(FAILED)),
+    }
 }
 
 /// One line that says what to fix, for each way flashing fails.

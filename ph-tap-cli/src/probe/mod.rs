@@ -18,7 +18,7 @@ pub use attach::{
 pub use channels::{ChannelSelector, choose_channels};
 pub use chip::{closest_names, resolve_chip};
 pub use chip_description::resolve_chip_with;
-pub use flash::{elf_instruction_set, flash, start};
+pub use flash::{arm_fault_catch, elf_instruction_set, flash, start};
 pub use options::{ProbeOptions, Protocol, RttOptions};
 pub use select::{ProbeEntry, UDEV_HINT, choose, parse_selector};
 pub use stop::{FirmwareStop, classify_halt, exit_code_in};

@@ -27,8 +27,22 @@ const DEFAULT_PACKET_SIZE: usize = 0x400;
 /// Why the target stopped, from a stop reply (`S`/`T`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Stop {
-    /// The signal number (2: interrupted, 5: trap, e.g. a breakpoint).
+    /// The signal number ([`SIGINT`]: interrupted, [`SIGTRAP`]: a breakpoint or a step).
     pub signal: u8,
+}
+
+/// The signal of a stop reply to an interrupt (`\x03`).
+pub const SIGINT: u8 = 2;
+/// The signal of a stop reply to a breakpoint, a watchpoint or a step.
+pub const SIGTRAP: u8 = 5;
+
+/// The breakpoint types of `Z`/`z` packets that ph-tap uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BreakpointType {
+    /// `Z0`: the server patches the code (or, like QEMU, watches the PC).
+    Software,
+    /// `Z1`: a comparator of the core (QEMU: the same as a software one).
+    Hardware,
 }
 
 /// What arrives while the target runs.

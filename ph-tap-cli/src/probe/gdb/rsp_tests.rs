@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use super::error::GdbError;
 use super::packet::{checksum, decode_body, frame};
-use super::rsp::{RspClient, Stop};
+use super::rsp::{BreakpointType, RspClient, Stop};
 
 const TIMEOUT: Duration = Duration::from_millis(300);
 
@@ -443,6 +443,43 @@ fn interrupt_skips_console_output_and_poll_sees_a_stop() {
     assert!(matches!(err, GdbError::Exited { .. }), "{err:?}");
     assert!(one_line(&err).contains("has exited (W00)"));
     drop(gdb);
+    server.join().unwrap();
+}
+
+#[test]
+fn breakpoints_are_z_packets_and_an_empty_reply_means_unsupported() {
+    let (addr, server) = serve(|mut s| {
+        s.handshake("QStartNoAckMode+");
+        s.expect("Z1,312a,2");
+        s.send(b"");
+        s.expect("Z0,312a,2");
+        s.send(b"OK");
+        s.expect("z0,312a,2");
+        s.send(b"OK");
+        s.expect("Z1,20000100,3");
+        s.send(b"E0E");
+    });
+    let mut gdb = RspClient::connect(&addr, TIMEOUT).unwrap();
+    assert!(
+        !gdb.insert_breakpoint(BreakpointType::Hardware, 0x312a, 2)
+            .unwrap()
+    );
+    assert!(
+        gdb.insert_breakpoint(BreakpointType::Software, 0x312a, 2)
+            .unwrap()
+    );
+    assert!(
+        gdb.remove_breakpoint(BreakpointType::Software, 0x312a, 2)
+            .unwrap()
+    );
+    let err = gdb
+        .insert_breakpoint(BreakpointType::Hardware, 0x2000_0100, 3)
+        .unwrap_err();
+    assert!(
+        matches!(err, GdbError::Server { code: 0x0e, .. }),
+        "{err:?}"
+    );
+    assert!(one_line(&err).contains("to Z1 0x20000100,3 (breakpoint)"));
     server.join().unwrap();
 }
 

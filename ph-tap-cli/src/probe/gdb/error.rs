@@ -97,6 +97,16 @@ pub enum GdbError {
         /// signal).
         code: Option<i32>,
     },
+    /// The HardFault vector catch (`DEMCR.VC_HARDERR`) cannot be armed: the vector table has
+    /// no HardFault handler.
+    NoHardFaultHandler {
+        /// `--gdb`'s address.
+        addr: String,
+        /// The vector table's address (VTOR).
+        vtor: u32,
+        /// Its entry 3, the HardFault handler's address.
+        entry: u32,
+    },
 }
 
 impl std::fmt::Display for GdbError {
@@ -165,6 +175,10 @@ impl std::fmt::Display for GdbError {
             } => write!(
                 f,
                 "the target behind the GDB server at {addr} was terminated ({reply}): restart it and ph-tap"
+            ),
+            Self::NoHardFaultHandler { addr, vtor, entry } => write!(
+                f,
+                "cannot catch HardFaults through the GDB server at {addr}: the vector table at {vtor:#010x} has no HardFault handler (entry 3 is {entry:#010x}); load the firmware first"
             ),
         }
     }

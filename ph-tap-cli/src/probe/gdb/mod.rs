@@ -12,6 +12,10 @@
 //! - core registers (DCRSR/DCRDR) are `p`/`P`, numbered as the server's target description
 //!   (`qXfer:features:read`) says, else as gdb's classic ARM target;
 //! - a reset (AIRCR `SYSRESETREQ`) is the AIRCR write itself, made with the target stopped;
+//! - the HardFault vector catch (DEMCR `VC_HARDERR`) is a breakpoint at the HardFault
+//!   handler, and the halt reasons (DFSR) come from where the target stopped, so probe-rs's
+//!   `Core::status()` says `Halted(Exception)` for a HardFault and finds semihosting calls at
+//!   a `bkpt` ([`target`] has the table);
 //! - a target that exits (QEMU carrying out a semihosting `SYS_EXIT`: a `W` stop reply) is
 //!   [`GdbError::Exited`] from every later call, its exit status found by [`exit_code_in`];
 //! - the debug and access port registers probe-rs reads while attaching are answered

@@ -8,8 +8,9 @@
 //! - `ph-tap attach --gdb` attaches and scans all of the board's SRAM for RTT: the UART build
 //!   has no RTT control block, so it must end with exactly the one-line "not found" error.
 //!
-//! QEMU runs without semihosting, so the firmware's semihosting exit is a breakpoint the
-//! gdbstub reports (the target stops) instead of QEMU exiting mid-test. Needs
+//! QEMU runs without semihosting, so the firmware's semihosting exit at the end of its demo
+//! does not end QEMU mid-test: QEMU escalates that `bkpt` to a HardFault, and the firmware
+//! spins in its handler (the gdbstub reports no stop). Needs
 //! `qemu-system-arm` and the `thumbv7em-none-eabihf` target, like `tests/qemu_e2e`.
 
 mod common;

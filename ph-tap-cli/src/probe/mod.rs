@@ -21,4 +21,4 @@ pub use chip_description::resolve_chip_with;
 pub use flash::{arm_fault_catch, elf_instruction_set, flash, start};
 pub use options::{ProbeOptions, Protocol, RttOptions};
 pub use select::{ProbeEntry, UDEV_HINT, choose, parse_selector};
-pub use stop::{FirmwareStop, classify_halt, exit_code_in};
+pub use stop::{FirmwareStop, classify_halt};

@@ -156,20 +156,3 @@ fn backtrace(core: &mut Core<'_>, elf: &Path) -> Vec<String> {
         })
         .collect()
 }
-
-/// The exit code of a target that ended behind a GDB server (QEMU reports a semihosting exit as
-/// the `W` stop reply), if `err` says so.
-///
-/// ```
-/// use ph_tap::probe::exit_code_in;
-/// assert_eq!(exit_code_in(&anyhow::anyhow!("USB error")), None);
-/// ```
-pub fn exit_code_in(err: &anyhow::Error) -> Option<u32> {
-    match super::gdb::gdb_error_in(err)? {
-        super::gdb::GdbError::Exited { reply, .. } => {
-            let code = reply.strip_prefix('W')?;
-            u32::from_str_radix(code.split(';').next()?, 16).ok()
-        }
-        _ => None,
-    }
-}

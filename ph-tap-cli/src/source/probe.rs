@@ -10,7 +10,8 @@ use probe_rs::{CoreStatus, Session};
 
 use super::{Poll, Source, SourceEvent};
 use crate::channel::Channel;
-use crate::probe::{FirmwareStop, classify_halt, exit_code_in};
+use crate::probe::gdb::exit_code_in;
+use crate::probe::{FirmwareStop, classify_halt};
 use crate::record::ChannelId;
 
 /// How long to wait when every channel is empty.
@@ -111,7 +112,9 @@ impl ProbeSource {
                 let err = anyhow::Error::new(err);
                 return match exit_code_in(&err) {
                     Some(code) => {
-                        watch.ended = Some(FirmwareStop::Exited { code });
+                        watch.ended = Some(FirmwareStop::Exited {
+                            code: code.unsigned_abs(),
+                        });
                         Ok(())
                     }
                     None => Err(err.context(LOST)),
@@ -226,7 +229,9 @@ impl Source for ProbeSource {
                     if self.watch.is_some()
                         && let Some(code) = exit_code_in(&err)
                     {
-                        return Err(anyhow::Error::new(FirmwareStop::Exited { code }));
+                        return Err(anyhow::Error::new(FirmwareStop::Exited {
+                            code: code.unsigned_abs(),
+                        }));
                     }
                     return Err(err.context(LOST));
                 }

@@ -7,6 +7,14 @@
 //! Like a real server it serves memory only while the target is stopped: a packet other than
 //! the `\x03` interrupt while it runs is counted as a violation (and not answered).
 //!
+//! It also plays a core, as far as halting goes: registers (`p`/`P`, gdb's classic ARM
+//! numbering), a VTOR, breakpoints (`Z0`/`Z1`/`z0`/`z1`; `Z1` can be refused), a PC that the
+//! test moves ([`GdbServer::jump`]: the firmware branching, or faulting into its handler) and
+//! that stops the running target with an asynchronous `T05` where a breakpoint or a `bkpt`
+//! instruction is, a `c` that stops again at once on a breakpoint at the PC (as QEMU's does),
+//! a reset (AIRCR) that loads the PC from the vector table, and an exit ([`GdbServer::exit`]:
+//! `W` and the connection closed, as QEMU on a semihosting exit).
+//!
 //! `GDB_SERVER_TRACE=1` in the environment prints each packet received (with `--nocapture`).
 
 use std::io::{Read, Write};
@@ -40,7 +48,22 @@ pub struct Stats {
     pub violations: u64,
     /// Frames the simulated firmware has written to the ring so far.
     pub frames_written: usize,
+    /// Every `Z`/`z` packet, in order.
+    pub breakpoint_packets: Vec<String>,
+    /// Steps (`s`).
+    pub steps: u64,
+    /// Resets (AIRCR writes with `SYSRESETREQ`).
+    pub resets: u64,
 }
+
+/// VTOR's address.
+const VTOR: u64 = 0xE000_ED08;
+/// AIRCR's address.
+const AIRCR: u64 = 0xE000_ED0C;
+/// gdb's number of the PC (classic ARM numbering).
+pub const PC: usize = 15;
+/// How many registers the server has (r0..pc, then cpsr at 25).
+const REGS: usize = 26;
 
 struct State {
     ram: Vec<u8>,
@@ -53,6 +76,18 @@ struct State {
     /// Frames appended per resume, at most.
     per_resume: usize,
     stats: Stats,
+    /// Core registers by gdb's classic ARM number.
+    regs: [u32; REGS],
+    vtor: u32,
+    /// Breakpoints inserted, as their `Z` packets' arguments: type, address, kind.
+    breakpoints: Vec<(u8, u32, u8)>,
+    /// Answer `Z1` with an empty packet (no hardware breakpoints).
+    refuse_hw: bool,
+    /// The target stopped on its own, its stop reply not sent: it answers the next interrupt.
+    unannounced_stop: bool,
+    /// The connection, for stop replies sent while the target runs (under the state lock,
+    /// so that they cannot interleave with the server thread's).
+    conn: Option<TcpStream>,
 }
 
 impl State {
@@ -87,6 +122,26 @@ impl State {
             self.put32(UP0_WR, ((wr + len) % size) as u32);
             self.stats.frames_written += 1;
         }
+    }
+
+    /// Whether the target, at `pc`, stops: a breakpoint is there, or a `bkpt` instruction.
+    fn stops_at(&self, pc: u32) -> bool {
+        self.breakpoints.iter().any(|&(_, at, _)| at == pc)
+            || self
+                .ram_range(u64::from(pc), 2)
+                .is_some_and(|at| self.ram[at + 1] == 0xBE)
+    }
+
+    /// Sends a packet while the target runs (the caller holds the state lock).
+    fn send_async(&mut self, payload: &[u8]) {
+        if let Some(conn) = self.conn.as_mut() {
+            send(conn, payload);
+        }
+    }
+
+    /// A word of RAM, if `addr` is in it.
+    fn ram_word(&self, addr: u32) -> Option<u32> {
+        self.ram_range(u64::from(addr), 4).map(|at| self.get32(at))
     }
 
     /// The RAM offset of `len` bytes at `addr`, in the RAM or its alias.
@@ -128,6 +183,12 @@ impl GdbServer {
             written: 0,
             per_resume,
             stats: Stats::default(),
+            regs: [0; REGS],
+            vtor: 0,
+            breakpoints: Vec::new(),
+            refuse_hw: false,
+            unannounced_stop: false,
+            conn: None,
         };
         state.put32(UP0_WR, 0);
         state.put32(UP0_RD, 0);
@@ -140,6 +201,7 @@ impl GdbServer {
         let thread = std::thread::spawn(move || {
             if let Ok((stream, _)) = listener.accept() {
                 *conn_shared.lock().unwrap() = stream.try_clone().ok();
+                shared.lock().unwrap().conn = stream.try_clone().ok();
                 serve(stream, &shared);
             }
         });
@@ -162,6 +224,104 @@ impl GdbServer {
     pub fn stats(&self) -> Stats {
         self.state.lock().unwrap().stats.clone()
     }
+
+    /// Puts a vector table at `vtor` (in RAM) with reset vector `reset` and HardFault handler
+    /// `hardfault` (Thumb addresses), and points VTOR at it.
+    pub fn set_vector_table(&self, vtor: u32, reset: u32, hardfault: u32) {
+        let mut st = self.state.lock().unwrap();
+        let at = st.ram_range(u64::from(vtor), 16).expect("a table in RAM");
+        st.put32(at + 4, reset);
+        st.put32(at + 12, hardfault);
+        st.vtor = vtor;
+    }
+
+    /// Writes `bytes` to RAM at `addr` (the firmware, or its loader, did).
+    pub fn write_ram(&self, addr: u32, bytes: &[u8]) {
+        let mut st = self.state.lock().unwrap();
+        let at = st.ram_range(u64::from(addr), bytes.len()).expect("RAM");
+        st.ram[at..at + bytes.len()].copy_from_slice(bytes);
+    }
+
+    /// Sets core register `number` (gdb's classic ARM numbering).
+    pub fn set_register(&self, number: usize, value: u32) {
+        self.state.lock().unwrap().regs[number] = value;
+    }
+
+    /// Core register `number` (gdb's classic ARM numbering).
+    pub fn register(&self, number: usize) -> u32 {
+        self.state.lock().unwrap().regs[number]
+    }
+
+    /// Answers `Z1` with an empty packet from now on, as a server without hardware
+    /// breakpoints.
+    pub fn refuse_hardware_breakpoints(&self) {
+        self.state.lock().unwrap().refuse_hw = true;
+    }
+
+    /// The breakpoints inserted now, as their `Z` packets (`Z1,2003f100,2`).
+    pub fn breakpoints(&self) -> Vec<String> {
+        let st = self.state.lock().unwrap();
+        st.breakpoints
+            .iter()
+            .map(|(kind, at, size)| format!("Z{kind},{at:x},{size:x}"))
+            .collect()
+    }
+
+    /// Runs `f` on the state once the target runs (the client may be between a stop and its
+    /// resume; it waits at most 2 s).
+    fn when_running<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
+        let start = std::time::Instant::now();
+        loop {
+            let mut st = self.state.lock().unwrap();
+            if st.running {
+                return f(&mut st);
+            }
+            drop(st);
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(2),
+                "the target is not running"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    }
+
+    /// The running firmware branches to `pc` (a fault enters its handler, a call reaches a
+    /// `bkpt`): if a breakpoint or a `bkpt` is there, the target stops and the server sends
+    /// its stop reply (`T05`) unasked. Returns whether it stopped.
+    pub fn jump(&self, pc: u32) -> bool {
+        self.when_running(|st| {
+            st.regs[PC] = pc;
+            let stops = st.stops_at(pc);
+            if stops {
+                st.running = false;
+                st.send_async(b"T05thread:01;");
+            }
+            stops
+        })
+    }
+
+    /// Like [`jump`](Self::jump), but the stop reply crosses the client's next interrupt on
+    /// the wire: the client sees it as the answer to its interrupt. Until then the target
+    /// counts as running.
+    pub fn jump_as_the_client_interrupts(&self, pc: u32) {
+        self.when_running(|st| {
+            st.regs[PC] = pc;
+            assert!(st.stops_at(pc));
+            st.unannounced_stop = true;
+        });
+    }
+
+    /// The running target exits with `code` (QEMU carrying out a semihosting exit): the
+    /// server sends `W` and closes the connection.
+    pub fn exit(&self, code: u8) {
+        self.when_running(|st| {
+            st.running = false;
+            st.send_async(format!("W{code:02x}").as_bytes());
+            if let Some(conn) = st.conn.take() {
+                let _ = conn.shutdown(std::net::Shutdown::Both);
+            }
+        });
+    }
 }
 
 fn serve(mut s: TcpStream, state: &Mutex<State>) {
@@ -182,11 +342,15 @@ fn serve(mut s: TcpStream, state: &Mutex<State>) {
         };
         let Unit::Packet(payload) = packet else {
             let mut st = state.lock().unwrap();
+            // A stopped target ignores the interrupt, as QEMU's does.
             if st.running {
                 st.running = false;
                 st.stats.interrupts += 1;
-                drop(st);
-                send(&mut s, b"T02thread:01;");
+                if std::mem::take(&mut st.unannounced_stop) {
+                    send(&mut s, b"T05thread:01;");
+                } else {
+                    send(&mut s, b"T02thread:01;");
+                }
             }
             continue;
         };
@@ -253,13 +417,44 @@ fn answer(st: &mut State, payload: &[u8]) -> Option<Vec<u8>> {
         b"PacketSize=1000;QStartNoAckMode+".to_vec()
     } else if text == "QStartNoAckMode" || text == "D" {
         b"OK".to_vec()
-    } else if text == "?" || text == "s" {
+    } else if text == "?" {
+        b"S05".to_vec()
+    } else if text == "s" {
+        // One 16-bit instruction.
+        st.regs[PC] += 2;
+        st.stats.steps += 1;
         b"S05".to_vec()
     } else if text == "c" {
-        st.running = true;
         st.stats.resumes += 1;
+        // A breakpoint at the PC stops the target again at once, as in QEMU.
+        if st.breakpoints.iter().any(|&(_, at, _)| at == st.regs[PC]) {
+            return Some(b"T05thread:01;".to_vec());
+        }
+        st.running = true;
         st.run_firmware();
         return None;
+    } else if let Some(args) = text.strip_prefix(['Z', 'z']) {
+        st.stats.breakpoint_packets.push(text.clone());
+        let mut fields = args.split(',');
+        let kind: u8 = fields.next().unwrap().parse().unwrap();
+        let at = u32::from_str_radix(fields.next().unwrap(), 16).unwrap();
+        let size = u8::from_str_radix(fields.next().unwrap(), 16).unwrap();
+        if kind > 1 || (kind == 1 && st.refuse_hw) {
+            return Some(Vec::new());
+        }
+        let bp = (kind, at, size);
+        if text.starts_with('Z') {
+            if !st.breakpoints.contains(&bp) {
+                st.breakpoints.push(bp);
+            }
+            b"OK".to_vec()
+        } else if let Some(k) = st.breakpoints.iter().position(|&b| b == bp) {
+            st.breakpoints.remove(k);
+            b"OK".to_vec()
+        } else {
+            // EINVAL: no such breakpoint.
+            b"E16".to_vec()
+        }
     } else if let Some(args) = text.strip_prefix('m') {
         let (addr, len) = args.split_once(',').unwrap();
         let addr = u64::from_str_radix(addr, 16).unwrap();
@@ -267,8 +462,18 @@ fn answer(st: &mut State, payload: &[u8]) -> Option<Vec<u8>> {
         st.stats.reads += 1;
         match st.ram_range(addr, len) {
             Some(at) => to_hex(&st.ram[at..at + len]).into_bytes(),
-            // The system control space reads as zeros; anything else is not mapped.
-            None if (0xE000_0000..0xE010_0000).contains(&addr) => "00".repeat(len).into_bytes(),
+            // The system control space reads as zeros but for VTOR; anything else is not
+            // mapped.
+            None if (0xE000_0000..0xE010_0000).contains(&addr) => {
+                let vtor = st.vtor.to_le_bytes();
+                let bytes: Vec<u8> = (addr..addr + len as u64)
+                    .map(|a| match a.checked_sub(VTOR) {
+                        Some(k @ 0..4) => vtor[k as usize],
+                        _ => 0,
+                    })
+                    .collect();
+                to_hex(&bytes).into_bytes()
+            }
             None => b"E14".to_vec(),
         }
     } else if let Some(args) = text.strip_prefix('M') {
@@ -284,12 +489,31 @@ fn answer(st: &mut State, payload: &[u8]) -> Option<Vec<u8>> {
                 st.ram[at..at + len].copy_from_slice(&data);
                 b"OK".to_vec()
             }
-            None if (0xE000_0000..0xE010_0000).contains(&addr) => b"OK".to_vec(),
+            None if (0xE000_0000..0xE010_0000).contains(&addr) => {
+                // AIRCR with VECTKEY and SYSRESETREQ: the core resets, its PC from the table.
+                if addr == AIRCR && len == 4 {
+                    let aircr = u32::from_le_bytes(data[..4].try_into().unwrap());
+                    if aircr >> 16 == 0x05FA && aircr & 0b100 != 0 {
+                        st.stats.resets += 1;
+                        let vtor = st.vtor;
+                        st.regs[PC] = st.ram_word(vtor + 4).unwrap_or(0) & !1;
+                    }
+                }
+                b"OK".to_vec()
+            }
             None => b"E14".to_vec(),
         }
-    } else if text.starts_with('p') {
-        b"00000000".to_vec()
-    } else if text.starts_with('P') {
+    } else if let Some(number) = text.strip_prefix('p') {
+        let number = usize::from_str_radix(number, 16).unwrap();
+        let value = st.regs.get(number).copied().unwrap_or(0);
+        to_hex(&value.to_le_bytes()).into_bytes()
+    } else if let Some(args) = text.strip_prefix('P') {
+        let (number, value) = args.split_once('=').unwrap();
+        let number = usize::from_str_radix(number, 16).unwrap();
+        let value = from_hex(value.as_bytes()).unwrap();
+        if let Some(reg) = st.regs.get_mut(number) {
+            *reg = u32::from_le_bytes(value[..4].try_into().unwrap());
+        }
         b"OK".to_vec()
     } else {
         Vec::new()

@@ -1,11 +1,11 @@
 //! The requests ph-tap makes of a GDB server: memory (`m`/`M`), registers (`p`/`P`), the stop
-//! reason (`?`), the target description (`qXfer:features:read`), monitor commands (`qRcmd`)
-//! and detaching (`D`), each
+//! reason (`?`), breakpoints (`Z0`/`Z1`, `z0`/`z1`), the target description
+//! (`qXfer:features:read`), monitor commands (`qRcmd`) and detaching (`D`), each
 //! reply checked (`E NN` is [`GdbError::Server`], an empty reply [`GdbError::Unsupported`]).
 
 use super::error::GdbError;
 use super::packet::{error_code, from_hex, to_hex};
-use super::rsp::{RspClient, Stop, shorten};
+use super::rsp::{BreakpointType, RspClient, Stop, shorten};
 
 /// The most bytes asked for by one `m` (servers answer fewer if their buffer is smaller).
 const MAX_READ: usize = 4096;
@@ -74,6 +74,52 @@ impl RspClient {
     pub fn halt_reason(&mut self) -> Result<Stop, GdbError> {
         let reply = self.request(b"?", "? (halt reason)")?;
         self.parse_stop(&reply)
+    }
+
+    /// Inserts a breakpoint of type `kind` at `address` (`Z0`/`Z1`); `size` is gdb's ARM
+    /// breakpoint kind: 2 for a 16-bit Thumb instruction, 3 for a 32-bit one. `Ok(false)` if
+    /// the server does not support that type (an empty reply), so that another can be tried.
+    pub fn insert_breakpoint(
+        &mut self,
+        kind: BreakpointType,
+        address: u32,
+        size: u8,
+    ) -> Result<bool, GdbError> {
+        self.breakpoint('Z', kind, address, size)
+    }
+
+    /// Removes a breakpoint [`insert_breakpoint`](Self::insert_breakpoint) inserted
+    /// (`z0`/`z1`); `Ok(false)` if the server does not support that type.
+    pub fn remove_breakpoint(
+        &mut self,
+        kind: BreakpointType,
+        address: u32,
+        size: u8,
+    ) -> Result<bool, GdbError> {
+        self.breakpoint('z', kind, address, size)
+    }
+
+    fn breakpoint(
+        &mut self,
+        packet: char,
+        kind: BreakpointType,
+        address: u32,
+        size: u8,
+    ) -> Result<bool, GdbError> {
+        let number = match kind {
+            BreakpointType::Software => 0,
+            BreakpointType::Hardware => 1,
+        };
+        let name = format!("{packet}{number} {address:#010x},{size} (breakpoint)");
+        let reply = self.request(
+            format!("{packet}{number},{address:x},{size:x}").as_bytes(),
+            &name,
+        )?;
+        if reply.is_empty() {
+            return Ok(false);
+        }
+        self.expect_ok(reply, &name)?;
+        Ok(true)
     }
 
     /// The target description document `annex` (`target.xml` and what it includes).

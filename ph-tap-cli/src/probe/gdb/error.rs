@@ -84,12 +84,28 @@ pub enum GdbError {
         /// The request.
         request: String,
     },
-    /// The target program ended (`W`/`X` stop reply).
+    /// The target program ended (`W`/`X` stop reply): with QEMU's `-semihosting-config
+    /// enable=on`, the firmware's semihosting `SYS_EXIT`/`SYS_EXIT_EXTENDED` (QEMU then exits
+    /// too). Once seen, every later request of the connection fails with it.
     Exited {
         /// `--gdb`'s address.
         addr: String,
-        /// The stop reply.
+        /// The stop reply (`W2a`, `X09`).
         reply: String,
+        /// The exit status a `W` reply carries (QEMU: 0 for `ADP_Stopped_ApplicationExit`,
+        /// the status `SYS_EXIT_EXTENDED` gave, else 1); `None` for `X` (terminated by a
+        /// signal).
+        code: Option<i32>,
+    },
+    /// The HardFault vector catch (`DEMCR.VC_HARDERR`) cannot be armed: the vector table has
+    /// no HardFault handler.
+    NoHardFaultHandler {
+        /// `--gdb`'s address.
+        addr: String,
+        /// The vector table's address (VTOR).
+        vtor: u32,
+        /// Its entry 3, the HardFault handler's address.
+        entry: u32,
     },
 }
 
@@ -144,9 +160,25 @@ impl std::fmt::Display for GdbError {
                 f,
                 "the GDB server at {addr} does not support {request}: use a server that does (QEMU, OpenOCD, pyOCD, J-Link, Black Magic Probe)"
             ),
-            Self::Exited { addr, reply } => write!(
+            Self::Exited {
+                addr,
+                reply,
+                code: Some(code),
+            } => write!(
                 f,
-                "the target behind the GDB server at {addr} has exited ({reply}): restart it and ph-tap"
+                "the target behind the GDB server at {addr} has exited with code {code} ({reply}): restart it and ph-tap"
+            ),
+            Self::Exited {
+                addr,
+                reply,
+                code: None,
+            } => write!(
+                f,
+                "the target behind the GDB server at {addr} was terminated ({reply}): restart it and ph-tap"
+            ),
+            Self::NoHardFaultHandler { addr, vtor, entry } => write!(
+                f,
+                "cannot catch HardFaults through the GDB server at {addr}: the vector table at {vtor:#010x} has no HardFault handler (entry 3 is {entry:#010x}); load the firmware first"
             ),
         }
     }

@@ -12,6 +12,12 @@
 //! - core registers (DCRSR/DCRDR) are `p`/`P`, numbered as the server's target description
 //!   (`qXfer:features:read`) says, else as gdb's classic ARM target;
 //! - a reset (AIRCR `SYSRESETREQ`) is the AIRCR write itself, made with the target stopped;
+//! - the HardFault vector catch (DEMCR `VC_HARDERR`) is a breakpoint at the HardFault
+//!   handler, and the halt reasons (DFSR) come from where the target stopped, so probe-rs's
+//!   `Core::status()` says `Halted(Exception)` for a HardFault and finds semihosting calls at
+//!   a `bkpt` ([`target`] has the table);
+//! - a target that exits (QEMU carrying out a semihosting `SYS_EXIT`: a `W` stop reply) is
+//!   [`GdbError::Exited`] from every later call, its exit status found by [`exit_code_in`];
 //! - the debug and access port registers probe-rs reads while attaching are answered
 //!   plausibly ([`interface`] says how).
 //!
@@ -64,4 +70,29 @@ pub fn gdb_error_in(err: &anyhow::Error) -> Option<&GdbError> {
             .downcast_ref::<probe_rs::probe::BoxedProbeError>()?
             .downcast_ref::<GdbError>()
     })
+}
+
+/// The exit status of a target that exited, if `err` (however deep probe-rs wrapped it) is
+/// the GDB server's `W` stop reply, [`GdbError::Exited`].
+///
+/// QEMU with `-semihosting-config enable=on` carries out the firmware's semihosting
+/// `SYS_EXIT` or `SYS_EXIT_EXTENDED` itself: its gdbstub answers `W<code>` and QEMU exits with
+/// that code (0 for `ADP_Stopped_ApplicationExit`, the status `SYS_EXIT_EXTENDED` gave, else
+/// 1). probe-rs's core calls (`status()`, `halt()`, memory reads) then fail with this error,
+/// and so does every later call of the session. `None` for any other error, and for `X` (the
+/// target was terminated by a signal), which [`gdb_error_in`] still finds.
+///
+/// ```
+/// use ph_tap::probe::gdb::{GdbError, exit_code_in};
+///
+/// let exited = GdbError::Exited { addr: "127.0.0.1:1234".into(), reply: "W2a".into(), code: Some(42) };
+/// let err = anyhow::Error::new(probe_rs::Error::Arm(exited.into())).context("polling the core");
+/// assert_eq!(exit_code_in(&err), Some(42));
+/// assert_eq!(exit_code_in(&anyhow::anyhow!("no probe")), None);
+/// ```
+pub fn exit_code_in(err: &anyhow::Error) -> Option<i32> {
+    match gdb_error_in(err)? {
+        GdbError::Exited { code, .. } => *code,
+        _ => None,
+    }
 }

@@ -27,8 +27,22 @@ const DEFAULT_PACKET_SIZE: usize = 0x400;
 /// Why the target stopped, from a stop reply (`S`/`T`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Stop {
-    /// The signal number (2: interrupted, 5: trap, e.g. a breakpoint).
+    /// The signal number ([`SIGINT`]: interrupted, [`SIGTRAP`]: a breakpoint or a step).
     pub signal: u8,
+}
+
+/// The signal of a stop reply to an interrupt (`\x03`).
+pub const SIGINT: u8 = 2;
+/// The signal of a stop reply to a breakpoint, a watchpoint or a step.
+pub const SIGTRAP: u8 = 5;
+
+/// The breakpoint types of `Z`/`z` packets that ph-tap uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BreakpointType {
+    /// `Z0`: the server patches the code (or, like QEMU, watches the PC).
+    Software,
+    /// `Z1`: a comparator of the core (QEMU: the same as a software one).
+    Hardware,
 }
 
 /// What arrives while the target runs.
@@ -63,6 +77,8 @@ pub struct RspClient {
     packet_size: usize,
     /// The `qSupported` features the server announced.
     features: Vec<String>,
+    /// The target's `W`/`X` stop reply, once it exited: every later request fails with it.
+    exited: Option<String>,
 }
 
 impl RspClient {
@@ -94,6 +110,7 @@ impl RspClient {
             timeout,
             packet_size: DEFAULT_PACKET_SIZE,
             features: Vec::new(),
+            exited: None,
         };
         client
             .stream
@@ -275,20 +292,36 @@ impl RspClient {
         }
     }
 
-    /// Parses `reply` as a stop reply.
-    pub fn parse_stop(&self, reply: &[u8]) -> Result<Stop, GdbError> {
+    /// Parses `reply` as a stop reply. `W` (the program exited) and `X` (it was terminated)
+    /// are [`GdbError::Exited`]; then the target is gone, and every later request of this
+    /// client fails with the same error.
+    pub fn parse_stop(&mut self, reply: &[u8]) -> Result<Stop, GdbError> {
         match reply {
             [b'S' | b'T', hi, lo, ..] => hex_digit(*hi)
                 .zip(hex_digit(*lo))
                 .map(|(h, l)| Stop { signal: h << 4 | l })
                 .ok_or_else(|| self.malformed("a stop reply's signal is not hex")),
-            [b'W' | b'X', ..] => Err(GdbError::Exited {
-                addr: self.addr.clone(),
-                reply: String::from_utf8_lossy(reply).into_owned(),
-            }),
+            [b'W' | b'X', ..] => {
+                let reply = String::from_utf8_lossy(reply).into_owned();
+                self.exited = Some(reply.clone());
+                Err(self.exited_error(reply))
+            }
             other => {
                 Err(self.malformed(format!("expected a stop reply, got '{}'", shorten(other))))
             }
+        }
+    }
+
+    /// The target's `W`/`X` stop reply, if it exited.
+    pub fn exited(&self) -> Option<&str> {
+        self.exited.as_deref()
+    }
+
+    fn exited_error(&self, reply: String) -> GdbError {
+        GdbError::Exited {
+            addr: self.addr.clone(),
+            code: exit_code(&reply),
+            reply,
         }
     }
 
@@ -311,6 +344,7 @@ impl RspClient {
 
     /// Reads at least one byte into the (consumed) inbox before `deadline`.
     fn fill(&mut self, deadline: Instant, what: &str) -> Result<(), GdbError> {
+        self.check_exited()?;
         let mut buf = [0u8; 8192];
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -349,6 +383,7 @@ impl RspClient {
 
     /// Reads what already arrived into the (consumed) inbox, without waiting: false if nothing.
     fn fill_now(&mut self) -> Result<bool, GdbError> {
+        self.check_exited()?;
         let mut buf = [0u8; 8192];
         self.stream
             .set_nonblocking(true)
@@ -375,7 +410,16 @@ impl RspClient {
         }
     }
 
+    /// The target's exit, once seen: the error of every later read and write.
+    fn check_exited(&self) -> Result<(), GdbError> {
+        match &self.exited {
+            Some(reply) => Err(self.exited_error(reply.clone())),
+            None => Ok(()),
+        }
+    }
+
     fn write(&mut self, bytes: &[u8]) -> Result<(), GdbError> {
+        self.check_exited()?;
         self.stream
             .write_all(bytes)
             .map_err(|source| self.io(source))
@@ -402,6 +446,13 @@ impl RspClient {
             what: what.into(),
         }
     }
+}
+
+/// The exit status of a `W` stop reply (`W2a`, `W2a;process:1`): its hex digits; `None` for
+/// `X` (terminated by a signal) or a malformed one.
+fn exit_code(reply: &str) -> Option<i32> {
+    let digits = reply.strip_prefix('W')?.split(';').next()?;
+    i32::from_str_radix(digits, 16).ok()
 }
 
 /// The start of `bytes` as printable text, for error messages.

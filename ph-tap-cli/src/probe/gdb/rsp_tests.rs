@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use super::error::GdbError;
 use super::packet::{checksum, decode_body, frame};
-use super::rsp::{RspClient, Stop};
+use super::rsp::{BreakpointType, RspClient, Stop};
 
 const TIMEOUT: Duration = Duration::from_millis(300);
 
@@ -441,8 +441,95 @@ fn interrupt_skips_console_output_and_poll_sees_a_stop() {
     gdb.resume().unwrap();
     let err = gdb.wait_stop("a stop").unwrap_err();
     assert!(matches!(err, GdbError::Exited { .. }), "{err:?}");
-    assert!(one_line(&err).contains("has exited (W00)"));
+    assert!(one_line(&err).contains("has exited with code 0 (W00)"));
     drop(gdb);
+    server.join().unwrap();
+}
+
+#[test]
+fn an_exit_carries_its_code_and_every_later_request_fails_with_it() {
+    let (addr, server) = serve(|mut s| {
+        s.handshake("QStartNoAckMode+");
+        s.expect("c");
+        // QEMU after a semihosting exit: the reply, then it is gone.
+        s.send(b"W2a;process:1");
+    });
+    let mut gdb = RspClient::connect(&addr, TIMEOUT).unwrap();
+    gdb.resume().unwrap();
+    let err = gdb.wait_stop("a stop").unwrap_err();
+    assert!(
+        matches!(err, GdbError::Exited { code: Some(42), .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        one_line(&err),
+        format!(
+            "the target behind the GDB server at {addr} has exited with code 42 (W2a;process:1): restart it and ph-tap"
+        )
+    );
+    server.join().unwrap();
+    assert_eq!(gdb.exited(), Some("W2a;process:1"));
+    // Not "closed": the exit, again, for a request, a poll and an interrupt.
+    let again = gdb.read_memory(0, &mut [0u8; 4]).unwrap_err();
+    assert!(matches!(again, GdbError::Exited { code: Some(42), .. }));
+    let again = gdb.poll_stop().unwrap_err();
+    assert!(matches!(again, GdbError::Exited { code: Some(42), .. }));
+    let again = gdb.interrupt().unwrap_err();
+    assert!(matches!(again, GdbError::Exited { code: Some(42), .. }));
+}
+
+#[test]
+fn a_terminated_target_has_no_exit_code() {
+    let (addr, server) = serve(|mut s| {
+        s.handshake("QStartNoAckMode+");
+        s.expect("c");
+        s.send(b"X09");
+    });
+    let mut gdb = RspClient::connect(&addr, TIMEOUT).unwrap();
+    gdb.resume().unwrap();
+    let err = gdb.wait_stop("a stop").unwrap_err();
+    assert!(
+        matches!(err, GdbError::Exited { code: None, .. }),
+        "{err:?}"
+    );
+    assert!(one_line(&err).contains("was terminated (X09)"));
+    server.join().unwrap();
+}
+
+#[test]
+fn breakpoints_are_z_packets_and_an_empty_reply_means_unsupported() {
+    let (addr, server) = serve(|mut s| {
+        s.handshake("QStartNoAckMode+");
+        s.expect("Z1,312a,2");
+        s.send(b"");
+        s.expect("Z0,312a,2");
+        s.send(b"OK");
+        s.expect("z0,312a,2");
+        s.send(b"OK");
+        s.expect("Z1,20000100,3");
+        s.send(b"E0E");
+    });
+    let mut gdb = RspClient::connect(&addr, TIMEOUT).unwrap();
+    assert!(
+        !gdb.insert_breakpoint(BreakpointType::Hardware, 0x312a, 2)
+            .unwrap()
+    );
+    assert!(
+        gdb.insert_breakpoint(BreakpointType::Software, 0x312a, 2)
+            .unwrap()
+    );
+    assert!(
+        gdb.remove_breakpoint(BreakpointType::Software, 0x312a, 2)
+            .unwrap()
+    );
+    let err = gdb
+        .insert_breakpoint(BreakpointType::Hardware, 0x2000_0100, 3)
+        .unwrap_err();
+    assert!(
+        matches!(err, GdbError::Server { code: 0x0e, .. }),
+        "{err:?}"
+    );
+    assert!(one_line(&err).contains("to Z1 0x20000100,3 (breakpoint)"));
     server.join().unwrap();
 }
 

@@ -2,21 +2,41 @@
 //!
 //! | register | address | emulation |
 //! | --- | --- | --- |
-//! | DHCSR | `0xE000EDF0` | reads: `S_HALT` from the stop state, `S_REGRDY` always, `S_RESET_ST` once after a reset; writes (with `DBGKEY`): `C_HALT` set stops the target (`\x03`), cleared resumes it (`c`), `C_STEP` steps (`s`) |
+//! | DHCSR | `0xE000EDF0` | reads: `S_HALT` from the stop state, `S_REGRDY` always, `S_RESET_ST` once after a reset; writes (with `DBGKEY`): `C_HALT` set stops the target (`\x03`), cleared resumes it (`c`), `C_STEP` steps (`s`); resuming or stepping from the HardFault breakpoint steps over it first (`z`, `s`, `Z`), as gdb does |
 //! | DCRSR / DCRDR | `0xE000EDF4` / `F8` | a `DCRSR` write reads (`p`) or writes (`P`) the selected core register through `DCRDR`, numbered as the server's target description says |
-//! | DEMCR | `0xE000EDFC` | kept here for reads and written through; `VC_CORERESET` makes a reset end halted |
+//! | DEMCR | `0xE000EDFC` | kept here for reads and written through. `VC_CORERESET` makes a reset end halted (with `DFSR.VCATCH`, as a reset vector catch on hardware); `VC_HARDERR` set arms a breakpoint at the HardFault handler (VTOR's entry 3, Thumb bit cleared; `Z1`, else `Z0` if the server refuses it), cleared removes it (`z1`/`z0`); a reset reads the vector table again and re-arms it |
+//! | DFSR | `0xE000ED30` | the halt reasons, sticky, write one to clear: `HALTED` for a halt or step probe-rs asked for; for a stop of the target's own (its stop reply came while it ran): `VCATCH` at the armed HardFault handler, `BKPT` at a `bkpt` instruction (`0xBExx` at the PC) or for another trap (`S05`), `EXTERNAL` for any other signal |
 //! | AIRCR | `0xE000ED0C` | a write with `VECTKEY` and `SYSRESETREQ`/`VECTRESET` resets the target, stopped: QEMU's `monitor system_reset` if the server knows it, else the write itself; then reported as a reset |
 //! | FP_CTRL | `0xE0002000` | reads 0: no breakpoint comparators (breakpoints are the server's business) |
 //!
-//! Everything else goes to the server as memory (`m`/`M`). A GDB server serves memory only
-//! while the target is stopped, so an access made while the target runs stops it (`\x03`),
-//! does the access and resumes it (`c`): one stop per probe-rs memory call, however many
-//! packets it takes. Connecting resumes the target (servers stop it when a client connects,
-//! QEMU's `-S` too): ph-tap watches a running target.
+//! Everything else goes to the server as memory (`m`/`M`), VTOR (`0xE000ED08`) and the fault
+//! status registers (CFSR, HFSR) among them. A GDB server serves memory only while the target
+//! is stopped, so an access made while the target runs stops it (`\x03`), does the access and
+//! resumes it (`c`): one stop per probe-rs memory call, however many packets it takes.
+//! Connecting resumes the target (servers stop it when a client connects, QEMU's `-S` too):
+//! ph-tap watches a running target.
+//!
+//! So probe-rs's `Core::status()` works as on hardware: it reads DHCSR (which notices a stop
+//! reply), then DFSR for the reason, clears it, and for a breakpoint looks for a semihosting
+//! call (the PC, the instruction there, `r0`, `r1`, memory), all with the target stopped:
+//!
+//! - a HardFault after `enable_vector_catch(HardFault)` is `Halted(Exception)` at the
+//!   handler's first instruction, the exception frame stacked (the faulting PC at SP + 24);
+//! - a server that halts at a `bkpt` (OpenOCD, J-Link and pyOCD on hardware) gives
+//!   `Halted(Breakpoint(..))`, and at `bkpt 0xab` with `r0 = SYS_EXIT` probe-rs's
+//!   `Breakpoint(Semihosting(ExitSuccess | ExitError(..)))`;
+//! - QEMU with `-semihosting-config enable=on` carries out a semihosting exit itself: it
+//!   answers `W<code>` and exits, which is [`GdbError::Exited`] from then on (see
+//!   [`exit_code_in`](super::exit_code_in)). QEMU without semihosting does not halt at a
+//!   `bkpt` either: it escalates it to a HardFault (`HFSR.FORCED`), which the vector catch
+//!   reports as `Exception`, the stacked PC at the `bkpt`.
+//!
+//! The catch is a breakpoint at the handler VTOR pointed at when it was armed (or at the last
+//! reset): firmware that moves VTOR later is caught at the old table's handler, not the new.
 
 use super::error::GdbError;
 use super::registers::{Access, RegisterMap};
-use super::rsp::RspClient;
+use super::rsp::{BreakpointType, RspClient, SIGINT, SIGTRAP};
 
 /// Debug Halting Control and Status Register.
 pub const DHCSR: u64 = 0xE000_EDF0;
@@ -30,6 +50,10 @@ pub const DEMCR: u64 = 0xE000_EDFC;
 pub const AIRCR: u64 = 0xE000_ED0C;
 /// Flash Patch and Breakpoint unit's control register.
 pub const FP_CTRL: u64 = 0xE000_2000;
+/// Debug Fault Status Register.
+pub const DFSR: u64 = 0xE000_ED30;
+/// Vector Table Offset Register.
+pub const VTOR: u64 = 0xE000_ED08;
 
 const DBGKEY: u32 = 0xA05F << 16;
 const C_DEBUGEN: u32 = 1 << 0;
@@ -45,9 +69,32 @@ const VECTKEY: u32 = 0x05FA << 16;
 const SYSRESETREQ: u32 = 1 << 2;
 const VECTRESET: u32 = 1 << 0;
 const VC_CORERESET: u32 = 1 << 0;
+const VC_HARDERR: u32 = 1 << 10;
+/// DFSR: a halt or step request.
+const DFSR_HALTED: u32 = 1 << 0;
+/// DFSR: a `bkpt` instruction or a breakpoint.
+const DFSR_BKPT: u32 = 1 << 1;
+/// DFSR: a vector catch.
+const DFSR_VCATCH: u32 = 1 << 3;
+/// DFSR: an external debug request.
+const DFSR_EXTERNAL: u32 = 1 << 4;
+/// VTOR's TBLOFF field.
+const TBLOFF: u32 = !0x7F;
+/// The HardFault handler's entry in the vector table.
+const HARDFAULT_ENTRY: u64 = 3 * 4;
 const REGWNR: u32 = 1 << 16;
 /// QEMU's monitor command for a system reset.
 const QEMU_RESET: &str = "system_reset";
+
+/// The breakpoint standing for the HardFault vector catch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Catch {
+    /// The handler's first instruction.
+    address: u32,
+    /// gdb's ARM breakpoint kind: 2 for a 16-bit Thumb instruction, 3 for a 32-bit one.
+    size: u8,
+    kind: BreakpointType,
+}
 
 /// A Cortex-M core behind a GDB server, as probe-rs sees it through its debug registers.
 #[derive(Debug)]
@@ -61,6 +108,10 @@ pub struct Core {
     control: u32,
     dcrdr: u32,
     demcr: u32,
+    /// DFSR's halt reasons, sticky until probe-rs writes ones to clear them.
+    dfsr: u32,
+    /// The breakpoint at the HardFault handler that stands for `DEMCR.VC_HARDERR`, while armed.
+    catch: Option<Catch>,
     /// A reset happened and DHCSR has not been read since.
     reset: bool,
     registers: Option<RegisterMap>,
@@ -85,6 +136,8 @@ impl Core {
             control: if resume { 0 } else { C_DEBUGEN },
             dcrdr: 0,
             demcr: 0,
+            dfsr: 0,
+            catch: None,
             reset: false,
             registers: None,
             stops: 0,
@@ -130,19 +183,168 @@ impl Core {
         if self.check_stopped()? {
             return Ok(());
         }
-        self.rsp.interrupt()?;
+        let stop = self.rsp.interrupt()?;
         self.running = false;
+        // A target that stopped on its own just before the interrupt came has its stop reply
+        // taken for the interrupt's (QEMU ignores an interrupt of a stopped target): a trap
+        // at the HardFault breakpoint is the catch, not ph-tap's stop.
+        if stop.signal != SIGINT
+            && let Some(catch) = self.catch
+            && self.pc()? == catch.address
+        {
+            self.halted = true;
+            self.dfsr |= DFSR_VCATCH;
+        }
         Ok(())
     }
 
     /// Whether the running target stopped on its own (its stop reply arrived): then it is
-    /// halted.
+    /// halted, and DFSR says why.
     fn check_stopped(&mut self) -> Result<bool, GdbError> {
-        if self.running && self.rsp.poll_stop()?.is_some() {
+        if self.running
+            && let Some(stop) = self.rsp.poll_stop()?
+        {
             self.running = false;
             self.halted = true;
+            let by_signal = if stop.signal == SIGTRAP {
+                DFSR_BKPT
+            } else {
+                DFSR_EXTERNAL
+            };
+            self.dfsr |= self.stop_reason()?.unwrap_or(by_signal);
         }
         Ok(!self.running)
+    }
+
+    /// Why the stopped target stopped, from where: `VCATCH` at the armed HardFault handler,
+    /// `BKPT` at a `bkpt` instruction, `None` elsewhere.
+    fn stop_reason(&mut self) -> Result<Option<u32>, GdbError> {
+        let pc = self.pc()?;
+        if self.catch.is_some_and(|catch| catch.address == pc) {
+            return Ok(Some(DFSR_VCATCH));
+        }
+        let mut instruction = [0u8; 2];
+        match self.rsp.read_memory(u64::from(pc), &mut instruction) {
+            // BKPT #imm8 is 0xBExx.
+            Ok(()) => Ok((instruction[1] == 0xBE).then_some(DFSR_BKPT)),
+            // A PC in memory the server does not serve: no instruction to look at.
+            Err(GdbError::Server { .. }) => Ok(None),
+            Err(err) => Err(err),
+        }
+    }
+
+    /// The stopped target's PC.
+    fn pc(&mut self) -> Result<u32, GdbError> {
+        let access = self.register_access(15)?;
+        self.read_register(&access)
+    }
+
+    /// Resumes the stopped target (`c`) for probe-rs, stepping over the HardFault
+    /// breakpoint first if it is stopped there.
+    fn resume(&mut self) -> Result<(), GdbError> {
+        self.step_over_catch()?;
+        self.rsp.resume()?;
+        self.running = true;
+        Ok(())
+    }
+
+    /// If the stopped target is at the HardFault breakpoint, steps it with the breakpoint
+    /// removed (`z`, `s`, `Z`), as gdb does: a server stops again at once on a breakpoint at
+    /// the PC (QEMU does). Returns whether it stepped.
+    fn step_over_catch(&mut self) -> Result<bool, GdbError> {
+        let Some(catch) = self.catch else {
+            return Ok(false);
+        };
+        if self.pc()? != catch.address {
+            return Ok(false);
+        }
+        self.rsp
+            .remove_breakpoint(catch.kind, catch.address, catch.size)?;
+        let stepped = self.rsp.step();
+        self.rsp
+            .insert_breakpoint(catch.kind, catch.address, catch.size)?;
+        stepped?;
+        Ok(true)
+    }
+
+    /// Arms the HardFault catch (the target stopped): a breakpoint at the handler the vector
+    /// table at VTOR names, hardware (`Z1`) if the server has one, else software (`Z0`).
+    fn arm_catch(&mut self) -> Result<(), GdbError> {
+        let vtor = match self.read_word(VTOR) {
+            Ok(vtor) => vtor & TBLOFF,
+            // No VTOR (an ARMv6-M core may have none): the table is at 0.
+            Err(GdbError::Server { .. }) => 0,
+            Err(err) => return Err(err),
+        };
+        let entry = self.read_word(u64::from(vtor) + HARDFAULT_ENTRY)?;
+        // A Thumb address, not erased flash.
+        if entry & 1 == 0 || entry == u32::MAX {
+            return Err(GdbError::NoHardFaultHandler {
+                addr: self.addr().to_owned(),
+                vtor,
+                entry,
+            });
+        }
+        let address = entry & !1;
+        let mut first = [0u8; 2];
+        self.rsp.read_memory(u64::from(address), &mut first)?;
+        // A 32-bit Thumb instruction starts 0b11101, 0b11110 or 0b11111.
+        let size = if u16::from_le_bytes(first) >> 11 >= 0b11101 {
+            3
+        } else {
+            2
+        };
+        for kind in [BreakpointType::Hardware, BreakpointType::Software] {
+            let inserted = match self.rsp.insert_breakpoint(kind, address, size) {
+                Ok(inserted) => inserted,
+                // Out of comparators, say: try the next kind.
+                Err(GdbError::Server { .. }) if kind == BreakpointType::Hardware => false,
+                Err(err) => return Err(err),
+            };
+            if inserted {
+                self.catch = Some(Catch {
+                    address,
+                    size,
+                    kind,
+                });
+                return Ok(());
+            }
+        }
+        Err(GdbError::Unsupported {
+            addr: self.addr().to_owned(),
+            request: "breakpoints (Z1 or Z0), which the HardFault vector catch needs".to_owned(),
+        })
+    }
+
+    /// Removes the HardFault catch's breakpoint, if armed.
+    fn disarm_catch(&mut self) -> Result<(), GdbError> {
+        if let Some(catch) = self.catch.take() {
+            self.rsp
+                .remove_breakpoint(catch.kind, catch.address, catch.size)?;
+        }
+        Ok(())
+    }
+
+    /// After a reset (the target stopped): the handler again from the vector table, which the
+    /// reset may have changed (firmware loaded again). A table without a handler leaves the
+    /// catch disarmed until the next reset.
+    fn rearm_catch(&mut self) -> Result<(), GdbError> {
+        match self.disarm_catch() {
+            // The server may have forgotten it in the reset.
+            Ok(()) | Err(GdbError::Server { .. }) => {}
+            Err(err) => return Err(err),
+        }
+        match self.arm_catch() {
+            Ok(()) | Err(GdbError::NoHardFaultHandler { .. }) => Ok(()),
+            Err(err) => Err(err),
+        }
+    }
+
+    /// A 32-bit word of memory (the target stopped).
+    fn read_word(&mut self, address: u64) -> Result<u32, GdbError> {
+        let mut bytes = [0u8; 4];
+        self.rsp.read_memory(address, &mut bytes)?;
+        Ok(u32::from_le_bytes(bytes))
     }
 
     /// Reads target memory.
@@ -212,6 +414,10 @@ impl Core {
             DCRSR => 0,
             DCRDR => self.dcrdr,
             DEMCR => self.demcr,
+            DFSR => {
+                self.check_stopped()?;
+                self.dfsr
+            }
             FP_CTRL => 0,
             _ => return Ok(None),
         }))
@@ -223,12 +429,9 @@ impl Core {
             DHCSR => self.write_dhcsr(value)?,
             DCRSR => self.write_dcrsr(value)?,
             DCRDR => self.dcrdr = value,
-            DEMCR => {
-                // Kept here for reads (QEMU has none); written through too, so that a real
-                // core's reset catch is armed.
-                self.demcr = value;
-                self.stopped(|core| core.rsp.write_memory(DEMCR, &value.to_le_bytes()))?;
-            }
+            DEMCR => self.write_demcr(value)?,
+            // Write one to clear.
+            DFSR => self.dfsr &= !value,
             FP_CTRL => {}
             AIRCR if value & 0xFFFF_0000 == VECTKEY && value & (SYSRESETREQ | VECTRESET) != 0 => {
                 self.reset_with(value)?;
@@ -236,6 +439,26 @@ impl Core {
             _ => return Ok(false),
         }
         Ok(true)
+    }
+
+    /// DEMCR: kept here for reads (QEMU has none) and written through, so that a real core's
+    /// reset catch is armed; `VC_HARDERR` arms or disarms the HardFault catch.
+    fn write_demcr(&mut self, value: u32) -> Result<(), GdbError> {
+        let result = self.stopped(|core| {
+            core.rsp.write_memory(DEMCR, &value.to_le_bytes())?;
+            match (value & VC_HARDERR != 0, core.catch.is_some()) {
+                (true, false) => core.arm_catch(),
+                (false, true) => core.disarm_catch(),
+                _ => Ok(()),
+            }
+        });
+        // A catch that could not be armed does not read as set.
+        self.demcr = if result.is_err() && self.catch.is_none() {
+            value & !VC_HARDERR
+        } else {
+            value
+        };
+        result
     }
 
     fn write_dhcsr(&mut self, value: u32) -> Result<(), GdbError> {
@@ -249,14 +472,20 @@ impl Core {
             if self.running {
                 self.stop()?;
             }
-            self.halted = true;
+            // Unless the target had stopped on its own: a halt request.
+            if !self.halted {
+                self.dfsr |= DFSR_HALTED;
+                self.halted = true;
+            }
         } else if !halt && self.halted {
             if value & C_STEP != 0 {
-                self.rsp.step()?;
+                if !self.step_over_catch()? {
+                    self.rsp.step()?;
+                }
+                self.dfsr |= DFSR_HALTED;
             } else {
                 self.halted = false;
-                self.rsp.resume()?;
-                self.running = true;
+                self.resume()?;
             }
         }
         Ok(())
@@ -266,13 +495,7 @@ impl Core {
         let regsel = (value & 0x7F) as u8;
         let write = value & REGWNR != 0;
         self.stopped(|core| {
-            let access =
-                core.register_map()?
-                    .access(regsel)
-                    .ok_or_else(|| GdbError::Unsupported {
-                        addr: core.addr().to_owned(),
-                        request: format!("core register {regsel} (DCRSR.REGSEL)"),
-                    })?;
+            let access = core.register_access(regsel)?;
             if write {
                 core.write_register(&access, core.dcrdr)
             } else {
@@ -280,6 +503,16 @@ impl Core {
                 Ok(())
             }
         })
+    }
+
+    /// How the server reads and writes probe-rs's core register `regsel` (`DCRSR.REGSEL`).
+    fn register_access(&mut self, regsel: u8) -> Result<Access, GdbError> {
+        self.register_map()?
+            .access(regsel)
+            .ok_or_else(|| GdbError::Unsupported {
+                addr: self.addr().to_owned(),
+                request: format!("core register {regsel} (DCRSR.REGSEL)"),
+            })
     }
 
     /// The server's register numbering, read once (with the target stopped).
@@ -353,8 +586,9 @@ impl Core {
 
     /// Resets the target, with the target stopped: QEMU's `monitor system_reset` where the
     /// server knows it (QEMU drops debug writes to its system registers), else the AIRCR write
-    /// `aircr` itself. The target then stays halted if `DEMCR.VC_CORERESET` asks for it, else
-    /// it runs.
+    /// `aircr` itself. A HardFault catch (`DEMCR.VC_HARDERR`) is armed again at the handler
+    /// the vector table names now. The target then stays halted if `DEMCR.VC_CORERESET` asks
+    /// for it (`DFSR.VCATCH`, as on hardware), else it runs.
     pub fn reset_with(&mut self, aircr: u32) -> Result<(), GdbError> {
         if self.running {
             self.stop()?;
@@ -365,10 +599,14 @@ impl Core {
             self.rsp.write_memory(AIRCR, &aircr.to_le_bytes())?;
         }
         self.reset = true;
+        if self.demcr & VC_HARDERR != 0 {
+            self.rearm_catch()?;
+        }
         self.halted = self.demcr & VC_CORERESET != 0;
-        if !self.halted {
-            self.rsp.resume()?;
-            self.running = true;
+        if self.halted {
+            self.dfsr |= DFSR_VCATCH;
+        } else {
+            self.resume()?;
         }
         Ok(())
     }
@@ -378,13 +616,16 @@ impl Core {
         self.reset_with(VECTKEY | SYSRESETREQ)
     }
 
-    /// Lets the server go (`D`), leaving the target running unless probe-rs halted it.
+    /// Lets the server go (`D`), leaving the target running unless probe-rs halted it; the
+    /// HardFault catch's breakpoint is removed first (detaching even if that fails).
     pub fn detach(&mut self) -> Result<(), GdbError> {
         if self.running {
             self.rsp.interrupt()?;
             self.running = false;
         }
-        self.rsp.detach()
+        let removed = self.disarm_catch();
+        self.rsp.detach()?;
+        removed
     }
 }
 
@@ -394,6 +635,7 @@ fn emulated(address: u64, words: usize) -> bool {
     [
         (DHCSR, DEMCR + 4),
         (AIRCR, AIRCR + 4),
+        (DFSR, DFSR + 4),
         (FP_CTRL, FP_CTRL + 4),
     ]
     .iter()

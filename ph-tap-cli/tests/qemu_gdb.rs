@@ -15,66 +15,19 @@
 
 mod common;
 
+use common::qemu_gdb::{Qemu, connect, description};
+
 #[allow(dead_code)]
 #[path = "qemu_e2e/firmware.rs"]
 mod firmware;
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use object::{Object, ObjectSection, ObjectSegment};
-use ph_tap::probe::gdb::{GdbError, GdbProbe};
 use ph_tap::probe::resolve_chip_with;
 use probe_rs::{MemoryInterface, Permissions};
-
-/// QEMU, killed when dropped.
-struct Qemu {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Qemu {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// QEMU's mps2-an386 with `elf` loaded, stopped (`-S`), its gdbstub on a free local port.
-fn qemu(elf: &Path) -> Qemu {
-    let port = common::free_port();
-    let addr = format!("127.0.0.1:{port}");
-    let child = Command::new("qemu-system-arm")
-        .args(["-machine", "mps2-an386", "-nographic", "-monitor", "none"])
-        .args(["-serial", "null", "-S", "-gdb", &format!("tcp:{addr}")])
-        .arg("-kernel")
-        .arg(elf)
-        .stdin(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!("cannot run qemu-system-arm ({e}): install it (scripts/setup does)")
-        });
-    Qemu { child, addr }
-}
-
-fn description() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("targets/mps2-an386.yaml")
-}
-
-/// Connects once QEMU listens (it takes a moment to start).
-fn connect(addr: &str) -> GdbProbe {
-    let start = Instant::now();
-    loop {
-        match GdbProbe::connect(addr) {
-            Ok(probe) => return probe,
-            Err(GdbError::Connect { .. }) if start.elapsed() < Duration::from_secs(10) => {
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            Err(err) => panic!("{err}"),
-        }
-    }
-}
 
 /// The bytes the ELF loads at address 0 (the vector table first).
 fn code_at_zero(elf: &Path) -> Vec<u8> {
@@ -100,7 +53,7 @@ fn in_code(elf: &Path, address: u64) -> bool {
 #[test]
 fn probe_rs_reads_qemu_memory_and_drives_the_core_through_the_gdb_probe() {
     let elf = firmware::firmware(firmware::MPS2_AN386);
-    let qemu = qemu(&elf);
+    let qemu = Qemu::start(&elf, false);
     let target = resolve_chip_with("mps2-an386", Some(&description())).unwrap();
     let mut session = connect(&qemu.addr)
         .into_probe()
@@ -164,7 +117,7 @@ fn probe_rs_reads_qemu_memory_and_drives_the_core_through_the_gdb_probe() {
 #[test]
 fn attach_gdb_to_qemu_scans_sram_and_finds_no_rtt_in_the_uart_build() {
     let elf = firmware::firmware(firmware::MPS2_AN386);
-    let qemu = qemu(&elf);
+    let qemu = Qemu::start(&elf, false);
     let description = description();
     let start = Instant::now();
     let err = loop {

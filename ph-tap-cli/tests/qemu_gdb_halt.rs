@@ -16,18 +16,21 @@
 
 mod common;
 
+use common::qemu_gdb::{Qemu, connect, description};
+
 #[allow(dead_code)]
 #[path = "qemu_e2e/firmware.rs"]
 mod firmware;
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use object::{Object, ObjectSegment, ObjectSymbol};
-use ph_tap::probe::gdb::{GdbError, GdbProbe, exit_code_in};
+use ph_tap::probe::gdb::exit_code_in;
 use ph_tap::probe::resolve_chip_with;
-use probe_rs::{Core, CoreStatus, HaltReason, MemoryInterface, Permissions, VectorCatchCondition};
+use probe_rs::{
+    Core, CoreStatus, HaltReason, MemoryInterface, Permissions, Session, VectorCatchCondition,
+};
 
 /// The RTT build of the Cortex-M4 board: it runs until the debugger stops QEMU.
 const MPS2_AN386_RTT: firmware::Board = firmware::Board {
@@ -47,56 +50,6 @@ const UNDEFINSTR: u32 = 1 << 16;
 /// HardFault Status Register; FORCED is bit 30.
 const HFSR: u64 = 0xE000_ED2C;
 const FORCED: u32 = 1 << 30;
-
-/// QEMU, killed when dropped.
-struct Qemu {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Qemu {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// QEMU's mps2-an386 with `elf` loaded, semihosting on, stopped (`-S`), its gdbstub on a free
-/// local port.
-fn qemu(elf: &Path) -> Qemu {
-    let addr = format!("127.0.0.1:{}", common::free_port());
-    let child = Command::new("qemu-system-arm")
-        .args(["-machine", "mps2-an386", "-nographic", "-monitor", "none"])
-        .args(["-semihosting-config", "enable=on,target=native"])
-        .args(["-serial", "null", "-S", "-gdb", &format!("tcp:{addr}")])
-        .arg("-kernel")
-        .arg(elf)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!("cannot run qemu-system-arm ({e}): install it (scripts/setup does)")
-        });
-    Qemu { child, addr }
-}
-
-fn description() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("targets/mps2-an386.yaml")
-}
-
-/// Connects once QEMU listens (it takes a moment to start).
-fn connect(addr: &str) -> GdbProbe {
-    let start = Instant::now();
-    loop {
-        match GdbProbe::connect(addr) {
-            Ok(probe) => return probe,
-            Err(GdbError::Connect { .. }) if start.elapsed() < Duration::from_secs(10) => {
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            Err(err) => panic!("{err}"),
-        }
-    }
-}
 
 /// What the test needs of the ELF: the HardFault handler (vector table entry 3, at 0) and
 /// the start of free RAM (`__sheap`: the firmware has no heap).
@@ -126,6 +79,22 @@ fn elf_facts(elf: &Path) -> Elf {
     }
 }
 
+/// probe-rs attached to QEMU through [`GdbProbe`](ph_tap::probe::gdb::GdbProbe), the
+/// HardFault catch armed.
+fn attach_with_the_catch(qemu: &Qemu) -> Session {
+    let target = resolve_chip_with("mps2-an386", Some(&description())).unwrap();
+    let mut session = connect(&qemu.addr)
+        .into_probe()
+        .attach(target, Permissions::default())
+        .unwrap();
+    session
+        .core(0)
+        .unwrap()
+        .enable_vector_catch(VectorCatchCondition::HardFault)
+        .unwrap();
+    session
+}
+
 /// Writes Thumb `code` at `at`.
 fn write_code(core: &mut Core, at: u32, code: &[u16]) {
     let bytes: Vec<u8> = code.iter().flat_map(|h| h.to_le_bytes()).collect();
@@ -143,15 +112,9 @@ fn branch_to(core: &mut Core, at: u32) {
 fn a_hardfault_under_qemu_is_a_vector_catch_with_the_exception_frame_stacked() {
     let elf = firmware::firmware(MPS2_AN386_RTT);
     let facts = elf_facts(&elf);
-    let qemu = qemu(&elf);
-    let target = resolve_chip_with("mps2-an386", Some(&description())).unwrap();
-    let mut session = connect(&qemu.addr)
-        .into_probe()
-        .attach(target, Permissions::default())
-        .unwrap();
+    let qemu = Qemu::start(&elf, true);
+    let mut session = attach_with_the_catch(&qemu);
     let mut core = session.core(0).unwrap();
-    core.enable_vector_catch(VectorCatchCondition::HardFault)
-        .unwrap();
     assert_eq!(core.status().unwrap(), CoreStatus::Running);
 
     // `nop; udf #0`: probe-rs's run steps the nop, and the firmware faults running on.
@@ -196,15 +159,9 @@ fn a_hardfault_under_qemu_is_a_vector_catch_with_the_exception_frame_stacked() {
 fn a_semihosting_exit_under_qemu_is_an_error_with_the_exit_code() {
     let elf = firmware::firmware(MPS2_AN386_RTT);
     let facts = elf_facts(&elf);
-    let mut qemu = qemu(&elf);
-    let target = resolve_chip_with("mps2-an386", Some(&description())).unwrap();
-    let mut session = connect(&qemu.addr)
-        .into_probe()
-        .attach(target, Permissions::default())
-        .unwrap();
+    let mut qemu = Qemu::start(&elf, true);
+    let mut session = attach_with_the_catch(&qemu);
     let mut core = session.core(0).unwrap();
-    core.enable_vector_catch(VectorCatchCondition::HardFault)
-        .unwrap();
 
     // `nop; bkpt 0xab` with r0 = SYS_EXIT_EXTENDED, r1 = {ADP_Stopped_ApplicationExit, 42}.
     let code = facts.free_ram;
@@ -238,6 +195,6 @@ fn a_semihosting_exit_under_qemu_is_an_error_with_the_exit_code() {
     assert_eq!(exit_code_in(&later), Some(42), "{later:#}");
     drop(core);
     drop(session);
-    let status = qemu.child.wait().unwrap();
+    let status = qemu.wait();
     assert_eq!(status.code(), Some(42), "QEMU's own exit status");
 }

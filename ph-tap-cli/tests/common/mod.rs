@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod gdb_server;
+pub mod qemu_gdb;
 pub mod rtt_elf;
 pub mod scenarios;
 

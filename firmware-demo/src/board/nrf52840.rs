@@ -1,5 +1,6 @@
 //! nRF52840 (Cortex-M4F at 64 MHz): defmt log lines on RTT up channel 0 `defmt`, frames on up
 //! channel 1 `ph-eventing`, both read by `ph-tap run` (or `ph-tap attach` for the frames alone).
+//! A panic is panic-probe's: its message through defmt, then a HardFault (see `main.rs`).
 
 use super::Board;
 use super::nrf_rng;
@@ -34,13 +35,4 @@ impl Board for Nrf52840 {
     }
 
     fn cycle_done(&mut self) {}
-}
-
-#[panic_handler]
-fn panic(_info: &core::panic::PanicInfo) -> ! {
-    // Stop here with interrupts off: sampling stops, and a debugger (`probe-rs`) shows where.
-    cortex_m::interrupt::disable();
-    loop {
-        core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
-    }
 }

@@ -70,6 +70,8 @@ impl<B: Board> App<B> {
 
     /// Runs demo cycles until the board says stop (the QEMU boards exit after the first).
     pub fn run(mut self) -> ! {
+        #[cfg(feature = "panic-after-boot")]
+        self.panic_after_boot();
         loop {
             self.cycle();
             self.board.cycle_done();
@@ -168,6 +170,24 @@ impl<B: Board> App<B> {
             );
         }
         self.last = summary;
+    }
+
+    /// Sends the boot hello, then panics (feature `panic-after-boot`, for the host tests of
+    /// `ph-tap run`): the host has learnt the stream and seen the boot log lines when the panic
+    /// message and the HardFault come.
+    #[cfg(feature = "panic-after-boot")]
+    fn panic_after_boot(&mut self) {
+        let link = self.board.link();
+        let (_, written) = self
+            .drainer
+            .hello::<Event, _>(&mut self.buf, |frame| link.send_frame(frame))
+            .expect("FRAME_BUF fits the hello (checked in App::new)");
+        self.totals.hellos_sent += u32::from(written);
+        info!(
+            "boot hello sent (written whole: {=bool}); now panicking, as feature panic-after-boot asks",
+            written
+        );
+        panic!("demo panic requested by the panic-after-boot feature");
     }
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # firmware-demo (its own workspace, outside the host one): rustfmt, clippy for every board and for
-# the instruction-count builds, release builds of the three boards (and mps2-an386 with RTT), the
-# `_SEGGER_RTT` symbol of the RTT builds, and the instruction counts of push/poll_one under QEMU.
+# the instruction-count builds, release builds of the three boards (and mps2-an386 with RTT, and
+# with RTT and `panic-after-boot`), the `_SEGGER_RTT` symbol of the RTT builds, and the
+# instruction counts of push/poll_one under QEMU.
 #
 # The QEMU end-to-end tests (ph-tap-cli/tests/qemu_e2e/) run with `cargo test --workspace`;
 # they build into the same firmware-demo/target, so the release builds here are usually fresh.
@@ -22,6 +23,8 @@ builds=(
     "mps2-an386 thumbv7em-none-eabihf"
     "mps2-an386,rtt thumbv7em-none-eabihf"
     "microbit thumbv6m-none-eabi"
+    # The firmware that panics right after boot, for the host tests.
+    "mps2-an386,rtt,panic-after-boot thumbv7em-none-eabihf"
 )
 echo "--- firmware: clippy"
 for b in "${builds[@]}" "mps2-an386,measure thumbv7em-none-eabihf" \
@@ -43,7 +46,7 @@ mkdir -p target
         echo "  $features ($target)"
         cargo build --quiet --release --no-default-features --features "$features" \
             --target "$target"
-        if [ "$features" = nrf52840 ] || [ "$features" = mps2-an386,rtt ]; then
+        if [ "$features" = nrf52840 ] || [[ "$features" = *rtt* ]]; then
             # `ph-tap attach --elf` finds the RTT control block through this symbol.
             elf="target/$target/release/firmware-demo"
             rtt=$(nm "$elf" | awk '$3 == "_SEGGER_RTT" { print $1 }')

@@ -4,7 +4,8 @@
 //! `rtt`) runs demo cycle after demo cycle and pushes its cumulative `Summary` after each one;
 //! every check compares what ph-tap reported up to a summary with that summary. Its telemetry is
 //! on RTT up channel 1, `ph-eventing`, which these tests read alone (`--channel ph-eventing`);
-//! channel 0, `defmt`, carries its log lines (read beside the telemetry in `run.rs`).
+//! channel 0, `defmt`, carries its log lines (read beside the telemetry in `defmt.rs` and
+//! `run.rs`).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -89,6 +90,12 @@ impl Qemu {
 
     /// Presses the reset button (QEMU's `system_reset`), once QEMU's monitor has answered.
     pub(crate) fn reset(&self) {
+        self.monitor("system_reset");
+    }
+
+    /// Runs one command on QEMU's monitor and returns what it printed (the echo of the command
+    /// included).
+    pub(crate) fn monitor(&self, command: &str) -> String {
         let mut monitor = TcpStream::connect(self.monitor).expect("QEMU's monitor");
         monitor
             .set_read_timeout(Some(Duration::from_secs(10)))
@@ -101,12 +108,13 @@ impl Qemu {
                 assert!(n > 0, "QEMU's monitor closed");
                 seen.extend_from_slice(&buf[..n]);
             }
+            String::from_utf8_lossy(&seen).into_owned()
         };
         prompt(&mut monitor);
         monitor
-            .write_all(b"system_reset\n")
-            .expect("send system_reset");
-        prompt(&mut monitor);
+            .write_all(format!("{command}\n").as_bytes())
+            .unwrap_or_else(|e| panic!("send {command} to QEMU's monitor: {e}"));
+        prompt(&mut monitor)
     }
 }
 

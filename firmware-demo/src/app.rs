@@ -5,15 +5,21 @@
 //! every [`config::HELLO_EVERY_FRAMES`] frames) for the board's link. At the end of each cycle
 //! sampling pauses, the ring is drained, and a [`Summary`] with the firmware's own counts goes out
 //! as the last item, so the host can check it saw exactly what the firmware sent.
+//!
+//! On the RTT builds it also logs (defmt, see [`crate::log`]) its boot, each phase of the cycle,
+//! and each summary, with a warning for the drops the firmware counted during the cycle: about
+//! eight lines per cycle.
 
 use cortex_m::peripheral::SYST;
 use ph_eventing::Consumer;
 use ph_eventing_wire::drain::{DrainReport, Drainer};
 use ph_eventing_wire::encode::{max_frame_len, max_hello_len};
+use ph_eventing_wire::frame::FORMAT_VERSION;
 
 use crate::board::Board;
 use crate::config::{self, DRAIN_BATCH, Phase, PhaseKind, RING_CAPACITY};
 use crate::link::Link;
+use crate::log::{info, warn};
 use crate::sampler::{self, RING};
 use crate::telemetry::{Event, Summary};
 
@@ -32,6 +38,8 @@ pub struct App<B: Board> {
     totals: Summary,
     /// Summaries pushed so far.
     summaries: u32,
+    /// The last summary pushed (its drops are the baseline for the next cycle's warnings).
+    last: Summary,
 }
 
 impl<B: Board> App<B> {
@@ -41,6 +49,13 @@ impl<B: Board> App<B> {
             max_frame_len::<Event>() <= FRAME_BUF && max_hello_len::<Event>() <= FRAME_BUF,
             "FRAME_BUF is too small for Event's frames"
         );
+        info!(
+            "firmware-demo {=str} on {=str}: boot id {=u32:#010x}, wire format v{=u8}",
+            env!("CARGO_PKG_VERSION"),
+            board.name(),
+            boot_id,
+            FORMAT_VERSION
+        );
         Self {
             board,
             syst,
@@ -49,11 +64,14 @@ impl<B: Board> App<B> {
             buf: [0; FRAME_BUF],
             totals: Summary::default(),
             summaries: 0,
+            last: Summary::default(),
         }
     }
 
     /// Runs demo cycles until the board says stop (the QEMU boards exit after the first).
     pub fn run(mut self) -> ! {
+        #[cfg(feature = "panic-after-boot")]
+        self.panic_after_boot();
         loop {
             self.cycle();
             self.board.cycle_done();
@@ -62,8 +80,10 @@ impl<B: Board> App<B> {
 
     /// One demo cycle: every phase, then a pause in sampling for the summary.
     fn cycle(&mut self) {
+        let cycle = self.summaries + 1;
         sampler::start(&mut self.syst, B::CORE_HZ);
-        for phase in config::PHASES {
+        for (index, phase) in config::PHASES.into_iter().enumerate() {
+            log_phase(cycle, index + 1, phase);
             self.run_phase(phase);
         }
         sampler::stop(&mut self.syst);
@@ -133,6 +153,60 @@ impl<B: Board> App<B> {
         };
         RING.producer().push(Event::Summary(summary));
         self.summaries += 1;
+        let cycle = self.summaries;
+        info!("cycle {=u32} summary: {}", cycle, summary);
+        let ring_dropped = summary.ring_dropped.wrapping_sub(self.last.ring_dropped);
+        if ring_dropped > 0 {
+            warn!(
+                "cycle {=u32}: the ring overwrote {=u32} samples before the main loop read them",
+                cycle, ring_dropped
+            );
+        }
+        let link_skipped = summary.link_skipped.wrapping_sub(self.last.link_skipped);
+        if link_skipped > 0 {
+            warn!(
+                "cycle {=u32}: the link refused {=u32} frames (RTT buffer full: the host reads too slowly)",
+                cycle, link_skipped
+            );
+        }
+        self.last = summary;
+    }
+
+    /// Sends the boot hello, then panics (feature `panic-after-boot`, for the host tests of
+    /// `ph-tap run`): the host has learnt the stream and seen the boot log lines when the panic
+    /// message and the HardFault come.
+    #[cfg(feature = "panic-after-boot")]
+    fn panic_after_boot(&mut self) {
+        let link = self.board.link();
+        let (_, written) = self
+            .drainer
+            .hello::<Event, _>(&mut self.buf, |frame| link.send_frame(frame))
+            .expect("FRAME_BUF fits the hello (checked in App::new)");
+        self.totals.hellos_sent += u32::from(written);
+        info!(
+            "boot hello sent (written whole: {=bool}); now panicking, as feature panic-after-boot asks",
+            written
+        );
+        panic!("demo panic requested by the panic-after-boot feature");
+    }
+}
+
+/// Logs the start of phase `index` (1-based) of demo cycle `cycle`.
+fn log_phase(cycle: u32, index: usize, phase: Phase) {
+    let of = config::PHASES.len();
+    match phase.kind {
+        PhaseKind::Normal => info!(
+            "cycle {=u32} phase {=usize}/{=usize}: normal, {=u32} ticks",
+            cycle, index, of, phase.ticks
+        ),
+        PhaseKind::SlowDrain { every_ticks } => info!(
+            "cycle {=u32} phase {=usize}/{=usize}: slow drain (one read every {=u32} ticks), {=u32} ticks",
+            cycle, index, of, every_ticks, phase.ticks
+        ),
+        PhaseKind::Burst { per_tick } => info!(
+            "cycle {=u32} phase {=usize}/{=usize}: burst ({=u8} samples per tick), {=u32} ticks",
+            cycle, index, of, per_tick, phase.ticks
+        ),
     }
 }
 

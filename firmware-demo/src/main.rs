@@ -1,6 +1,7 @@
 //! ph-eventing reference firmware: a SysTick interrupt fills a `static` `SeqRing`, the main loop
 //! drains it with `poll_up_to` and sends every item as a `ph-eventing-wire` frame over the board's
-//! link (RTT on the nRF52840, a UART under QEMU). See README.md.
+//! link (RTT on the nRF52840, a UART under QEMU). The RTT builds also log with defmt on a second
+//! RTT channel (`log.rs`), and panic through panic-probe. See README.md.
 #![no_std]
 #![no_main]
 #![deny(unsafe_op_in_unsafe_fn)]
@@ -12,12 +13,17 @@ mod app;
 mod board;
 mod config;
 mod link;
+mod log;
 #[cfg(feature = "measure")]
 mod measure;
 mod sampler;
 mod telemetry;
 
 use cortex_m_rt::entry;
+// The RTT builds' panic handler: the message as a defmt ERROR line, then a HardFault (`udf`) that
+// a debugger catches. The UART builds have their own (`board/qemu_exit.rs`).
+#[cfg(feature = "rtt")]
+use panic_probe as _;
 
 use board::Board;
 

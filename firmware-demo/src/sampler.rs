@@ -55,6 +55,13 @@ pub fn ticks() -> u32 {
     TICKS.load(Ordering::Relaxed)
 }
 
+/// Microseconds of sampling since boot: [`ticks`] × [`TICK_US`] (the clock of the samples'
+/// `timestamp_us`, without its 32-bit wrap). The log lines' timestamp.
+#[cfg_attr(not(feature = "rtt"), allow(dead_code))]
+pub fn micros() -> u64 {
+    u64::from(ticks()) * u64::from(TICK_US)
+}
+
 /// Samples pushed since boot.
 pub fn samples() -> u32 {
     SAMPLES.load(Ordering::Relaxed)

@@ -26,8 +26,10 @@ pub struct Sample {
     pub timestamp_us: u32,
 }
 
-/// The firmware's own counts since boot, as seen from the main loop.
+/// The firmware's own counts since boot, as seen from the main loop (logged as it is sent, on the
+/// RTT builds).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Schema, MaxSize)]
+#[cfg_attr(feature = "rtt", derive(defmt::Format))]
 pub struct Summary {
     /// Samples pushed into the ring by the interrupt.
     pub samples: u32,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # firmware-demo (its own workspace, outside the host one): rustfmt, clippy for every board and for
-# the instruction-count builds, release builds of the three boards (and mps2-an386 with RTT), the
-# `_SEGGER_RTT` symbol of the RTT builds, and the instruction counts of push/poll_one under QEMU.
+# the instruction-count builds, release builds of the three boards (and mps2-an386 with RTT, and
+# with RTT and `panic-after-boot`), the `_SEGGER_RTT` symbol and the defmt table of the RTT
+# builds, no defmt in the others, and the instruction counts of push/poll_one under QEMU.
 #
 # The QEMU end-to-end tests (ph-tap-cli/tests/qemu_e2e/) run with `cargo test --workspace`;
 # they build into the same firmware-demo/target, so the release builds here are usually fresh.
@@ -22,6 +23,8 @@ builds=(
     "mps2-an386 thumbv7em-none-eabihf"
     "mps2-an386,rtt thumbv7em-none-eabihf"
     "microbit thumbv6m-none-eabi"
+    # The firmware that panics right after boot, for the host tests.
+    "mps2-an386,rtt,panic-after-boot thumbv7em-none-eabihf"
 )
 echo "--- firmware: clippy"
 for b in "${builds[@]}" "mps2-an386,measure thumbv7em-none-eabihf" \
@@ -31,6 +34,14 @@ for b in "${builds[@]}" "mps2-an386,measure thumbv7em-none-eabihf" \
     cargo clippy --quiet --release --no-default-features --features "$features" \
         --target "$target" -- -D warnings
 done
+
+# The UART and `measure` builds log nothing: defmt must not be linked into them.
+no_defmt() {
+    if nm "$1" | grep -q _defmt; then
+        echo "defmt is linked into $1 (only the RTT builds use it)" >&2
+        exit 1
+    fi
+}
 
 echo "--- firmware: release builds"
 # Release builds of the three boards. Boards that share a triple share `release/firmware-demo`:
@@ -43,12 +54,19 @@ mkdir -p target
         echo "  $features ($target)"
         cargo build --quiet --release --no-default-features --features "$features" \
             --target "$target"
-        if [ "$features" = nrf52840 ] || [ "$features" = mps2-an386,rtt ]; then
+        elf="target/$target/release/firmware-demo"
+        if [ "$features" = nrf52840 ] || [[ "$features" = *rtt* ]]; then
             # `ph-tap attach --elf` finds the RTT control block through this symbol.
-            elf="target/$target/release/firmware-demo"
             rtt=$(nm "$elf" | awk '$3 == "_SEGGER_RTT" { print $1 }')
             [ -n "$rtt" ] || { echo "no _SEGGER_RTT in $elf" >&2; exit 1; }
             echo "    _SEGGER_RTT at 0x$rtt"
+            # The defmt table that `ph-tap run` decodes the `defmt` channel with (placed by
+            # defmt.x, which build.rs adds), and its format version.
+            version=$(nm "$elf" | awk '$3 == "_defmt_version_" { print $5 }')
+            [ -n "$version" ] || { echo "no defmt table in $elf" >&2; exit 1; }
+            echo "    defmt table, encoding version $version"
+        else
+            no_defmt "$elf"
         fi
     done
 ) 9>target/e2e.lock
@@ -56,3 +74,6 @@ mkdir -p target
 echo "--- firmware: instruction counts"
 # Instruction counts (docs/PERFORMANCE.md, section firmware). Fails if a probe does not run.
 scripts/count-instructions.sh
+for elf in target/measure/*.elf; do
+    no_defmt "$elf"
+done

@@ -16,5 +16,5 @@ pub type Microbit = QemuBoard<Nrf51Uart, 16_000_000>;
 /// Sets up the board. Call once.
 pub fn init() -> Microbit {
     // SAFETY: UART0 is at this address on the nRF51, and only this board value uses it.
-    QemuBoard::new(unsafe { Nrf51Uart::new(UART0, TX_PIN) })
+    QemuBoard::new("microbit", unsafe { Nrf51Uart::new(UART0, TX_PIN) })
 }

@@ -63,6 +63,8 @@ pub trait Board {
     type Link: Link;
     /// Core clock in Hz: SysTick counts it.
     const CORE_HZ: u32;
+    /// The board's name, for the boot log line.
+    fn name(&self) -> &'static str;
     /// A value that differs from one boot to the next (the host tells a reset from a sequence
     /// wrap by it).
     fn boot_id(&mut self) -> u32;

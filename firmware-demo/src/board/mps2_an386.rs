@@ -1,6 +1,7 @@
 //! QEMU `-machine mps2-an386`: Cortex-M4 at 25 MHz, frames on UART0 (QEMU's first `-serial`),
-//! or, with the `rtt` feature, on RTT up channel 0 exactly as on the nRF52840 (read through
-//! QEMU's GDB server with `ph-tap attach --gdb`).
+//! or, with the `rtt` feature, on RTT exactly as on the nRF52840 (up channel 0 `defmt` for the
+//! log lines, 1 `ph-eventing` for the frames), read through QEMU's GDB server with
+//! `ph-tap attach --gdb`.
 
 use super::qemu_board::QemuBoard;
 
@@ -32,5 +33,5 @@ pub type Mps2An386 = QemuBoard<link::Link, CORE_HZ>;
 
 /// Sets up the board. Call once.
 pub fn init() -> Mps2An386 {
-    QemuBoard::new(link::init())
+    QemuBoard::new("mps2-an386", link::init())
 }

@@ -1,4 +1,6 @@
-//! nRF52840 (Cortex-M4F at 64 MHz): frames on RTT up channel 0, read by `ph-tap attach`.
+//! nRF52840 (Cortex-M4F at 64 MHz): defmt log lines on RTT up channel 0 `defmt`, frames on up
+//! channel 1 `ph-eventing`, both read by `ph-tap run` (or `ph-tap attach` for the frames alone).
+//! A panic is panic-probe's: its message through defmt, then a HardFault (see `main.rs`).
 
 use super::Board;
 use super::nrf_rng;
@@ -9,7 +11,7 @@ pub struct Nrf52840 {
     rtt: RttLink,
 }
 
-/// Sets up the board: its RTT control block and up channel 0. Call once.
+/// Sets up the board: its RTT control block and up channels. Call once.
 pub fn init() -> Nrf52840 {
     Nrf52840 {
         rtt: rtt_link::init(),
@@ -20,6 +22,10 @@ impl Board for Nrf52840 {
     type Link = RttLink;
     const CORE_HZ: u32 = 64_000_000;
 
+    fn name(&self) -> &'static str {
+        "nRF52840"
+    }
+
     fn boot_id(&mut self) -> u32 {
         nrf_rng::random_u32()
     }
@@ -29,13 +35,4 @@ impl Board for Nrf52840 {
     }
 
     fn cycle_done(&mut self) {}
-}
-
-#[panic_handler]
-fn panic(_info: &core::panic::PanicInfo) -> ! {
-    // Stop here with interrupts off: sampling stops, and a debugger (`probe-rs`) shows where.
-    cortex_m::interrupt::disable();
-    loop {
-        core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
-    }
 }

@@ -8,19 +8,24 @@ use crate::link::Link;
 
 /// A QEMU board whose link is `U` and whose core runs at `CORE_HZ`.
 pub struct QemuBoard<U, const CORE_HZ: u32> {
+    name: &'static str,
     link: U,
 }
 
 impl<U, const CORE_HZ: u32> QemuBoard<U, CORE_HZ> {
-    /// The board, sending frames on `link`.
-    pub const fn new(link: U) -> Self {
-        Self { link }
+    /// The board called `name` (its QEMU machine), sending frames on `link`.
+    pub const fn new(name: &'static str, link: U) -> Self {
+        Self { name, link }
     }
 }
 
 impl<U: Link, const CORE_HZ: u32> Board for QemuBoard<U, CORE_HZ> {
     type Link = U;
     const CORE_HZ: u32 = CORE_HZ;
+
+    fn name(&self) -> &'static str {
+        self.name
+    }
 
     fn boot_id(&mut self) -> u32 {
         // QEMU boots the same way every time; a real board must use a fresh value (see nrf52840).

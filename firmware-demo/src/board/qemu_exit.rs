@@ -1,7 +1,9 @@
 //! Ending a QEMU run: semihosting exit (QEMU needs `-semihosting-config enable=on,target=native`).
-//! A panic ends the run with a failure status and its message on QEMU's standard output.
+//! On the UART builds a panic ends the run with a failure status and its message on QEMU's
+//! standard output; an RTT build panics as the nRF52840 does (panic-probe, see `main.rs`).
 
-use cortex_m_semihosting::{debug, hprintln};
+#[cfg(any(not(feature = "rtt"), feature = "measure"))]
+use cortex_m_semihosting::debug;
 
 /// The boot id of the QEMU boards: an emulated boot is identical every time, and the end-to-end
 /// tests check that the host reports it.
@@ -18,9 +20,10 @@ pub fn success() -> ! {
     }
 }
 
+#[cfg(not(feature = "rtt"))]
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo) -> ! {
-    hprintln!("firmware-demo panicked: {}", info);
+    cortex_m_semihosting::hprintln!("firmware-demo panicked: {}", info);
     debug::exit(debug::EXIT_FAILURE);
     loop {
         cortex_m::asm::wfi();

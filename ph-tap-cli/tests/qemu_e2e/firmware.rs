@@ -58,8 +58,9 @@ pub(crate) fn firmware(board: Board) -> PathBuf {
     std::fs::create_dir_all(&e2e_dir).expect("create firmware-demo/target/e2e");
     let lock = File::create(target_dir.join("e2e.lock")).expect("create the build lock");
     lock.lock().expect("lock firmware-demo/target/e2e.lock");
-    // Run in firmware-demo/ so its .cargo/config.toml (linker script) applies; drop flags that
-    // would replace that config's rustflags.
+    // Run in firmware-demo/ so its .cargo/config.toml (linker script, DEFMT_LOG) applies; drop
+    // flags that would replace that config's rustflags, and a DEFMT_LOG that would override its
+    // log level (defmt.rs checks the lines logged at the default level).
     let status = Command::new(env!("CARGO"))
         .current_dir(&dir)
         .args(["build", "--release", "--no-default-features"])
@@ -69,6 +70,7 @@ pub(crate) fn firmware(board: Board) -> PathBuf {
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .env_remove("CARGO_BUILD_RUSTFLAGS")
         .env_remove("CARGO_BUILD_TARGET")
+        .env_remove("DEFMT_LOG")
         .status()
         .expect("run cargo to build firmware-demo");
     assert!(

@@ -2,7 +2,10 @@
 //! probe-rs's own `Session`, RTT attach and `UpChannel::read` over ph-tap's GDB probe, hundreds
 //! of reads per demo cycle, against the firmware's own counts. The firmware (`mps2-an386` with
 //! `rtt`) runs demo cycle after demo cycle and pushes its cumulative `Summary` after each one;
-//! every check compares what ph-tap reported up to a summary with that summary.
+//! every check compares what ph-tap reported up to a summary with that summary. Its telemetry is
+//! on RTT up channel 1, `ph-eventing`, which these tests read alone (`--channel ph-eventing`);
+//! channel 0, `defmt`, carries its log lines (read beside the telemetry in `defmt.rs` and
+//! `run.rs`).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -87,6 +90,12 @@ impl Qemu {
 
     /// Presses the reset button (QEMU's `system_reset`), once QEMU's monitor has answered.
     pub(crate) fn reset(&self) {
+        self.monitor("system_reset");
+    }
+
+    /// Runs one command on QEMU's monitor and returns what it printed (the echo of the command
+    /// included).
+    pub(crate) fn monitor(&self, command: &str) -> String {
         let mut monitor = TcpStream::connect(self.monitor).expect("QEMU's monitor");
         monitor
             .set_read_timeout(Some(Duration::from_secs(10)))
@@ -99,12 +108,13 @@ impl Qemu {
                 assert!(n > 0, "QEMU's monitor closed");
                 seen.extend_from_slice(&buf[..n]);
             }
+            String::from_utf8_lossy(&seen).into_owned()
         };
         prompt(&mut monitor);
         monitor
-            .write_all(b"system_reset\n")
-            .expect("send system_reset");
-        prompt(&mut monitor);
+            .write_all(format!("{command}\n").as_bytes())
+            .unwrap_or_else(|e| panic!("send {command} to QEMU's monitor: {e}"));
+        prompt(&mut monitor)
     }
 }
 
@@ -310,6 +320,22 @@ pub(crate) fn assert_accounted(records: &[Value], capture: &[u8], what: &str) ->
     checked
 }
 
+/// What a run that read the firmware's two up channels reported about its telemetry (channel 1,
+/// `ph-eventing`) as a run reading that channel alone reports it: its records without their
+/// `channel`, and the records of no channel (the source's events), but not the closing summary,
+/// which adds both channels up.
+pub(crate) fn telemetry_of(records: &[Value]) -> Vec<Value> {
+    records
+        .iter()
+        .filter(|r| r["type"] != "summary" && matches!(r["channel"].as_u64(), None | Some(1)))
+        .map(|r| {
+            let mut r = r.clone();
+            r.as_object_mut().expect("a JSON record").remove("channel");
+            r
+        })
+        .collect()
+}
+
 /// For each firmware summary in `capture`, the hello frames received before it that the
 /// firmware had counted when it pushed the summary (not a hello sent with the summary itself).
 /// Counting restarts at a boot's first frame.
@@ -367,12 +393,18 @@ pub(crate) fn segger_rtt(elf: &Path) -> u64 {
         .expect("a _SEGGER_RTT symbol")
 }
 
-/// A `--save` run of `ph-tap attach --gdb gdb`, with `--elf elf` when given; the save file is in
-/// the returned directory.
+/// A `--save` run of `ph-tap attach --gdb gdb` on the telemetry channel alone (`--channel
+/// ph-eventing`: without it, ph-tap reads the firmware's `defmt` channel too), with `--elf elf`
+/// when given; the save file is in the returned directory.
 fn attach_saving(gdb: SocketAddr, elf: Option<&Path>) -> (Tap, tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("temp dir");
     let save = dir.path().join("rtt.bin");
-    let mut args = vec!["--save", save.to_str().expect("a UTF-8 temp path")];
+    let mut args = vec![
+        "--channel",
+        "ph-eventing",
+        "--save",
+        save.to_str().expect("a UTF-8 temp path"),
+    ];
     if let Some(elf) = elf {
         args.extend(["--elf", elf.to_str().expect("a UTF-8 firmware path")]);
     }
@@ -394,6 +426,11 @@ pub(crate) fn whole_cycles_through_the_elf_address() {
         attached_at(&stderr),
         segger_rtt(&elf),
         "--elf's _SEGGER_RTT"
+    );
+    // `--channel ph-eventing`, found by its name: channel 1, after `defmt`.
+    assert!(
+        stderr.contains(", up channel 1 'ph-eventing' (Ctrl-C to stop)"),
+        "attach reads the telemetry channel only: {stderr}"
     );
     let capture = std::fs::read(&save).expect("the --save file");
     let summaries = assert_accounted(&records, &capture, "3 cycles over --gdb");

@@ -13,6 +13,7 @@
 mod checks;
 #[path = "../common/mod.rs"]
 mod common;
+mod defmt;
 mod faults;
 mod firmware;
 mod gdb;
@@ -171,4 +172,24 @@ fn mps2_an386_run_flashes_starts_and_streams() {
 #[test]
 fn mps2_an386_run_refuses_what_is_not_this_boards_firmware() {
     run::refuses_what_is_not_this_boards_firmware();
+}
+
+#[test]
+fn mps2_an386_rtt_channels_defmt_and_ph_eventing() {
+    defmt::channels_defmt_and_ph_eventing();
+}
+
+#[test]
+fn mps2_an386_rtt_defmt_log_lines_match_the_summaries() {
+    defmt::log_lines_match_the_summaries();
+}
+
+#[test]
+fn mps2_an386_rtt_panic_after_boot_is_reported_through_defmt() {
+    defmt::panic_after_boot_is_reported_through_defmt();
+}
+
+#[test]
+fn mps2_an386_rtt_panic_after_boot_under_ph_tap_run() {
+    defmt::panic_after_boot_under_ph_tap_run();
 }

@@ -7,11 +7,14 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::firmware::firmware;
-use crate::gdb::{MPS2_AN386_RTT, Qemu, Tap, assert_accounted, gdb_args, segger_rtt};
+use crate::gdb::{MPS2_AN386_RTT, Qemu, Tap, assert_accounted, gdb_args, segger_rtt, telemetry_of};
 
 /// `ph-tap run` flashes the blank board, starts it from reset, and shows whole demo cycles
 /// exactly as the firmware counted them; a replay of its `--save` file gives the same records.
-/// Test-runner arguments after the ELF (what `cargo test` passes a runner) are ignored.
+/// Test-runner arguments after the ELF (what `cargo test` passes a runner) are ignored. As
+/// `cargo run` would, it reads both of the firmware's up channels, `defmt` (0) and
+/// `ph-eventing` (1): the accounting is the telemetry channel's, and its `--save` file is
+/// `run.ch1.bin`.
 pub(crate) fn flashes_starts_and_streams() {
     let elf = firmware(MPS2_AN386_RTT);
     let qemu = Qemu::blank();
@@ -45,12 +48,17 @@ pub(crate) fn flashes_starts_and_streams() {
         !stderr.contains('\r') && !stderr.contains('\x1b'),
         "{stderr:?}"
     );
-    let capture = std::fs::read(&save).expect("the --save file");
-    let summaries = assert_accounted(&records, &capture, "ph-tap run");
+    assert!(
+        flashed.contains("up channels 0 'defmt', 1 'ph-eventing'"),
+        "both channels: {flashed}"
+    );
+    let telemetry = telemetry_of(&records);
+    let capture = std::fs::read(dir.path().join("run.ch1.bin")).expect("channel 1's --save file");
+    let summaries = assert_accounted(&telemetry, &capture, "ph-tap run");
     assert!(summaries.len() >= 2);
     assert_eq!(
-        crate::records::decode(&capture),
-        records,
+        telemetry_of(&crate::records::decode(&capture)),
+        telemetry,
         "a replay of the --save file gives the same records"
     );
     eprintln!("ph-tap run: {flashed}; two cycles after {started:.2?}");

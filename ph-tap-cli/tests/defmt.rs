@@ -87,7 +87,7 @@ fn fixture_decodes_to_the_golden_json_lines() {
     assert_eq!(summary["type"], "summary");
     assert_eq!(
         summary["lines"],
-        serde_json::json!([{"channel": 0, "kind": "defmt", "lines": 18, "undecodable": 0,
+        serde_json::json!([{"channel": 0, "kind": "defmt", "lines": 19, "undecodable": 0,
             "bytes": fixture::frames().len(), "decoded": true}])
     );
     // Spot checks of what the golden file holds.
@@ -126,7 +126,7 @@ fn split_anywhere_gives_the_same_records() {
         &mut router(defmt_only(), fixture::options()),
         &[(0, &frames)],
     );
-    assert_eq!(logs(&whole).len(), 18);
+    assert_eq!(logs(&whole).len(), 19);
     assert!(warnings(&whole).is_empty(), "{:?}", warnings(&whole));
     for at in 0..=frames.len() {
         let split = route(
@@ -157,7 +157,7 @@ fn a_truncated_frame_is_one_warning_and_decoding_goes_on() {
         &[(0, &stream)],
     );
     let shown = logs(&records);
-    assert_eq!(shown.len(), 17, "{shown:?}");
+    assert_eq!(shown.len(), 18, "{shown:?}");
     assert!(
         shown[3].starts_with("state Busy(7)"),
         "frame 3 is gone: {shown:?}"
@@ -179,7 +179,7 @@ fn a_stream_ending_inside_a_frame_says_so() {
         &mut router(defmt_only(), fixture::options()),
         &[(0, &frames[..frames.len() - 3])],
     );
-    assert_eq!(logs(&records).len(), 17);
+    assert_eq!(logs(&records).len(), 18);
     assert_eq!(
         warnings(&records),
         [
@@ -188,14 +188,14 @@ fn a_stream_ending_inside_a_frame_says_so() {
     );
 }
 
-/// Frames that would abort defmt-decoder (a damaged slice length, formats nested without end)
-/// and one that makes it panic (a wall-clock timestamp out of range) are each one warning; the
-/// frames after them decode.
+/// Frames that would abort defmt-decoder (a damaged slice length, formats nested without end,
+/// slices of slices of data-less elements) and one that makes it panic (a wall-clock timestamp
+/// out of range) are each one warning; the frames after them decode.
 #[test]
 fn frames_that_would_abort_or_panic_defmt_decoder_are_refused() {
     let raw = fixture::raw_frames();
     // In the order fixture/src/main.rs logs them.
-    let (slice, maybe, wall) = (&raw[8], &raw[10], &raw[11]);
+    let (slice, maybe, wall, batches) = (&raw[8], &raw[10], &raw[11], &raw[12]);
 
     let mut huge = slice.clone();
     huge[10..14].copy_from_slice(&u32::MAX.to_le_bytes());
@@ -215,11 +215,23 @@ fn frames_that_would_abort_or_panic_defmt_decoder_are_refused() {
     }
     nested_ok.extend_from_slice(byte);
 
+    // batches: [index, timestamp, 2 (elements), Batch's index, then each Batch: the index of
+    // `{=[?]}` (its `ticks`), 2 or 0 (elements), Tick's index].
+    let (batch, slice_of, tick) = (&batches[14..16], &batches[16..18], &batches[22..24]);
+    let mut product = batches[..10].to_vec();
+    product.extend_from_slice(&5000u32.to_le_bytes());
+    product.extend_from_slice(batch);
+    for _ in 0..5000 {
+        product.extend_from_slice(slice_of);
+        product.extend_from_slice(&30_000u32.to_le_bytes());
+        product.extend_from_slice(tick);
+    }
+
     let mut late = wall.clone();
     late[10..18].copy_from_slice(&u64::MAX.to_le_bytes());
 
     let mut stream = fixture::frames();
-    for frame in [&huge, &deep, &late, &nested_ok] {
+    for frame in [&huge, &deep, &product, &late, &nested_ok] {
         stream.extend(fixture::rzcobs_encode(frame));
     }
     stream.extend(fixture::rzcobs_encode(&raw[0]));
@@ -228,7 +240,7 @@ fn frames_that_would_abort_or_panic_defmt_decoder_are_refused() {
         &[(0, &stream)],
     );
     let said = warnings(&records);
-    assert_eq!(said.len(), 3, "{said:?}");
+    assert_eq!(said.len(), 4, "{said:?}");
     assert!(
         said[0].contains("a slice of 4294967295 elements in a frame of"),
         "{said:?}"
@@ -237,14 +249,19 @@ fn frames_that_would_abort_or_panic_defmt_decoder_are_refused() {
         said[1].contains("formats nested more than 64 deep"),
         "{said:?}"
     );
-    assert!(said[2].contains("defmt-decoder failed on it"), "{said:?}");
+    assert!(said[2].contains("slice elements in a frame of"), "{said:?}");
+    assert!(said[3].contains("defmt-decoder failed on it"), "{said:?}");
     let shown = logs(&records);
-    assert_eq!(shown.len(), 18 + 2, "{shown:?}");
+    assert_eq!(shown.len(), 19 + 2, "{shown:?}");
     assert_eq!(
-        shown[18],
+        shown[12],
+        "batches [Batch { ticks: [Tick, Tick] }, Batch { ticks: [] }]"
+    );
+    assert_eq!(
+        shown[19],
         format!("maybe {}5{}", "Some(".repeat(40), ")".repeat(40))
     );
-    assert_eq!(shown[19], "boot: defmt-fixture v0.3", "decoding went on");
+    assert_eq!(shown[20], "boot: defmt-fixture v0.3", "decoding went on");
 }
 
 /// `channel 0 'defmt' is not decoded: ...`, once, with the bytes counted; the telemetry beside
@@ -434,7 +451,7 @@ fn json_of_a_mixed_stream_is_pure_json_lines() {
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
         .collect();
     let of = |kind: &str| lines.iter().filter(|l| l["type"] == kind).count();
-    assert_eq!(of("log"), 18);
+    assert_eq!(of("log"), 19);
     assert_eq!(of("event"), 40);
     assert!(
         lines
@@ -443,7 +460,7 @@ fn json_of_a_mixed_stream_is_pure_json_lines() {
     );
     let summary = lines.last().unwrap();
     assert_eq!(summary["frames"], 40);
-    assert_eq!(summary["lines"][0]["lines"], 18);
+    assert_eq!(summary["lines"][0]["lines"], 19);
     assert!(summary["lines"][0]["undecodable"].as_u64().unwrap() > 0);
 }
 

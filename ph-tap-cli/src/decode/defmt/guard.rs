@@ -6,12 +6,16 @@
 //!   elements before reading one, and a length of 4 billion is an allocation the system refuses,
 //!   which aborts;
 //! - formats nested without end (`Option`'s `None|Some({=?})` naming itself again and again in
-//!   the frame's bytes): its recursion overflows the stack, which aborts.
+//!   the frame's bytes): its recursion overflows the stack, which aborts;
+//! - slices of slices of elements that hold no data: each slice no longer than the frame, but
+//!   their product is, and `defmt-decoder` would build every element.
 //!
 //! [`Formats::check`] walks a frame as `defmt-decoder`'s own `Decoder::decode_format` does (the
 //! same format strings, through the same `defmt-parser`, the same argument sizes) without
-//! decoding anything, and refuses a frame with a slice longer than the frame or nested deeper
-//! than [`MAX_DEPTH`]. Anything else it leaves to `defmt-decoder`, which then decodes the frame
+//! decoding anything, and refuses a frame with a slice longer than the frame, formats nested
+//! deeper than [`MAX_DEPTH`], or more slice and array elements in all than [`max_elements`]
+//! allows. A real frame is none of these: every element of a slice but those of a type without
+//! data (a unit struct) takes a byte of the frame at least. Anything else it leaves to `defmt-decoder`, which then decodes the frame
 //! or says it is malformed: the walk never refuses a frame for being short or odd.
 
 use std::collections::BTreeMap;
@@ -21,6 +25,11 @@ use object::{Object, ObjectSection, ObjectSymbol};
 
 /// The deepest nesting of formats a frame may have (a struct in an enum in a slice is 3).
 pub const MAX_DEPTH: usize = 64;
+
+/// The most slice and array elements a frame of `len` bytes may hold in all.
+pub fn max_elements(len: usize) -> usize {
+    4 * len + 1024
+}
 
 /// The format strings of a firmware's `.defmt` table, by index, as `defmt-decoder` reads them
 /// from the ELF's symbols.
@@ -95,6 +104,7 @@ impl Formats {
             formats: self,
             bytes: frame,
             frame_len: frame.len(),
+            elements: max_elements(frame.len()),
         };
         match walk.frame() {
             Err(Stop::Refused(why)) => Err(why),
@@ -114,6 +124,8 @@ struct Walk<'a> {
     formats: &'a Formats,
     bytes: &'a [u8],
     frame_len: usize,
+    /// Elements the frame may still hold.
+    elements: usize,
 }
 
 impl Walk<'_> {
@@ -175,6 +187,13 @@ impl Walk<'_> {
             _ => return Err(Stop::LeaveToDecoder),
         };
         let is_enum = format.contains('|');
+        self.elements = self.elements.checked_sub(count).ok_or_else(|| {
+            Stop::Refused(format!(
+                "more than {} slice elements in a frame of {} bytes",
+                max_elements(self.frame_len),
+                self.frame_len
+            ))
+        })?;
         for _ in 0..count {
             let element = if is_enum {
                 self.variant(format)?

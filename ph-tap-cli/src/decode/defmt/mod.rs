@@ -14,9 +14,9 @@
 //!   argument it does not have) and on some tables. Every call into it runs under `guarded`,
 //!   which turns such a panic into an undecodable frame and keeps the default panic message off
 //!   stderr;
-//! - two kinds of damaged frame abort the process instead, which no `catch_unwind` catches: a
-//!   slice with a huge length and formats nested without end. The `guard` module refuses those
-//!   frames before `defmt-decoder` sees them. This is why ph-tap does not hand the bytes to
+//! - some damaged frames abort the process instead, which no `catch_unwind` catches: a slice
+//!   with a huge length, formats nested without end, slices of slices multiplying to millions of
+//!   elements. The `guard` module refuses those frames before `defmt-decoder` sees them. This is why ph-tap does not hand the bytes to
 //!   `Table::new_stream_decoder`: it must see each frame's bytes first.
 
 mod guard;

@@ -125,6 +125,10 @@ pub struct DecodeArgs {
     /// Also save the raw bytes read (useful when reading a pipe).
     #[arg(long, value_name = "FILE")]
     pub save: Option<PathBuf>,
+    /// The firmware ELF that wrote the capture: its `.defmt` table decodes the capture's defmt
+    /// channel.
+    #[arg(long, value_name = "FILE")]
+    pub elf: Option<PathBuf>,
     /// Output options.
     #[command(flatten)]
     pub output: OutputArgs,
@@ -187,4 +191,8 @@ pub struct OutputArgs {
     /// Do not draw the status line on stderr (it is only drawn on a terminal anyway).
     #[arg(long)]
     pub no_status: bool,
+    /// Show where each defmt log line was written (`file:line`, from the ELF's debug
+    /// information) in the human format.
+    #[arg(short, long)]
+    pub verbose: bool,
 }

@@ -10,10 +10,12 @@
 //!
 //! - [`source`]: what is read: a probe's RTT up channels ([`source::ProbeSource`], opened by
 //!   [`probe`]), a TCP server, a file or stdin, the simulated target of [`demo`].
-//! - [`router`]: gives every channel its own [`decode::Decoder`] (the ph-eventing wire format
-//!   through the wire crate's `Session`: [`decode::PhEventingDecoder`]).
-//! - [`record`]: what comes out: values, hellos, and the wire crate's loss events as they are,
-//!   each tagged with the channel it came from.
+//! - [`router`]: gives every channel its own [`decode::Decoder`], by what it carries: the
+//!   ph-eventing wire format through the wire crate's `Session` ([`decode::PhEventingDecoder`]),
+//!   defmt logs through knurling's `defmt-decoder` ([`decode::DefmtDecoder`]), text lines
+//!   ([`decode::TextDecoder`]).
+//! - [`record`]: what comes out: values, hellos, the wire crate's loss events as they are, log
+//!   and text lines, each tagged with the channel it came from.
 //! - [`sink`]: where records go: human lines, JSON, CSV, the status line, warnings, the
 //!   summary, `--save`; several at once.
 //! - [`pipeline`]: runs a source on its own thread through the router into the sinks.

@@ -77,6 +77,7 @@ impl Progress {
             bytes: self.bytes,
             elapsed: self.started.elapsed(),
             channels: router.accounting(),
+            lines: router.lines(),
             reconnects: self.reconnects,
             away: self.away + self.lost_at.map_or(Duration::ZERO, |t| t.elapsed()),
             away_now: self.lost_at.is_some(),

@@ -1,14 +1,15 @@
-//! What ph-tap shows: one [`Record`] per decoded value or stream event, tagged with where it
-//! came from, whatever the source, the channel's decoder or the sink.
+//! What ph-tap shows: one [`Record`] per decoded value, log line or stream event, tagged with
+//! where it came from, whatever the source, the channel's decoder or the sink.
 //!
 //! Loss events are the wire crate's [`Event`]s as they are; their text is the wire crate's
 //! [`Display`](std::fmt::Display), defined once.
 
+use std::fmt;
 use std::time::Duration;
 
 use ph_eventing_wire::accounting::Event;
 use ph_eventing_wire::frame::{FrameError, FrameErrorKind};
-use ph_eventing_wire::session::Warning;
+use ph_eventing_wire::session;
 use serde_json::{Value, json};
 
 use crate::source::SourceEvent;
@@ -48,6 +49,163 @@ pub struct Hello {
     pub schema: Option<String>,
 }
 
+/// The level of a log line, as defmt has them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Level {
+    /// `defmt::trace!`.
+    Trace,
+    /// `defmt::debug!`.
+    Debug,
+    /// `defmt::info!`.
+    Info,
+    /// `defmt::warn!`.
+    Warn,
+    /// `defmt::error!`.
+    Error,
+}
+
+impl Level {
+    /// The level's name as defmt's JSON output writes it: `TRACE`, `DEBUG`, `INFO`, `WARN`,
+    /// `ERROR`.
+    ///
+    /// ```
+    /// use ph_tap::record::Level;
+    /// assert_eq!(Level::Warn.as_str(), "WARN");
+    /// assert_eq!(Level::parse("info"), Some(Level::Info));
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Trace => "TRACE",
+            Self::Debug => "DEBUG",
+            Self::Info => "INFO",
+            Self::Warn => "WARN",
+            Self::Error => "ERROR",
+        }
+    }
+
+    /// The level named `name`, in any case (`info`, `INFO`).
+    pub fn parse(name: &str) -> Option<Self> {
+        [
+            Self::Trace,
+            Self::Debug,
+            Self::Info,
+            Self::Warn,
+            Self::Error,
+        ]
+        .into_iter()
+        .find(|level| level.as_str().eq_ignore_ascii_case(name))
+    }
+}
+
+/// Where in the firmware's source a log line was written, from the ELF's debug information.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    /// The source file, as the debug information names it.
+    pub file: String,
+    /// The line in it.
+    pub line: u64,
+    /// The module path of the statement, `crate::module::function`.
+    pub module_path: String,
+}
+
+/// One log line of the firmware (a defmt frame).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogLine {
+    /// Its level; `None` for `defmt::println!`.
+    pub level: Option<Level>,
+    /// The message, formatted.
+    pub message: String,
+    /// The target's timestamp, formatted as the firmware's `defmt::timestamp!` says; `None` when
+    /// the firmware has none.
+    pub timestamp: Option<String>,
+    /// Where it was written, when the ELF's debug information says.
+    pub location: Option<Location>,
+}
+
+/// One line of a text channel (`--show-channel`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TextLine {
+    /// The text, without its line ending; bytes that are not UTF-8 are shown as `U+FFFD`.
+    pub text: String,
+    /// The line was longer than the limit: this is one piece of it, and the rest follows as
+    /// further lines.
+    pub cut: bool,
+}
+
+/// A remark about a stream, as opposed to what the stream says (every format shows it on
+/// stderr).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Warning {
+    /// The wire crate's remark about a ph-eventing stream (no frame in its first bytes).
+    Wire(session::Warning),
+    /// A channel's bytes are not decoded (said once, when its first bytes arrive); they are
+    /// still counted.
+    NotDecoded {
+        /// The channel, as [`Channel::label`](crate::channel::Channel::label) names it.
+        channel: String,
+        /// Why, and what to do about it.
+        reason: String,
+    },
+    /// One frame of a channel could not be decoded; decoding goes on at the next frame.
+    BadFrame {
+        /// The channel, as [`Channel::label`](crate::channel::Channel::label) names it.
+        channel: String,
+        /// What kind of frame: `defmt`.
+        format: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// A text line longer than `limit` bytes was cut (said once per channel).
+    LineCut {
+        /// The channel, as [`Channel::label`](crate::channel::Channel::label) names it.
+        channel: String,
+        /// The longest line shown whole, in bytes.
+        limit: usize,
+    },
+}
+
+impl From<session::Warning> for Warning {
+    fn from(warning: session::Warning) -> Self {
+        Self::Wire(warning)
+    }
+}
+
+/// The one text of each warning, as ph-tap shows it after `warning: `.
+///
+/// ```
+/// use ph_tap::record::Warning;
+/// let warning = Warning::NotDecoded {
+///     channel: "0 'defmt'".into(),
+///     reason: "pass --elf FIRMWARE.elf to decode the defmt channel".into(),
+/// };
+/// assert_eq!(
+///     warning.to_string(),
+///     "channel 0 'defmt' is not decoded: pass --elf FIRMWARE.elf to decode the defmt channel"
+/// );
+/// ```
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Wire(warning) => warning.fmt(f),
+            Self::NotDecoded { channel, reason } => {
+                write!(f, "channel {channel} is not decoded: {reason}")
+            }
+            Self::BadFrame {
+                channel,
+                format,
+                reason,
+            } => write!(
+                f,
+                "channel {channel}: {format} frame could not be decoded: {reason}; resynchronising"
+            ),
+            Self::LineCut { channel, limit } => write!(
+                f,
+                "channel {channel}: a line longer than {limit} bytes was cut into pieces (is this channel text?)"
+            ),
+        }
+    }
+}
+
 /// What a [`Record`] says.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Body {
@@ -72,7 +230,11 @@ pub enum Body {
     },
     /// A frame was skipped: damaged, or of a kind this ph-tap cannot read.
     Rejected(FrameError),
-    /// A remark about the stream as a whole (shown on stderr by the human format).
+    /// A log line of the firmware (a defmt channel).
+    Log(LogLine),
+    /// A line of a text channel (`--show-channel`).
+    Text(TextLine),
+    /// A remark about the stream (shown on stderr, whatever the format).
     Warning(Warning),
     /// Something happened to the source: it went away, came back, or found the target's RTT
     /// control block again after a reset (shown on stderr by the human format).
@@ -104,6 +266,8 @@ impl Body {
                 FrameErrorKind::Unsupported => "unsupported_frame",
                 FrameErrorKind::Corrupt | FrameErrorKind::LeadingGarbage => "corrupt_frame",
             },
+            Body::Log(_) => "log",
+            Body::Text(_) => "text",
             Body::Warning(_) => "warning",
             Body::Source(SourceEvent::Lost { .. }) => "source_lost",
             Body::Source(SourceEvent::Back { .. }) => "source_back",
@@ -153,6 +317,18 @@ impl Body {
                 vec![("count", json!(values.len())), ("values", json!(values))]
             }
             Body::Rejected(err) => vec![("reason", json!(err.reason().to_string()))],
+            Body::Log(log) => vec![
+                ("level", json!(log.level.map(Level::as_str))),
+                ("data", json!(log.message)),
+                ("target_timestamp", json!(log.timestamp)),
+                (
+                    "location",
+                    log.location.as_ref().map_or(Value::Null, |at| {
+                        json!({"file": at.file, "line": at.line, "module_path": at.module_path})
+                    }),
+                ),
+            ],
+            Body::Text(line) => vec![("text", json!(line.text)), ("cut", json!(line.cut))],
             Body::Warning(warning) => vec![("reason", json!(warning.to_string()))],
             Body::Source(SourceEvent::Lost { what, reason }) => {
                 vec![("source", json!(what)), ("reason", json!(reason))]

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::decode::{Accounting, Decoder};
+use crate::decode::{Accounting, Decoder, LineCounts};
 use crate::record::{Body, ChannelId, Origin, Record};
 
 /// Makes the decoder of a channel the first time the channel has bytes.
@@ -66,6 +66,14 @@ impl Router {
         self.decoders
             .iter()
             .filter_map(|(&channel, d)| Some((channel, d.accounting()?)))
+            .collect()
+    }
+
+    /// The line counts of every log and text channel, in channel order.
+    pub fn lines(&self) -> Vec<(ChannelId, LineCounts)> {
+        self.decoders
+            .iter()
+            .filter_map(|(&channel, d)| Some((channel, d.lines()?)))
             .collect()
     }
 }

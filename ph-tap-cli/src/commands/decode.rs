@@ -17,6 +17,7 @@ pub(super) fn run(args: &DecodeArgs, stop: &Arc<AtomicBool>) -> Result<()> {
         save: args.save.as_deref(),
         output: &args.output,
         live: false,
+        elf: args.elf.as_deref(),
     };
     if args.input == Path::new("-") {
         let source = ReaderSource::new(std::io::stdin(), "stdin");

@@ -34,6 +34,7 @@ pub(super) fn run(args: &DemoArgs, stop: &Arc<AtomicBool>) -> Result<()> {
         save: args.save.as_deref(),
         output: &args.output,
         live: true,
+        elf: None,
     };
     let config = config(args);
     if args.threads {

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use anyhow::Result;
-use ph_tap::channel::Channel;
+use ph_tap::channel::{Channel, ChannelKind};
 use ph_tap::decode::{DecoderOptions, for_channel};
 use ph_tap::pipeline::{Ending, Pipeline};
 use ph_tap::router::Router;
@@ -40,6 +40,8 @@ struct Stream<'a> {
     output: &'a OutputArgs,
     /// A live source: arrival times are shown unless `--no-time`.
     live: bool,
+    /// The firmware ELF (`--elf`): the defmt channel's table.
+    elf: Option<&'a Path>,
 }
 
 /// Runs `source` through the pipeline to stdout, and turns a source that died mid-stream into
@@ -74,9 +76,14 @@ fn stream_to<W: Write>(
         .iter()
         .flat_map(|s| s.paths().map(|p| p.display().to_string()))
         .collect();
-    let options = DecoderOptions {
-        value_as: args.value_as,
-    };
+    let mut options = DecoderOptions::new(args.value_as);
+    if let Some(elf) = how.elf {
+        options = options.with_elf(elf)?;
+    }
+    let logs = channels
+        .iter()
+        .any(|c| matches!(c.kind, ChannelKind::Defmt | ChannelKind::Text));
+    let named = channels.clone();
     let router = Router::new(Box::new(move |id| {
         let channel = channels
             .iter()
@@ -89,9 +96,13 @@ fn stream_to<W: Write>(
         .arrival_times(show_time)
         .status_line(status);
     let pipeline = match args.format {
-        Format::Human => pipeline.sink(HumanSink::new(out, color, show_channel)),
+        Format::Human => pipeline.sink(
+            HumanSink::new(out, color, show_channel)
+                .channels(&named)
+                .verbose(args.verbose),
+        ),
         Format::Json => pipeline.sink(JsonSink::new(out, show_channel, show_time)),
-        Format::Csv => pipeline.sink(CsvSink::new(out, show_channel)),
+        Format::Csv => pipeline.sink(CsvSink::new(out, show_channel).log_columns(logs)),
     };
     let mut pipeline = pipeline.sink(WarningSink).sink(SummarySink::new(show_time));
     if let Some(save) = save {
@@ -154,6 +165,7 @@ mod tests {
             save: Some(&path),
             output: &args.output,
             live: false,
+            elf: None,
         };
         let mut out = Vec::new();
         let source = DiesMidStream {

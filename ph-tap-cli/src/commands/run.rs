@@ -68,6 +68,7 @@ pub(super) fn run(args: &RunArgs, stop: &Arc<AtomicBool>) -> Result<()> {
         save: args.save.as_deref(),
         output: &args.output,
         live: true,
+        elf: Some(&args.elf),
     };
     if args.no_reconnect {
         return super::stream(source, &how, stop);

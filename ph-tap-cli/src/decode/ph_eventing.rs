@@ -102,7 +102,7 @@ impl PhEventingDecoder {
                     .collect();
                 emit(Body::Unplaced { values });
             }
-            Record::Warning(warning) => emit(Body::Warning(warning)),
+            Record::Warning(warning) => emit(Body::Warning(warning.into())),
         }
     }
 }

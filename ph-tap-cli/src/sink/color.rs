@@ -2,6 +2,8 @@
 
 use std::io::IsTerminal;
 
+use crate::record::Level;
+
 /// The `--color` choice.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum ColorChoice {
@@ -49,6 +51,9 @@ pub enum Style {
     Info,
     /// Dim: secondary columns such as the time.
     Dim,
+    /// A log line's level, coloured as defmt-print does: `ERROR` red, `WARN` yellow, `INFO`
+    /// green, `DEBUG` plain, `TRACE` dim.
+    Log(Level),
 }
 
 impl Style {
@@ -58,7 +63,11 @@ impl Style {
             Style::Damage => "\x1b[1;33m",
             Style::Reset => "\x1b[1;35m",
             Style::Info => "\x1b[36m",
-            Style::Dim => "\x1b[2m",
+            Style::Dim | Style::Log(Level::Trace) => "\x1b[2m",
+            Style::Log(Level::Debug) => "",
+            Style::Log(Level::Info) => "\x1b[32m",
+            Style::Log(Level::Warn) => "\x1b[33m",
+            Style::Log(Level::Error) => "\x1b[31m",
         }
     }
 
@@ -70,7 +79,7 @@ impl Style {
     /// assert_eq!(Style::Loss.paint("x", true), "\x1b[1;31mx\x1b[0m");
     /// ```
     pub fn paint(self, text: &str, on: bool) -> String {
-        if on {
+        if on && !self.code().is_empty() {
             format!("{}{text}\x1b[0m", self.code())
         } else {
             text.to_owned()

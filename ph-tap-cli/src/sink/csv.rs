@@ -23,6 +23,10 @@ const COLUMNS: [&str; 8] = [
     "t",
 ];
 
+/// The columns added after [`COLUMNS`] when the run reads a log or text channel
+/// ([`CsvSink::log_columns`]); a log line's message and a text line are in `value`.
+const LOG_COLUMNS: [&str; 3] = ["level", "target_timestamp", "location"];
+
 /// `--format csv` on a writer (stdout).
 ///
 /// ```
@@ -43,12 +47,51 @@ const COLUMNS: [&str; 8] = [
 pub struct CsvSink<W: Write> {
     out: W,
     show_channel: bool,
+    log_columns: bool,
 }
 
 impl<W: Write> CsvSink<W> {
     /// CSV to `out`; `show_channel` adds a `channel` column after `type`.
     pub fn new(out: W, show_channel: bool) -> Self {
-        Self { out, show_channel }
+        Self {
+            out,
+            show_channel,
+            log_columns: false,
+        }
+    }
+
+    /// Adds the columns of log lines after the others: `level`, `target_timestamp` and
+    /// `location` (`file:line`), for runs that read a log or text channel. A log line's
+    /// message, and a text line, are in `value`.
+    ///
+    /// ```
+    /// use ph_tap::record::{Body, Level, Location, LogLine, Origin, Record};
+    /// use ph_tap::sink::{CsvSink, Sink};
+    /// let log = LogLine {
+    ///     level: Some(Level::Info),
+    ///     message: "x = 1, y = 2".into(),
+    ///     timestamp: Some("0.000100".into()),
+    ///     location: Some(Location { file: "src/main.rs".into(), line: 12, module_path: "app::main".into() }),
+    /// };
+    /// let mut out = Vec::new();
+    /// let mut sink = CsvSink::new(&mut out, false).log_columns(true);
+    /// sink.begin().unwrap();
+    /// sink.record(&Record { origin: Origin::default(), at: None, body: Body::Log(log) }).unwrap();
+    /// drop(sink);
+    /// assert_eq!(
+    ///     String::from_utf8(out).unwrap(),
+    ///     "type,seq,value,count,first_seq,last_seq,boot_id,reason,t,level,target_timestamp,location\n\
+    ///      log,,\"x = 1, y = 2\",,,,,,,INFO,0.000100,src/main.rs:12\n"
+    /// );
+    /// ```
+    pub fn log_columns(mut self, on: bool) -> Self {
+        self.log_columns = on;
+        self
+    }
+
+    fn columns(&self) -> impl Iterator<Item = &'static str> {
+        let extra: &[&str] = if self.log_columns { &LOG_COLUMNS } else { &[] };
+        COLUMNS.into_iter().chain(extra.iter().copied())
     }
 
     fn row(&self, record: &Record) -> String {
@@ -58,16 +101,29 @@ impl<W: Write> CsvSink<W> {
         if self.show_channel {
             cells.push(record.origin.channel.to_string());
         }
-        for column in COLUMNS {
+        for column in self.columns() {
             cells.push(match column {
-                // A hello's schema and unplaced frames' values share the value column.
-                "value" => match (get("value"), get("schema"), get("values")) {
-                    (Some(value), _, _) | (None, Some(value), _) => value_text(value),
-                    (None, None, Some(Value::Array(values))) => values
+                // A hello's schema, unplaced frames' values, a log line's message and a text
+                // line share the value column.
+                "value" => match (
+                    get("value")
+                        .or_else(|| get("schema"))
+                        .or_else(|| get("data"))
+                        .or_else(|| get("text")),
+                    get("values"),
+                ) {
+                    (Some(value), _) => value_text(value),
+                    (None, Some(Value::Array(values))) => values
                         .iter()
                         .map(render_value)
                         .collect::<Vec<_>>()
                         .join("; "),
+                    _ => String::new(),
+                },
+                "location" => match get("location") {
+                    Some(at) if at.is_object() => {
+                        format!("{}:{}", value_text(&at["file"]), value_text(&at["line"]))
+                    }
                     _ => String::new(),
                 },
                 "t" => record
@@ -84,7 +140,8 @@ impl<W: Write> CsvSink<W> {
 impl<W: Write> Sink for CsvSink<W> {
     fn begin(&mut self) -> Result<()> {
         let channel = if self.show_channel { ",channel" } else { "" };
-        writeln!(self.out, "type{channel},{}", COLUMNS.join(",")).context(STDOUT_GONE)
+        let columns: Vec<&str> = self.columns().collect();
+        writeln!(self.out, "type{channel},{}", columns.join(",")).context(STDOUT_GONE)
     }
 
     fn record(&mut self, record: &Record) -> Result<()> {

@@ -1,5 +1,6 @@
-//! The default human format: one line per value, loud lines for every loss.
+//! The default human format: one line per value or log line, loud lines for every loss.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::Write;
 
@@ -10,7 +11,8 @@ use ph_eventing_wire::frame::FrameErrorKind;
 use super::color::Style;
 use super::text::{render_value, value_text};
 use super::{STDOUT_GONE, Sink, Stats};
-use crate::record::{Body, Record};
+use crate::channel::Channel;
+use crate::record::{Body, ChannelId, LogLine, Record};
 
 /// Renders one record as a human line (no trailing newline). Loss texts are the wire crate's.
 ///
@@ -23,6 +25,28 @@ use crate::record::{Body, Record};
 /// assert_eq!(line(&record, false), "RING DROP 37 (seq 1200..1236)");
 /// ```
 pub fn line(record: &Record, color: bool) -> String {
+    line_with(record, color, false)
+}
+
+/// [`line()`], and with `verbose` a log line's source location (`file:line`) after its message.
+///
+/// A log line reads as defmt-print shows it: the target's timestamp (when the firmware has
+/// one), the level padded to five characters (coloured when `color`), the message.
+///
+/// ```
+/// use ph_tap::record::{Body, Level, Location, LogLine, Origin, Record};
+/// use ph_tap::sink::line_with;
+/// let log = LogLine {
+///     level: Some(Level::Info),
+///     message: "boot: firmware v0.3".into(),
+///     timestamp: Some("0.000100".into()),
+///     location: Some(Location { file: "src/main.rs".into(), line: 12, module_path: "app::main".into() }),
+/// };
+/// let record = Record { origin: Origin::default(), at: None, body: Body::Log(log) };
+/// assert_eq!(line_with(&record, false, false), "0.000100 INFO  boot: firmware v0.3");
+/// assert_eq!(line_with(&record, false, true), "0.000100 INFO  boot: firmware v0.3  src/main.rs:12");
+/// ```
+pub fn line_with(record: &Record, color: bool, verbose: bool) -> String {
     let mut out = match &record.body {
         Body::Value { seq, value } => format!("{seq:>10}  {}", value_text(value)),
         Body::Hello(hello) => Style::Info.paint(
@@ -49,6 +73,8 @@ pub fn line(record: &Record, color: bool) -> String {
             };
             Style::Damage.paint(&format!("{what} ({})", err.reason()), color)
         }
+        Body::Log(log) => log_line(log, color, verbose),
+        Body::Text(text) => text.text.clone(),
         Body::Warning(warning) => format!("warning: {warning}"),
         Body::Source(event) => Style::Reset.paint(&event.to_string(), color),
     };
@@ -57,6 +83,28 @@ pub fn line(record: &Record, color: bool) -> String {
             out,
             "  {}",
             Style::Dim.paint(&format!("+{:.3}s", at.as_secs_f64()), color)
+        );
+    }
+    out
+}
+
+fn log_line(log: &LogLine, color: bool, verbose: bool) -> String {
+    let mut out = String::new();
+    if let Some(timestamp) = &log.timestamp {
+        out += timestamp;
+        out.push(' ');
+    }
+    if let Some(level) = log.level {
+        let name = level.as_str();
+        out += &Style::Log(level).paint(name, color);
+        out += &" ".repeat(6 - name.len());
+    }
+    out += &log.message;
+    if verbose && let Some(at) = &log.location {
+        let _ = write!(
+            out,
+            "  {}",
+            Style::Dim.paint(&format!("{}:{}", at.file, at.line), color)
         );
     }
     out
@@ -73,10 +121,35 @@ fn event_style(event: &Event) -> Style {
 
 /// `--format human` on a writer (stdout). Warnings and what happens to the source are left to
 /// the [`WarningSink`](super::WarningSink) on stderr.
+///
+/// ```
+/// use ph_tap::channel::{Channel, ChannelKind};
+/// use ph_tap::record::{Body, Level, LogLine, Origin, Record};
+/// use ph_tap::sink::{HumanSink, Sink};
+///
+/// let channels = [
+///     Channel { id: 0, name: Some("defmt".into()), kind: ChannelKind::Defmt },
+///     Channel { id: 1, name: Some("ph-eventing".into()), kind: ChannelKind::PhEventing },
+/// ];
+/// let log = LogLine { level: Some(Level::Warn), message: "low battery".into(), timestamp: None, location: None };
+/// let mut out = Vec::new();
+/// let mut sink = HumanSink::new(&mut out, false, true).channels(&channels);
+/// sink.record(&Record { origin: Default::default(), at: None, body: Body::Log(log) }).unwrap();
+/// let value = Body::Value { seq: 7, value: 42.into() };
+/// sink.record(&Record { origin: ph_tap::record::Origin { channel: 1 }, at: None, body: value }).unwrap();
+/// drop(sink);
+/// assert_eq!(
+///     String::from_utf8(out).unwrap(),
+///     "[defmt]       WARN  low battery\n[ph-eventing]          7  42\n"
+/// );
+/// ```
 pub struct HumanSink<W: Write> {
     out: W,
     color: bool,
     show_channel: bool,
+    verbose: bool,
+    /// The prefix of each named channel's lines, padded to the widest.
+    prefixes: BTreeMap<ChannelId, String>,
 }
 
 impl<W: Write> HumanSink<W> {
@@ -87,7 +160,43 @@ impl<W: Write> HumanSink<W> {
             out,
             color,
             show_channel,
+            verbose: false,
+            prefixes: BTreeMap::new(),
         }
+    }
+
+    /// Names the channels in the line prefix (`show_channel`): `[defmt]`, `[ph-eventing]`
+    /// (`[ch N]` for a channel without a name), padded so that the lines after them line up.
+    pub fn channels(mut self, channels: &[Channel]) -> Self {
+        let tags: Vec<(ChannelId, String)> = channels
+            .iter()
+            .map(|c| {
+                let tag = match &c.name {
+                    Some(name) => format!("[{name}]"),
+                    None => format!("[ch {}]", c.id),
+                };
+                (c.id, tag)
+            })
+            .collect();
+        let width = tags
+            .iter()
+            .map(|(_, t)| t.chars().count())
+            .max()
+            .unwrap_or(0);
+        self.prefixes = tags
+            .into_iter()
+            .map(|(id, tag)| {
+                let pad = width - tag.chars().count();
+                (id, format!("{tag}{} ", " ".repeat(pad)))
+            })
+            .collect();
+        self
+    }
+
+    /// Shows where each log line was written (`file:line`, from the ELF's debug information).
+    pub fn verbose(mut self, verbose: bool) -> Self {
+        self.verbose = verbose;
+        self
     }
 }
 
@@ -97,9 +206,13 @@ impl<W: Write> Sink for HumanSink<W> {
             return Ok(());
         }
         if self.show_channel {
-            write!(self.out, "[ch {}] ", record.origin.channel).context(STDOUT_GONE)?;
+            match self.prefixes.get(&record.origin.channel) {
+                Some(prefix) => self.out.write_all(prefix.as_bytes()),
+                None => write!(self.out, "[ch {}] ", record.origin.channel),
+            }
+            .context(STDOUT_GONE)?;
         }
-        writeln!(self.out, "{}", line(record, self.color)).context(STDOUT_GONE)
+        writeln!(self.out, "{}", line_with(record, self.color, self.verbose)).context(STDOUT_GONE)
     }
 
     fn tick(&mut self, _stats: &Stats) -> Result<()> {

@@ -73,7 +73,10 @@ impl<W: Write> Sink for JsonSink<W> {
 
     fn finish(&mut self, stats: &Stats) -> Result<()> {
         let elapsed = self.show_time.then_some(stats.elapsed);
-        let summary = Counts::of(stats).json(elapsed);
+        let mut summary = Counts::of(stats).json(elapsed);
+        if !stats.lines.is_empty() {
+            summary["lines"] = super::summary::lines_json(&stats.lines);
+        }
         writeln!(self.out, "{summary}").context(STDOUT_GONE)?;
         self.out.flush().context(STDOUT_GONE)
     }

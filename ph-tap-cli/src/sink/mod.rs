@@ -15,11 +15,11 @@ mod text;
 mod warnings;
 
 pub use csv::CsvSink;
-pub use human::{HumanSink, line};
+pub use human::{HumanSink, line, line_with};
 pub use json::JsonSink;
 pub use save::SaveSink;
 pub use status::StatusLine;
-pub use summary::{Counts, SummarySink};
+pub use summary::{Counts, SummarySink, summary_lines};
 pub use text::render_value;
 pub use warnings::WarningSink;
 
@@ -27,7 +27,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 
-use crate::decode::Accounting;
+use crate::decode::{Accounting, LineCounts};
 use crate::record::{ChannelId, Record};
 
 /// What the pipeline knows about the whole run, handed to every sink on each tick and at the
@@ -40,6 +40,8 @@ pub struct Stats {
     pub elapsed: Duration,
     /// Each channel's loss accounting (channels with a decoder that has one), in channel order.
     pub channels: Vec<(ChannelId, Accounting)>,
+    /// Each log and text channel's line counts, in channel order.
+    pub lines: Vec<(ChannelId, LineCounts)>,
     /// How often the source came back after going away.
     pub reconnects: u64,
     /// How long the source was away in all (until now, if it is away now).

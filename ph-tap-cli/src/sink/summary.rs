@@ -7,7 +7,8 @@ use anyhow::Result;
 use serde_json::json;
 
 use super::{Sink, Stats};
-use crate::decode::Accounting;
+use crate::channel::ChannelKind;
+use crate::decode::{Accounting, LineCounts};
 use crate::record::ChannelId;
 
 /// The counts ph-tap reports, over one channel or all of them.
@@ -210,6 +211,87 @@ fn channel_sections(channels: &[(ChannelId, Accounting)]) -> String {
     out
 }
 
+/// One summary line per log or text channel: `defmt           17 log lines, 0 undecodable`
+/// (`defmt ch N` when several defmt channels were read; `text` likewise).
+///
+/// ```
+/// use ph_tap::channel::ChannelKind;
+/// use ph_tap::decode::LineCounts;
+/// use ph_tap::sink::summary_lines;
+/// let defmt = LineCounts { kind: ChannelKind::Defmt, lines: 17, bytes: 300, ..Default::default() };
+/// let text = LineCounts { kind: ChannelKind::Text, lines: 4, cut: 1, bytes: 9000, ..Default::default() };
+/// assert_eq!(
+///     summary_lines(&[(0, defmt), (2, text)]),
+///     "defmt           17 log lines, 0 undecodable\ntext            4 lines, 1 cut at 4096 bytes\n"
+/// );
+/// let undecoded = LineCounts { kind: ChannelKind::Defmt, bytes: 300, not_decoded: true, ..Default::default() };
+/// assert_eq!(summary_lines(&[(0, undecoded)]), "defmt           not decoded (300 bytes; see the warning)\n");
+/// ```
+pub fn summary_lines(channels: &[(ChannelId, LineCounts)]) -> String {
+    let mut out = String::new();
+    for (channel, counts) in channels {
+        let several = channels
+            .iter()
+            .filter(|(_, c)| c.kind == counts.kind)
+            .count()
+            > 1;
+        let label = if several {
+            format!("{} ch {channel}", counts.kind)
+        } else {
+            counts.kind.to_string()
+        };
+        let text = match counts.kind {
+            _ if counts.not_decoded && counts.lines == 0 => {
+                format!("not decoded ({} bytes; see the warning)", counts.bytes)
+            }
+            ChannelKind::Text => {
+                let mut text = format!("{} lines", counts.lines);
+                if counts.cut > 0 {
+                    text += &format!(
+                        ", {} cut at {} bytes",
+                        counts.cut,
+                        crate::decode::text::MAX_LINE
+                    );
+                }
+                text
+            }
+            _ => {
+                let mut text = format!(
+                    "{} log lines, {} undecodable",
+                    counts.lines, counts.undecodable
+                );
+                if counts.not_decoded {
+                    text += ", then not decoded (see the warning)";
+                }
+                text
+            }
+        };
+        out += &format!("{label:<15} {text}\n");
+    }
+    out
+}
+
+/// The log and text channels' counts for the JSON summary record (`lines`).
+pub(crate) fn lines_json(channels: &[(ChannelId, LineCounts)]) -> serde_json::Value {
+    channels
+        .iter()
+        .map(|(channel, counts)| {
+            let mut v = json!({
+                "channel": channel,
+                "kind": counts.kind.as_str(),
+                "lines": counts.lines,
+            });
+            match counts.kind {
+                ChannelKind::Text => v["cut"] = json!(counts.cut),
+                _ => v["undecodable"] = json!(counts.undecodable),
+            }
+            v["bytes"] = json!(counts.bytes);
+            v["decoded"] = json!(!counts.not_decoded);
+            v
+        })
+        .collect()
+}
+
 /// The summary on stderr at the end of a run.
 #[derive(Debug)]
 pub struct SummarySink {
@@ -227,8 +309,9 @@ impl Sink for SummarySink {
     fn finish(&mut self, stats: &Stats) -> Result<()> {
         let elapsed = self.show_time.then_some(stats.elapsed);
         eprint!(
-            "{}{}",
+            "{}{}{}",
             Counts::of(stats).summary(elapsed),
+            summary_lines(&stats.lines),
             channel_sections(&stats.channels)
         );
         Ok(())

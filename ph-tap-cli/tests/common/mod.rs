@@ -2,6 +2,7 @@
 //! capture scenarios and a hand-built RTT ELF image. Each test file uses the part it needs.
 #![allow(dead_code)]
 
+pub mod defmt;
 pub mod gdb_server;
 pub mod qemu_gdb;
 pub mod rtt_elf;

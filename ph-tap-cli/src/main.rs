@@ -31,6 +31,14 @@ fn main() -> ExitCode {
         // `ph-tap run`: the firmware stopped by itself; its exit status is ours (0 for an exit
         // through semihosting with code 0, which is no error).
         Err(err) if FirmwareStop::find(&err).is_some() => {
+            if let Some(FirmwareStop::Fault { backtrace, .. }) = FirmwareStop::find(&err)
+                && !backtrace.is_empty()
+            {
+                eprintln!("firmware backtrace:");
+                for (i, frame) in backtrace.iter().enumerate() {
+                    eprintln!("{i:>4}: {frame}");
+                }
+            }
             let code = FirmwareStop::find(&err).map_or(1, FirmwareStop::exit_code);
             let prefix = if code == 0 { "" } else { "error: " };
             eprintln!("{prefix}{}", ph_tap::one_line(&err));

@@ -19,8 +19,12 @@ const MAX_FRAMES: usize = 30;
 /// let exit = FirmwareStop::Exited { code: 3 };
 /// assert_eq!(exit.to_string(), "the firmware exited through semihosting with code 3");
 /// assert_eq!(exit.exit_code(), 3);
-/// let fault = FirmwareStop::Fault { pc: 0x1234, backtrace: vec!["app::main".into()] };
-/// assert_eq!(fault.to_string(), "the firmware halted on a fault (a panic or a HardFault) at PC 0x00001234: app::main");
+/// let fault = FirmwareStop::Fault {
+///     pc: 0x1234,
+///     backtrace: vec!["HardFault".into(), "app::main (main.rs:9)".into()],
+///     culprit: Some("app::main (main.rs:9)".into()),
+/// };
+/// assert_eq!(fault.to_string(), "the firmware halted on a fault (a panic or a HardFault) at PC 0x00001234, in app::main (main.rs:9)");
 /// assert_eq!(fault.exit_code(), 101);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,9 +34,12 @@ pub enum FirmwareStop {
     Fault {
         /// The program counter where the core halted (in the HardFault handler).
         pc: u64,
-        /// The frames probe-rs could unwind from there, innermost first (`function (file:line)`);
-        /// empty when the ELF has no debug information.
+        /// The frames probe-rs could unwind from there, innermost first (`function (file:line)`,
+        /// generic arguments left out); empty when the ELF has no debug information.
         backtrace: Vec<String>,
+        /// The innermost frame of the firmware's own code (not the toolchain's or a
+        /// dependency's: not the panic machinery), where the fault or panic came from.
+        culprit: Option<String>,
     },
     /// The core locked up (a fault while handling a fault).
     LockedUp,
@@ -63,13 +70,13 @@ impl FirmwareStop {
 impl fmt::Display for FirmwareStop {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Fault { pc, backtrace } => {
+            Self::Fault { pc, culprit, .. } => {
                 write!(
                     f,
                     "the firmware halted on a fault (a panic or a HardFault) at PC {pc:#010x}"
                 )?;
-                if !backtrace.is_empty() {
-                    write!(f, ": {}", backtrace.join(" <- "))?;
+                if let Some(culprit) = culprit {
+                    write!(f, ", in {culprit}")?;
                 }
                 Ok(())
             }
@@ -108,8 +115,13 @@ pub fn classify_halt(
         }),
         HaltReason::Exception | HaltReason::Breakpoint(BreakpointCause::Hardware) => {
             let pc = program_counter(core).unwrap_or(0);
-            let backtrace = elf.map(|elf| backtrace(core, elf)).unwrap_or_default();
-            Ok(FirmwareStop::Fault { pc, backtrace })
+            let frames = elf.map(|elf| backtrace(core, elf)).unwrap_or_default();
+            let culprit = frames.iter().find(|f| f.own).map(|f| f.text.clone());
+            Ok(FirmwareStop::Fault {
+                pc,
+                backtrace: frames.into_iter().map(|f| f.text).collect(),
+                culprit,
+            })
         }
         other => Err(other),
     }
@@ -120,9 +132,17 @@ fn program_counter(core: &mut Core<'_>) -> Option<u64> {
     core.read_core_reg::<u64>(pc).ok()
 }
 
+/// One frame of a backtrace, as shown.
+struct Frame {
+    /// `function (file:line)`.
+    text: String,
+    /// Of the firmware's own code: its source is neither the toolchain's nor a dependency's.
+    own: bool,
+}
+
 /// The frames probe-rs's unwinder finds from the halted core, through the exception frame to
 /// the code that faulted (empty when the ELF has no debug information).
-fn backtrace(core: &mut Core<'_>, elf: &Path) -> Vec<String> {
+fn backtrace(core: &mut Core<'_>, elf: &Path) -> Vec<Frame> {
     let Ok(info) = probe_rs_debug::DebugInfo::from_file(elf) else {
         return Vec::new();
     };
@@ -141,18 +161,102 @@ fn backtrace(core: &mut Core<'_>, elf: &Path) -> Vec<String> {
     frames
         .iter()
         .map(|frame| {
-            let place = frame.source_location.as_ref().and_then(|location| {
-                let file = location.path.file_name()?;
-                let file = String::from_utf8_lossy(file);
-                Some(match location.line {
-                    Some(line) => format!("{file}:{line}"),
-                    None => file.into_owned(),
-                })
-            });
-            match place {
-                Some(place) => format!("{} ({place})", frame.function_name),
-                None => frame.function_name.clone(),
+            let function = without_generics(&frame.function_name);
+            let Some(location) = &frame.source_location else {
+                return Frame {
+                    text: function,
+                    own: false,
+                };
+            };
+            let path = location.path.to_string_lossy();
+            let file = location
+                .path
+                .file_name()
+                .map(|f| String::from_utf8_lossy(f).into_owned())
+                .unwrap_or_default();
+            let place = match location.line {
+                Some(line) => format!("{file}:{line}"),
+                None => file,
+            };
+            Frame {
+                text: format!("{function} ({place})"),
+                own: !is_foreign(&path),
             }
         })
         .collect()
+}
+
+/// Source of the toolchain (the standard library) or of a dependency (cargo's registry or git
+/// checkouts), not of the firmware itself.
+fn is_foreign(path: &str) -> bool {
+    let path = path.replace('\\', "/");
+    [
+        "/rustc/",
+        "/.rustup/",
+        "/library/core/",
+        "/library/std/",
+        "/.cargo/registry/",
+        "/.cargo/git/",
+    ]
+    .iter()
+    .any(|dir| path.contains(dir))
+}
+
+/// `App<Board<Link, 25000000>>::run` → `App::run`: the generic arguments left out, for a line
+/// one can read; probe-rs's `HardFault <Cause: ...>` (a space before its `<`) is kept.
+///
+/// ```text
+/// without_generics("a::B<c::D<E>>::f") == "a::B::f"
+/// ```
+fn without_generics(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut depth = 0usize;
+    let mut previous = ' ';
+    for c in name.chars() {
+        match c {
+            '<' if depth > 0 || previous.is_alphanumeric() || previous == '_' => depth += 1,
+            '>' if depth > 0 => depth -= 1,
+            _ if depth > 0 => {}
+            _ => out.push(c),
+        }
+        if depth == 0 && c != '>' {
+            previous = c;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generic_arguments_are_left_out_but_not_probe_rs_causes() {
+        assert_eq!(
+            without_generics(
+                "App<firmware_demo::board::qemu_board::QemuBoard<L, 25000000>>::panic_after_boot"
+            ),
+            "App::panic_after_boot"
+        );
+        assert_eq!(
+            without_generics(
+                "HardFault <Cause: Escalated UsageFault <Cause: Undefined instruction>>"
+            ),
+            "HardFault <Cause: Escalated UsageFault <Cause: Undefined instruction>>"
+        );
+        assert_eq!(
+            without_generics("<T as core::fmt::Debug>::fmt"),
+            "<T as core::fmt::Debug>::fmt"
+        );
+    }
+
+    #[test]
+    fn the_toolchain_and_dependencies_are_foreign() {
+        assert!(is_foreign("/rustc/59807616e/library/core/src/panicking.rs"));
+        assert!(is_foreign(
+            "/home/u/.cargo/registry/src/index-x/panic-probe-1.0.0/src/lib.rs"
+        ));
+        assert!(!is_foreign("/home/u/firmware/src/app.rs"));
+        assert!(!is_foreign("src/main.rs"));
+    }
 }

@@ -90,16 +90,21 @@ pub fn line_with(record: &Record, color: bool, verbose: bool) -> String {
 
 fn log_line(log: &LogLine, color: bool, verbose: bool) -> String {
     let mut out = String::new();
+    // The message's column: its second and later lines (a panic message has two) start there.
+    let mut column = 0;
     if let Some(timestamp) = &log.timestamp {
         out += timestamp;
         out.push(' ');
+        column += timestamp.chars().count() + 1;
     }
     if let Some(level) = log.level {
         let name = level.as_str();
         out += &Style::Log(level).paint(name, color);
         out += &" ".repeat(6 - name.len());
+        column += 6;
     }
-    out += &log.message;
+    let indent = format!("\n{}", " ".repeat(column));
+    out += &log.message.replace('\n', &indent);
     if verbose && let Some(at) = &log.location {
         let _ = write!(
             out,
@@ -205,14 +210,20 @@ impl<W: Write> Sink for HumanSink<W> {
         if matches!(record.body, Body::Warning(_) | Body::Source(_)) {
             return Ok(());
         }
+        let mut line = line_with(record, self.color, self.verbose);
         if self.show_channel {
-            match self.prefixes.get(&record.origin.channel) {
-                Some(prefix) => self.out.write_all(prefix.as_bytes()),
-                None => write!(self.out, "[ch {}] ", record.origin.channel),
+            let prefix = match self.prefixes.get(&record.origin.channel) {
+                Some(prefix) => prefix.clone(),
+                None => format!("[ch {}] ", record.origin.channel),
+            };
+            // A line of several lines (a panic message) stays in its column.
+            if line.contains('\n') {
+                let indent = format!("\n{}", " ".repeat(prefix.chars().count()));
+                line = line.replace('\n', &indent);
             }
-            .context(STDOUT_GONE)?;
+            self.out.write_all(prefix.as_bytes()).context(STDOUT_GONE)?;
         }
-        writeln!(self.out, "{}", line_with(record, self.color, self.verbose)).context(STDOUT_GONE)
+        writeln!(self.out, "{line}").context(STDOUT_GONE)
     }
 
     fn tick(&mut self, _stats: &Stats) -> Result<()> {

@@ -6,6 +6,12 @@
 //! source thread ── chunks (channel, bytes) ──▶ router ─▶ decoders ─▶ records ─▶ sinks
 //!                                      └──────── raw bytes ──────────────────▶ sinks (--save)
 //! ```
+//!
+//! Every chunk and source event gets one time, on the pipeline's clock: the time since the run
+//! started, in whole microseconds, taken as it arrives; or, for a source replaying a
+//! recording ([`Poll::Time`]), the time it was recorded at. The same time goes to the sinks'
+//! [`bytes`](Sink::bytes) (so `--save` stores it), to the records (when times are shown) and
+//! to the run's duration, so a replay shows the live run's times and summary.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -35,6 +41,7 @@ const IDLE_TICK: Duration = Duration::from_millis(100);
 
 enum Chunk {
     Data { channel: ChannelId, bytes: Vec<u8> },
+    Time(Duration),
     Event(SourceEvent),
     End,
     Failed(anyhow::Error),
@@ -43,17 +50,21 @@ enum Chunk {
 /// What the pipeline counts as it runs, besides the decoders' accounting.
 struct Progress {
     started: Instant,
+    /// The time the source last said (a recording replayed): the clock, instead of `started`.
+    recorded: Option<Duration>,
     bytes: u64,
     reconnects: u64,
     /// Time away, not counting the current absence.
     away: Duration,
-    lost_at: Option<Instant>,
+    /// On the clock.
+    lost_at: Option<Duration>,
 }
 
 impl Progress {
     fn new() -> Self {
         Self {
             started: Instant::now(),
+            recorded: None,
             bytes: 0,
             reconnects: 0,
             away: Duration::ZERO,
@@ -61,25 +72,41 @@ impl Progress {
         }
     }
 
-    fn source_event(&mut self, event: &SourceEvent) {
+    /// The clock: the time since the run started in whole microseconds (what a capture
+    /// stores), or the recorded time of a recording being replayed.
+    fn now(&self) -> Duration {
+        self.recorded.unwrap_or_else(|| {
+            let us = self.started.elapsed().as_micros();
+            Duration::from_micros(u64::try_from(us).unwrap_or(u64::MAX))
+        })
+    }
+
+    fn source_event(&mut self, event: &SourceEvent, at: Duration) {
         match event {
-            SourceEvent::Lost { .. } => self.lost_at = Some(Instant::now()),
+            SourceEvent::Lost { .. } => self.lost_at = Some(at),
             SourceEvent::Back { .. } => {
                 self.reconnects += 1;
-                self.away += self.lost_at.take().map_or(Duration::ZERO, |t| t.elapsed());
+                self.away += self
+                    .lost_at
+                    .take()
+                    .map_or(Duration::ZERO, |t| at.saturating_sub(t));
             }
-            SourceEvent::Reattached { .. } => {}
+            SourceEvent::Reattached { .. } | SourceEvent::Skipped { .. } => {}
         }
     }
 
     fn stats(&self, router: &Router) -> Stats {
+        let now = self.now();
         Stats {
             bytes: self.bytes,
-            elapsed: self.started.elapsed(),
+            elapsed: now,
             channels: router.accounting(),
             lines: router.lines(),
             reconnects: self.reconnects,
-            away: self.away + self.lost_at.map_or(Duration::ZERO, |t| t.elapsed()),
+            away: self.away
+                + self
+                    .lost_at
+                    .map_or(Duration::ZERO, |t| now.saturating_sub(t)),
             away_now: self.lost_at.is_some(),
         }
     }
@@ -141,7 +168,8 @@ impl<'a> Pipeline<'a> {
         self
     }
 
-    /// Stamps records with their arrival time (live sources).
+    /// Stamps records with their arrival time (live sources), or the time they were recorded
+    /// at (a recording that says it, [`Poll::Time`]).
     pub fn arrival_times(mut self, on: bool) -> Self {
         self.time = on;
         self
@@ -174,6 +202,7 @@ impl<'a> Pipeline<'a> {
                     self.chunk(channel, &bytes, &mut progress)?;
                     self.tick(&progress)?;
                 }
+                Ok(Chunk::Time(at)) => progress.recorded = Some(at),
                 Ok(Chunk::Event(event)) => {
                     self.source_event(event, &mut progress)?;
                     self.tick(&progress)?;
@@ -190,6 +219,7 @@ impl<'a> Pipeline<'a> {
         while let Ok(chunk) = rx.try_recv() {
             match chunk {
                 Chunk::Data { channel, bytes } => self.chunk(channel, &bytes, &mut progress)?,
+                Chunk::Time(at) => progress.recorded = Some(at),
                 Chunk::Event(event) => self.source_event(event, &mut progress)?,
                 Chunk::End | Chunk::Failed(_) => break,
             }
@@ -226,6 +256,7 @@ impl<'a> Pipeline<'a> {
     /// Saves, decodes and shows one chunk.
     fn chunk(&mut self, channel: ChannelId, bytes: &[u8], progress: &mut Progress) -> Result<()> {
         progress.bytes += bytes.len() as u64;
+        let at = progress.now();
         let Self {
             router,
             sinks,
@@ -233,11 +264,10 @@ impl<'a> Pipeline<'a> {
             time,
         } = self;
         for sink in sinks.iter_mut() {
-            sink.bytes(channel, bytes)?;
+            sink.bytes(channel, at, bytes)?;
         }
-        let at = time.then(|| progress.started.elapsed());
         let mut result = Ok(());
-        router.feed(channel, bytes, at, &mut |record| {
+        router.feed(channel, bytes, time.then_some(at), &mut |record| {
             if result.is_ok() {
                 result = deliver(status, sinks, &record);
             }
@@ -247,10 +277,14 @@ impl<'a> Pipeline<'a> {
 
     /// Counts and shows what happened to the source.
     fn source_event(&mut self, event: SourceEvent, progress: &mut Progress) -> Result<()> {
-        progress.source_event(&event);
+        let at = progress.now();
+        progress.source_event(&event, at);
+        for sink in &mut self.sinks {
+            sink.source_event(at, &event)?;
+        }
         let record = Record {
             origin: Origin::default(),
-            at: self.time.then(|| progress.started.elapsed()),
+            at: self.time.then_some(at),
             body: Body::Source(event),
         };
         deliver(&mut self.status, &mut self.sinks, &record)
@@ -290,6 +324,7 @@ fn read_loop(mut source: Box<dyn Source>, stop: &AtomicBool, tx: &mpsc::SyncSend
                 channel,
                 bytes: buf[..len].to_vec(),
             },
+            Ok(Poll::Time(at)) => Chunk::Time(at),
             Ok(Poll::Idle) => continue,
             Ok(Poll::Event(event)) => Chunk::Event(event),
             Ok(Poll::End) => Chunk::End,

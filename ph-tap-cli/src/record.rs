@@ -30,8 +30,8 @@ pub struct Origin {
 pub struct Record {
     /// Where it came from.
     pub origin: Origin,
-    /// When its bytes arrived, since ph-tap started; `None` when time is not shown (`--no-time`,
-    /// saved captures).
+    /// When its bytes arrived, since ph-tap started (for a capture being replayed: when they
+    /// arrived as recorded); `None` when time is not shown (`--no-time`, raw captures).
     pub at: Option<Duration>,
     /// What it is.
     pub body: Body,
@@ -272,6 +272,7 @@ impl Body {
             Body::Source(SourceEvent::Lost { .. }) => "source_lost",
             Body::Source(SourceEvent::Back { .. }) => "source_back",
             Body::Source(SourceEvent::Reattached { .. }) => "rtt_reattached",
+            Body::Source(SourceEvent::Skipped { .. }) => "capture_skipped",
         }
     }
 
@@ -342,6 +343,7 @@ impl Body {
             Body::Source(SourceEvent::Reattached { control_block }) => {
                 vec![("control_block", json!(control_block))]
             }
+            Body::Source(SourceEvent::Skipped { reason }) => vec![("reason", json!(reason))],
         }
     }
 }

@@ -145,7 +145,7 @@ mod tests {
                     Body::Hello(_) => {}
                     other => panic!("a perfect link gave {other:?}"),
                 }),
-                Poll::Idle => {}
+                Poll::Idle | Poll::Time(_) => {}
                 Poll::End => break,
                 Poll::Event(event) => panic!("the demo has no source events: {event:?}"),
             }

@@ -29,6 +29,7 @@ use anyhow::Result;
 
 use crate::decode::{Accounting, LineCounts};
 use crate::record::{ChannelId, Record};
+use crate::source::SourceEvent;
 
 /// What the pipeline knows about the whole run, handed to every sink on each tick and at the
 /// end.
@@ -36,7 +37,8 @@ use crate::record::{ChannelId, Record};
 pub struct Stats {
     /// Raw bytes received, all channels.
     pub bytes: u64,
-    /// Time since the pipeline started.
+    /// Time since the pipeline started (for a recording being replayed: the recorded time
+    /// reached, so a replay lasts what the live run lasted).
     pub elapsed: Duration,
     /// Each channel's loss accounting (channels with a decoder that has one), in channel order.
     pub channels: Vec<(ChannelId, Accounting)>,
@@ -58,8 +60,15 @@ pub trait Sink {
         Ok(())
     }
 
-    /// Raw bytes of `channel` as received, before decoding (for `--save`).
-    fn bytes(&mut self, _channel: ChannelId, _bytes: &[u8]) -> Result<()> {
+    /// Raw bytes of `channel` as received, before decoding, and when they arrived (since the
+    /// run started; for a recording being replayed, when they were recorded), for `--save`.
+    fn bytes(&mut self, _channel: ChannelId, _at: Duration, _bytes: &[u8]) -> Result<()> {
+        Ok(())
+    }
+
+    /// Something that happened to the source at `at`, before its record is handed to
+    /// [`record`](Self::record) (for `--save`, which records it with its time).
+    fn source_event(&mut self, _at: Duration, _event: &SourceEvent) -> Result<()> {
         Ok(())
     }
 

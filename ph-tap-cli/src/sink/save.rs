@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 
@@ -63,7 +64,7 @@ pub fn channel_path(path: &Path, channel: ChannelId) -> PathBuf {
 }
 
 impl Sink for SaveSink {
-    fn bytes(&mut self, channel: ChannelId, bytes: &[u8]) -> Result<()> {
+    fn bytes(&mut self, channel: ChannelId, _at: Duration, bytes: &[u8]) -> Result<()> {
         // A channel that was not announced has nowhere to go: the source reads only the
         // channels it was asked for, so this is not reached.
         let Some((file, path)) = self.files.get_mut(&channel) else {
@@ -91,7 +92,7 @@ mod tests {
         let data: Vec<u8> = (0..=255u8).cycle().take(10_000).collect();
         let mut sink = SaveSink::create(&path, &[0]).unwrap();
         for chunk in data.chunks(777) {
-            sink.bytes(0, chunk).unwrap();
+            sink.bytes(0, Duration::ZERO, chunk).unwrap();
         }
         assert_eq!(std::fs::read(&path).unwrap(), data);
     }
@@ -101,9 +102,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cap.bin");
         let mut sink = SaveSink::create(&path, &[0, 2]).unwrap();
-        sink.bytes(2, b"two").unwrap();
-        sink.bytes(0, b"zero").unwrap();
-        sink.bytes(2, b"!").unwrap();
+        sink.bytes(2, Duration::ZERO, b"two").unwrap();
+        sink.bytes(0, Duration::ZERO, b"zero").unwrap();
+        sink.bytes(2, Duration::ZERO, b"!").unwrap();
         let paths: Vec<_> = sink.paths().map(Path::to_owned).collect();
         assert_eq!(
             paths,

@@ -44,6 +44,7 @@ impl fmt::Display for SourceEvent {
                 f,
                 "RTT control block set up again at {control_block:#010x} (target reset or re-flashed): reading again"
             ),
+            Self::Skipped { reason } => write!(f, "warning: {reason}"),
         }
     }
 }
@@ -58,6 +59,13 @@ pub enum Poll {
         /// How many.
         len: usize,
     },
+    /// When what this source yields from now on (data and events, until the next `Time`)
+    /// happened, as recorded: the time since the recording started. Only a source replaying a
+    /// recording says this (a capture file); the pipeline then shows these
+    /// times instead of stamping chunks as they arrive, and the run lasts the recorded time.
+    /// Live sources never say it. A consumer that has no use for times ignores it: the data
+    /// comes as [`Poll::Data`] all the same.
+    Time(Duration),
     /// Nothing new right now; poll again later (the source has already waited a little).
     Idle,
     /// The source is finished (end of file, peer closed the connection, demo done).
@@ -66,7 +74,8 @@ pub enum Poll {
     Event(SourceEvent),
 }
 
-/// What can happen to a live source while it is read.
+/// What can happen to a source while it is read: a live one going away and coming back, or a
+/// recording being replayed that has a part this ph-tap leaves out.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SourceEvent {
     /// The source went away (probe unplugged, server gone); it is being waited for.
@@ -88,6 +97,13 @@ pub enum SourceEvent {
     Reattached {
         /// Where the control block is now.
         control_block: u64,
+    },
+    /// Part of a recording being replayed was left out: a last record cut short (a crash or a
+    /// full disk while it was written), or a channel this ph-tap cannot decode. What could be
+    /// read was read; said once each.
+    Skipped {
+        /// What was left out and why, as one line.
+        reason: String,
     },
 }
 

@@ -177,7 +177,7 @@ mod tests {
             match source.poll(&mut buf).unwrap() {
                 Poll::Data { .. } => seen.push(buf[0]),
                 Poll::Event(event) => events.push(event),
-                Poll::Idle => {}
+                Poll::Idle | Poll::Time(_) => {}
                 Poll::End => panic!("a reconnecting source does not end on failure"),
             }
         }

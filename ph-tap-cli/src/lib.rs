@@ -18,10 +18,14 @@
 //!   and text lines, each tagged with the channel it came from.
 //! - [`sink`]: where records go: human lines, JSON, CSV, the status line, warnings, the
 //!   summary, `--save`; several at once.
+//! - [`capture`]: the capture format `--save` writes for several channels (every channel's
+//!   bytes in arrival order, with their times), and its reader, which `ph-tap decode` replays
+//!   through [`source::CaptureSource`].
 //! - [`pipeline`]: runs a source on its own thread through the router into the sinks.
 //!
 //! `docs/ARCHITECTURE.md` in the repository shows where a new source, decoder or sink plugs in.
 
+pub mod capture;
 pub mod channel;
 pub mod decode;
 pub mod demo;

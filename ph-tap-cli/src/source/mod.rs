@@ -5,11 +5,13 @@
 //! A new source is one more file here (or beside its back end, as [`crate::demo`] is)
 //! implementing [`Source`].
 
+mod capture;
 mod probe;
 mod reader;
 mod reconnect;
 mod tcp;
 
+pub use capture::{CaptureSource, Recording};
 pub use probe::ProbeSource;
 pub use reader::ReaderSource;
 pub use reconnect::{Connect, Reconnecting};
@@ -61,7 +63,7 @@ pub enum Poll {
     },
     /// When what this source yields from now on (data and events, until the next `Time`)
     /// happened, as recorded: the time since the recording started. Only a source replaying a
-    /// recording says this (a capture file); the pipeline then shows these
+    /// recording says this (a capture file, [`CaptureSource`]); the pipeline then shows these
     /// times instead of stamping chunks as they arrive, and the run lasts the recorded time.
     /// Live sources never say it. A consumer that has no use for times ignores it: the data
     /// comes as [`Poll::Data`] all the same.

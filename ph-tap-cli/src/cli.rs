@@ -47,7 +47,8 @@ pub enum Command {
     Run(RunArgs),
     /// List the debug probes connected (what `--probe` takes).
     List,
-    /// Decode a saved capture (`--save`) or a pipe.
+    /// Decode a saved capture (`--save`) or a pipe; a multi-channel capture replays every
+    /// channel with its recorded times.
     Decode(DecodeArgs),
     /// Run a simulated target (real ring, real encoder, lossy link): no hardware needed.
     Demo(DemoArgs),
@@ -71,9 +72,10 @@ pub struct AttachArgs {
     /// scripts).
     #[arg(long)]
     pub no_reconnect: bool,
-    /// Save the raw bytes as received (flushed continually; replay with `ph-tap decode FILE`).
-    /// With several `--channel`s, one file per channel: `FILE`'s name with `.chN` before its
-    /// extension.
+    /// Save what is received, flushed after every chunk (replay with `ph-tap decode FILE`):
+    /// the telemetry channel alone as its raw bytes; several channels (or a defmt or text
+    /// channel) as a ph-tap capture, every channel's bytes in arrival order with their times
+    /// (docs/CAPTURE.md).
     #[arg(long, value_name = "FILE")]
     pub save: Option<PathBuf>,
     /// Output options.
@@ -101,7 +103,10 @@ pub struct RunArgs {
     /// Exit when the probe or server goes away, instead of waiting for it to come back.
     #[arg(long)]
     pub no_reconnect: bool,
-    /// Save the bytes of every channel as received (replay with `ph-tap decode FILE`).
+    /// Save what is received, flushed after every chunk (replay with `ph-tap decode FILE`),
+    /// as `attach --save` does: the telemetry channel alone as its raw bytes; several channels
+    /// (the default with a `defmt` channel) as a ph-tap capture, every channel's bytes in
+    /// arrival order with their times (docs/CAPTURE.md).
     #[arg(long, value_name = "FILE")]
     pub save: Option<PathBuf>,
     /// Output options.
@@ -119,10 +124,11 @@ pub struct RunArgs {
 /// `ph-tap decode`.
 #[derive(Debug, Args)]
 pub struct DecodeArgs {
-    /// The capture to decode; `-` (the default) reads stdin.
+    /// The capture to decode, raw bytes or a ph-tap capture (told apart by its first bytes);
+    /// `-` (the default) reads stdin.
     #[arg(default_value = "-", value_name = "FILE|-")]
     pub input: PathBuf,
-    /// Also save the raw bytes read (useful when reading a pipe).
+    /// Also save what is read, as `attach --save` would (useful when reading a pipe).
     #[arg(long, value_name = "FILE")]
     pub save: Option<PathBuf>,
     /// The firmware ELF that wrote the capture: its `.defmt` table decodes the capture's defmt

@@ -38,7 +38,8 @@ struct Stream<'a> {
     save: Option<&'a Path>,
     /// The output options.
     output: &'a OutputArgs,
-    /// A live source: arrival times are shown unless `--no-time`.
+    /// The source knows when its bytes arrived (a live source, or a capture, which recorded
+    /// it): the times are shown unless `--no-time`.
     live: bool,
     /// The firmware ELF (`--elf`): the defmt channel's table.
     elf: Option<&'a Path>,
@@ -67,15 +68,11 @@ fn stream_to<W: Write>(
     let show_time = how.live && !args.no_time;
     let channels = source.channels();
     let show_channel = channels.len() > 1;
-    let ids: Vec<_> = channels.iter().map(|c| c.id).collect();
     let save = how
         .save
-        .map(|path| SaveSink::create(path, &ids))
+        .map(|path| SaveSink::create(path, &channels))
         .transpose()?;
-    let saved: Vec<String> = save
-        .iter()
-        .flat_map(|s| s.paths().map(|p| p.display().to_string()))
-        .collect();
+    let saved = save.as_ref().map(|s| s.path().display().to_string());
     let mut options = DecoderOptions::new(args.value_as);
     if let Some(elf) = how.elf {
         options = options.with_elf(elf)?;
@@ -108,12 +105,11 @@ fn stream_to<W: Write>(
     if let Some(save) = save {
         pipeline = pipeline.sink(save);
     }
-    match pipeline.run(source, stop)? {
-        Ending::Finished | Ending::Interrupted => Ok(()),
-        Ending::SourceFailed(err) if saved.is_empty() => Err(err),
-        Ending::SourceFailed(err) => Err(err.context(format!(
-            "the stream stopped early; everything received is in {}",
-            saved.join(", ")
+    match (pipeline.run(source, stop)?, saved) {
+        (Ending::Finished | Ending::Interrupted, _) => Ok(()),
+        (Ending::SourceFailed(err), None) => Err(err),
+        (Ending::SourceFailed(err), Some(saved)) => Err(err.context(format!(
+            "the stream stopped early; everything received is in {saved}"
         ))),
     }
 }
@@ -191,5 +187,98 @@ mod tests {
         let last: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
         assert_eq!(last["type"], "summary", "the summary is still written");
         assert_eq!(last["frames"], 40);
+    }
+
+    /// Two channels taking turns, then the probe is gone.
+    struct TwoDieMidStream {
+        streams: [Vec<u8>; 2],
+        at: [usize; 2],
+        turn: usize,
+    }
+
+    impl Source for TwoDieMidStream {
+        fn channels(&self) -> Vec<Channel> {
+            vec![
+                Channel {
+                    id: 0,
+                    name: Some("defmt".into()),
+                    kind: ph_tap::channel::ChannelKind::Defmt,
+                },
+                Channel {
+                    id: 1,
+                    ..Channel::telemetry()
+                },
+            ]
+        }
+
+        fn poll(&mut self, buf: &mut [u8]) -> Result<Poll> {
+            for _ in 0..2 {
+                let k = self.turn % 2;
+                self.turn += 1;
+                let (data, at) = (&self.streams[k], &mut self.at[k]);
+                if *at < data.len() {
+                    let n = (data.len() - *at).min(13).min(buf.len());
+                    buf[..n].copy_from_slice(&data[*at..*at + n]);
+                    *at += n;
+                    return Ok(Poll::Data { channel: k, len: n });
+                }
+            }
+            anyhow::bail!("lost the probe mid-stream (unplugged or target powered off)");
+        }
+    }
+
+    #[test]
+    fn several_channels_dying_mid_stream_keep_every_chunk_in_one_capture() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("partial.cap");
+        let cli = Cli::parse_from(["ph-tap", "decode", "--no-time"]);
+        let Command::Decode(args) = cli.command else {
+            unreachable!()
+        };
+        let how = Stream {
+            save: Some(&path),
+            output: &args.output,
+            live: true,
+            elf: None,
+        };
+        let logs: Vec<u8> = (0..50u8).collect();
+        let telemetry = DemoSource::new(DemoConfig {
+            count: 30,
+            seed: 3,
+            bursts: false,
+            link: LinkFaults::NONE,
+            reset_after: None,
+            first_seq: 1,
+            tick: std::time::Duration::ZERO,
+        })
+        .run_to_end()
+        .unwrap();
+        let source = TwoDieMidStream {
+            streams: [logs.clone(), telemetry.clone()],
+            at: [0, 0],
+            turn: 0,
+        };
+        let mut out = Vec::new();
+        let stop = Arc::new(AtomicBool::new(false));
+        let err = stream_to(Box::new(source), &how, &stop, &mut out, false, false).unwrap_err();
+        assert!(
+            ph_tap::one_line(&err).starts_with(&format!(
+                "the stream stopped early; everything received is in {} (cause: ",
+                path.display()
+            )),
+            "{err:#}"
+        );
+        let bytes = std::fs::read(&path).unwrap();
+        let mut reader = ph_tap::capture::CaptureReader::new(&bytes[..], "partial.cap").unwrap();
+        let mut got: [Vec<u8>; 2] = Default::default();
+        let mut order = Vec::new();
+        while let Some(entry) = reader.read_entry().unwrap() {
+            if let ph_tap::capture::Entry::Chunk { channel, data, .. } = entry {
+                got[channel].extend(data);
+                order.push(channel);
+            }
+        }
+        assert_eq!(got, [logs, telemetry], "every chunk of both channels");
+        assert_eq!(&order[..4], [0, 1, 0, 1], "in arrival order");
     }
 }

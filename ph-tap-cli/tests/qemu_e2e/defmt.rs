@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::firmware::{Board, QEMU_TIMEOUT, firmware};
 use crate::gdb::{MPS2_AN386_RTT, Qemu, Tap, assert_accounted, gdb_args, segger_rtt, telemetry_of};
-use crate::records::{JSON_OUTPUT, Summary, decode};
+use crate::records::{JSON_OUTPUT, Summary, decode, saved_channel};
 
 /// The RTT firmware that panics right after boot (feature `panic-after-boot`).
 const MPS2_AN386_RTT_PANIC: Board = Board {
@@ -442,11 +442,20 @@ pub(crate) fn log_lines_match_the_summaries() {
     // The telemetry, accounted as if read alone (what ph-tap made of the defmt channel is not
     // checked here: this file decodes its bytes itself).
     let telemetry = telemetry_of(&records);
-    let capture = std::fs::read(dir.path().join("rtt.ch1.bin")).expect("channel 1's --save file");
+    let capture = saved_channel(&save, 1);
     let summaries = assert_accounted(&telemetry, &capture, "telemetry beside defmt");
     assert!(summaries.len() >= 3, "{summaries:?}");
 
-    let stream = std::fs::read(dir.path().join("rtt.ch0.bin")).expect("channel 0's --save file");
+    let stream = saved_channel(&save, 0);
+    // The whole capture, both channels, replays to the live run's records.
+    assert_eq!(
+        crate::records::ph_tap(
+            &["decode", "--elf", elf_arg, "-"],
+            &std::fs::read(&save).expect("the --save file")
+        ),
+        records,
+        "a replay of the --save capture gives the live run's records"
+    );
     let lines = lines(&table, &stream);
     let (boot, lines) = lines.split_first().expect("a boot line");
     assert_eq!((boot.level.as_str(), boot.format.as_str()), ("info", BOOT));
@@ -644,7 +653,7 @@ fn defmt_placeholders_and_rzcobs() {
 /// The `panic-after-boot` firmware under `ph-tap run`, as `cargo run` runs it: flashed onto the
 /// blank board and started, it panics; ph-tap reads what is still in the channels, reports the
 /// HardFault with the backtrace through the firmware's `panic_after_boot`, and exits with status
-/// 101. Its `--save` files hold the boot hello (`ph-eventing`) and the defmt lines up to the
+/// 101. Its `--save` capture holds the boot hello (`ph-eventing`) and the defmt lines up to the
 /// panic message (`defmt`).
 pub(crate) fn panic_after_boot_under_ph_tap_run() {
     let elf = firmware(MPS2_AN386_RTT_PANIC);
@@ -672,15 +681,12 @@ pub(crate) fn panic_after_boot_under_ph_tap_run() {
         "the fault and its backtrace: {stderr}"
     );
 
-    let telemetry = decode(&std::fs::read(dir.path().join("run.ch1.bin")).expect("channel 1"));
+    let telemetry = decode(&saved_channel(&save, 1));
     assert!(
         matches!(&telemetry[..], [h, ..] if h["type"] == "hello" && h["boot_id"] == BOOT_ID),
         "{telemetry:?}"
     );
-    let lines = lines(
-        &table,
-        &std::fs::read(dir.path().join("run.ch0.bin")).expect("channel 0"),
-    );
+    let lines = lines(&table, &saved_channel(&save, 0));
     let last = lines.last().expect("log lines");
     assert_eq!(last.level, "error", "{lines:#?}");
     assert!(

@@ -36,6 +36,13 @@ pub(crate) fn ph_tap(args: &[&str], stdin: &[u8]) -> Vec<Value> {
     parse_records(&output.stdout)
 }
 
+/// The bytes of up channel `channel` in the `--save` capture at `path` (a run that read several
+/// channels saves them all in one capture, `docs/CAPTURE.md`).
+pub(crate) fn saved_channel(path: &std::path::Path, channel: usize) -> Vec<u8> {
+    let file = std::fs::File::open(path).expect("the --save file");
+    ph_tap::capture::channel_bytes(file, "the --save file", channel).expect("a --save capture")
+}
+
 pub(crate) fn decode(bytes: &[u8]) -> Vec<Value> {
     ph_tap(&["decode", "-"], bytes)
 }

@@ -8,13 +8,14 @@ use std::process::Command;
 
 use crate::firmware::firmware;
 use crate::gdb::{MPS2_AN386_RTT, Qemu, Tap, assert_accounted, gdb_args, segger_rtt, telemetry_of};
+use crate::records::{ph_tap, saved_channel};
 
 /// `ph-tap run` flashes the blank board, starts it from reset, and shows whole demo cycles
 /// exactly as the firmware counted them; a replay of its `--save` file gives the same records.
 /// Test-runner arguments after the ELF (what `cargo test` passes a runner) are ignored. As
 /// `cargo run` would, it reads both of the firmware's up channels, `defmt` (0) and
-/// `ph-eventing` (1): the accounting is the telemetry channel's, and its `--save` file is
-/// `run.ch1.bin`.
+/// `ph-eventing` (1): the accounting is the telemetry channel's, and its `--save` file is one
+/// capture of both; `decode --elf` of it prints what the live run printed.
 pub(crate) fn flashes_starts_and_streams() {
     let elf = firmware(MPS2_AN386_RTT);
     let qemu = Qemu::blank();
@@ -53,13 +54,22 @@ pub(crate) fn flashes_starts_and_streams() {
         "both channels: {flashed}"
     );
     let telemetry = telemetry_of(&records);
-    let capture = std::fs::read(dir.path().join("run.ch1.bin")).expect("channel 1's --save file");
+    let capture = saved_channel(&save, 1);
     let summaries = assert_accounted(&telemetry, &capture, "ph-tap run");
     assert!(summaries.len() >= 2);
     assert_eq!(
         telemetry_of(&crate::records::decode(&capture)),
         telemetry,
-        "a replay of the --save file gives the same records"
+        "a replay of the telemetry channel gives the same records"
+    );
+    // The whole capture, both channels: the same records, log lines included, in the same
+    // order, and the same summary.
+    let saved = std::fs::read(&save).expect("the --save file");
+    let elf_arg = elf.to_str().expect("a UTF-8 firmware path");
+    assert_eq!(
+        ph_tap(&["decode", "--elf", elf_arg, "-"], &saved),
+        records,
+        "a replay of the --save capture gives the live run's records"
     );
     eprintln!("ph-tap run: {flashed}; two cycles after {started:.2?}");
 }

@@ -2,7 +2,8 @@
 //! RAM image (the nRF52840's RAM, seen at 0x2000_0000 and at its code-bus alias) holding a
 //! SEGGER RTT control block, keeps every memory write, and acts as the firmware: each time the
 //! client resumes the target (`c`), it appends frames to RTT up channel 0 while there is room,
-//! moving the write offset; the read offset is whatever the client wrote back.
+//! moving the write offset (and, when given, log bytes to up channel 1, `defmt`); the read
+//! offset is whatever the client wrote back.
 //!
 //! Like a real server it serves memory only while the target is stopped: a packet other than
 //! the `\x03` interrupt while it runs is counted as a violation (and not answered).
@@ -32,6 +33,11 @@ const CB: usize = (rtt_elf::CONTROL_BLOCK - rtt_elf::RAM) as usize;
 /// Up channel 0's descriptor: name, buffer, size, WrOff, RdOff, flags.
 const UP0_WR: usize = CB + 24 + 12;
 const UP0_RD: usize = CB + 24 + 16;
+/// Up channel 1's: its buffer (16 bytes at 0x2000_0280), WrOff, RdOff.
+const UP1_BUF: usize = 0x280;
+const UP1_SIZE: usize = 16;
+const UP1_WR: usize = CB + 48 + 12;
+const UP1_RD: usize = CB + 48 + 16;
 
 /// What the server saw.
 #[derive(Debug, Default, Clone)]
@@ -75,6 +81,9 @@ struct State {
     written: usize,
     /// Frames appended per resume, at most.
     per_resume: usize,
+    /// The bytes the firmware writes to up channel 1, and how far it got.
+    logs: Vec<u8>,
+    logs_written: usize,
     stats: Stats,
     /// Core registers by gdb's classic ARM number.
     regs: [u32; REGS],
@@ -144,6 +153,19 @@ impl State {
         self.ram_range(u64::from(addr), 4).map(|at| self.get32(at))
     }
 
+    /// The firmware logs: appends to up channel 1 as many log bytes as fit.
+    fn run_logs(&mut self) {
+        let wr = self.get32(UP1_WR) as usize;
+        let rd = self.get32(UP1_RD) as usize;
+        let free = UP1_SIZE - 1 - (wr + UP1_SIZE - rd) % UP1_SIZE;
+        let n = free.min(self.logs.len() - self.logs_written);
+        for k in 0..n {
+            self.ram[UP1_BUF + (wr + k) % UP1_SIZE] = self.logs[self.logs_written + k];
+        }
+        self.logs_written += n;
+        self.put32(UP1_WR, ((wr + n) % UP1_SIZE) as u32);
+    }
+
     /// The RAM offset of `len` bytes at `addr`, in the RAM or its alias.
     fn ram_range(&self, addr: u64, len: usize) -> Option<usize> {
         for base in [u64::from(rtt_elf::RAM), u64::from(rtt_elf::RAM_CODE_ALIAS)] {
@@ -168,6 +190,17 @@ impl GdbServer {
     /// Serves one client; the simulated firmware writes `stream` (frames ending at
     /// `frame_ends`) to up channel 0, at most `per_resume` frames each time it runs.
     pub fn start(stream: Vec<u8>, frame_ends: Vec<usize>, per_resume: usize) -> Self {
+        Self::start_with_logs(stream, frame_ends, per_resume, Vec::new())
+    }
+
+    /// As [`start`](Self::start), and the firmware also writes `logs` to up channel 1
+    /// (`defmt`, a 16-byte ring), as much as fits each time it runs.
+    pub fn start_with_logs(
+        stream: Vec<u8>,
+        frame_ends: Vec<usize>,
+        per_resume: usize,
+        logs: Vec<u8>,
+    ) -> Self {
         let mut ram = vec![0u8; RAM_SIZE];
         let image = rtt_elf::ram(&Image {
             with_control_block: true,
@@ -182,6 +215,8 @@ impl GdbServer {
             frame_ends,
             written: 0,
             per_resume,
+            logs,
+            logs_written: 0,
             stats: Stats::default(),
             regs: [0; REGS],
             vtor: 0,
@@ -432,6 +467,7 @@ fn answer(st: &mut State, payload: &[u8]) -> Option<Vec<u8>> {
         }
         st.running = true;
         st.run_firmware();
+        st.run_logs();
         return None;
     } else if let Some(args) = text.strip_prefix(['Z', 'z']) {
         st.stats.breakpoint_packets.push(text.clone());

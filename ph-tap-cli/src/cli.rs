@@ -68,19 +68,27 @@ pub struct AttachArgs {
     /// telnet port, QEMU's serial socket).
     #[arg(long, value_name = "HOST:PORT", conflicts_with_all = ["gdb", "chip_description", "reset", "elf", "channels", "show_channels"])]
     pub tcp: Option<String>,
+    /// Reconnecting and saving.
+    #[command(flatten)]
+    pub live: LiveArgs,
+    /// Output options.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// What the live commands (`attach`, `run`) do besides showing the stream.
+#[derive(Debug, Args)]
+pub struct LiveArgs {
     /// Exit when the probe or server goes away, instead of waiting for it to come back (for
     /// scripts).
     #[arg(long)]
     pub no_reconnect: bool,
     /// Save what is received, flushed after every chunk (replay with `ph-tap decode FILE`):
-    /// the telemetry channel alone as its raw bytes; several channels (or a defmt or text
-    /// channel) as a ph-tap capture, every channel's bytes in arrival order with their times
-    /// (docs/CAPTURE.md).
+    /// the telemetry channel alone as its raw bytes; several channels (the default with a
+    /// `defmt` channel, or a text channel) as a ph-tap capture, every channel's bytes in
+    /// arrival order with their times (docs/CAPTURE.md).
     #[arg(long, value_name = "FILE")]
     pub save: Option<PathBuf>,
-    /// Output options.
-    #[command(flatten)]
-    pub output: OutputArgs,
 }
 
 /// `ph-tap run`.
@@ -100,15 +108,9 @@ pub struct RunArgs {
     /// Do not read back what was flashed (verifying is the default).
     #[arg(long)]
     pub no_verify: bool,
-    /// Exit when the probe or server goes away, instead of waiting for it to come back.
-    #[arg(long)]
-    pub no_reconnect: bool,
-    /// Save what is received, flushed after every chunk (replay with `ph-tap decode FILE`),
-    /// as `attach --save` does: the telemetry channel alone as its raw bytes; several channels
-    /// (the default with a `defmt` channel) as a ph-tap capture, every channel's bytes in
-    /// arrival order with their times (docs/CAPTURE.md).
-    #[arg(long, value_name = "FILE")]
-    pub save: Option<PathBuf>,
+    /// Reconnecting and saving (as `attach`).
+    #[command(flatten)]
+    pub live: LiveArgs,
     /// Output options.
     #[command(flatten)]
     pub output: OutputArgs,

@@ -12,27 +12,10 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::gdb_server::GdbServer;
-use common::rtt_elf::{self, Image};
+use common::rtt_elf;
+use common::wire_frames;
 use ph_tap::capture::{CaptureReader, Entry};
 use ph_tap::channel::{Channel, ChannelKind};
-
-/// `count` data frames of `u32` values `seq * 7`, and where each ends.
-fn frames(count: u32) -> (Vec<u8>, Vec<usize>) {
-    let mut out = Vec::new();
-    let mut ends = Vec::new();
-    let mut buf = [0u8; 32];
-    let mut encoder = ph_eventing_wire::encode::StreamEncoder::new(0x42);
-    for seq in 1..=count {
-        encoder
-            .data(seq, 0, &seq.wrapping_mul(7), &mut buf, &mut |f: &[u8]| {
-                out.extend_from_slice(f);
-                true
-            })
-            .unwrap();
-        ends.push(out.len());
-    }
-    (out, ends)
-}
 
 /// The summary at the end of stderr.
 fn summary(stderr: &str) -> &str {
@@ -43,18 +26,12 @@ fn summary(stderr: &str) -> &str {
 #[test]
 fn attach_save_of_two_channels_replays_to_what_the_live_run_printed() {
     const COUNT: u32 = 400;
-    let (stream, ends) = frames(COUNT);
+    let (stream, ends) = wire_frames(COUNT, |seq| seq.wrapping_mul(7));
     let logs: Vec<u8> = (0..40)
         .flat_map(|k| format!("[INFO] cycle {k}\n").into_bytes())
         .collect();
     let server = GdbServer::start_with_logs(stream.clone(), ends, 2, logs.clone());
-    let elf = tempfile::NamedTempFile::new().unwrap();
-    let image = Image {
-        with_control_block: true,
-        up0: Vec::new(),
-        with_symbol: true,
-    };
-    std::fs::write(elf.path(), rtt_elf::build(&image)).unwrap();
+    let elf = rtt_elf::elf_file();
     let dir = tempfile::tempdir().unwrap();
     let saved = dir.path().join("run.cap");
     let output = ["--format", "json", "--no-status", "--color", "never"];

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use assert_cmd::Command;
-use common::{data, scenarios};
+use common::{data, json_records, scenarios};
 use ph_tap::capture::CaptureWriter;
 use ph_tap::channel::{Channel, ChannelKind};
 use ph_tap::decode::{DecoderOptions, for_channel};
@@ -162,12 +162,7 @@ fn every_channel_decodes_in_arrival_order_as_pure_json_lines() {
             })
             .collect()
     };
-    let alone: Vec<serde_json::Value> = std::fs::read_to_string(data("ring_drops.json.out"))
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .filter(|r: &serde_json::Value| r["type"] != "summary")
-        .collect();
+    let alone = json_records("ring_drops.json.out");
     assert_eq!(of(3), alone);
     let clean = decode(&data("clean.bin"), &["--format", "json"], 0).0;
     let clean: Vec<serde_json::Value> = clean

@@ -6,7 +6,7 @@ mod common;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use common::{data, scenarios};
+use common::{data, json_records, scenarios};
 use ph_tap::decode::PhEventingDecoder;
 use ph_tap::decode::value::ValueAs;
 use ph_tap::pipeline::{Ending, Pipeline};
@@ -105,12 +105,7 @@ fn each_channel_is_decoded_and_accounted_apart() {
             })
             .collect()
     };
-    let alone: Vec<serde_json::Value> = std::fs::read_to_string(data("ring_drops.json.out"))
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .filter(|r: &serde_json::Value| r["type"] != "summary")
-        .collect();
+    let alone = json_records("ring_drops.json.out");
     assert_eq!(of(3), alone);
     assert_eq!(
         records.len(),

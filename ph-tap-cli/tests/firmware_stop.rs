@@ -9,7 +9,8 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::gdb_server::GdbServer;
-use common::rtt_elf::{self, Image};
+use common::rtt_elf;
+use common::wire_frames;
 use ph_tap::probe::{
     FirmwareStop, ProbeOptions, RttOptions, arm_fault_catch, attach_rtt, open_session, resolve_chip,
 };
@@ -21,28 +22,10 @@ const TABLE: u32 = 0x2003_F000;
 /// The HardFault handler (its first instruction: `b .`).
 const HANDLER: u32 = 0x2003_F100;
 
-/// `count` frames of `u32` values, as the firmware's encoder writes them, and where each ends.
-fn frames(count: u32) -> (Vec<u8>, Vec<usize>) {
-    let mut out = Vec::new();
-    let mut ends = Vec::new();
-    let mut buf = [0u8; 32];
-    let mut encoder = ph_eventing_wire::encode::StreamEncoder::new(0x42);
-    for seq in 1..=count {
-        encoder
-            .data(seq, 0, &seq, &mut buf, &mut |f: &[u8]| {
-                out.extend_from_slice(f);
-                true
-            })
-            .unwrap();
-        ends.push(out.len());
-    }
-    (out, ends)
-}
-
 /// A server with `count` frames to deliver, a vector table, and a source watching it as
 /// `ph-tap run` does (the HardFault catch armed, RTT at the ELF's control block).
 fn watched(count: u32) -> (GdbServer, ProbeSource, Vec<u8>) {
-    let (stream, ends) = frames(count);
+    let (stream, ends) = wire_frames(count, |seq| seq);
     // Every frame that fits is in the ring from the first resume on.
     let server = GdbServer::start(stream.clone(), ends, count as usize);
     server.set_vector_table(TABLE, 0x2003_F081, HANDLER | 1);
@@ -54,13 +37,7 @@ fn watched(count: u32) -> (GdbServer, ProbeSource, Vec<u8>) {
     let mut session = open_session(resolve_chip("nRF52840").unwrap(), &opts, false).unwrap();
     arm_fault_catch(&mut session).unwrap();
     let region = ScanRegion::Exact(u64::from(rtt_elf::CONTROL_BLOCK));
-    let elf = tempfile::NamedTempFile::new().unwrap();
-    let image = Image {
-        with_control_block: true,
-        up0: Vec::new(),
-        with_symbol: true,
-    };
-    std::fs::write(elf.path(), rtt_elf::build(&image)).unwrap();
+    let elf = rtt_elf::elf_file();
     let rtt = RttOptions {
         elf: Some(elf.path().to_owned()),
         ..RttOptions::default()

@@ -10,42 +10,13 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::gdb_server::GdbServer;
-use common::rtt_elf::{self, Image};
+use common::rtt_elf::{self, elf_file};
+use common::wire_frames;
 use ph_tap::decode::value::ValueAs;
 use ph_tap::decode::{Decoder, PhEventingDecoder};
 use ph_tap::probe::{RttOptions, attach_gdb, resolve_chip};
 use ph_tap::record::Body;
 use ph_tap::source::{Poll, Source};
-
-/// `count` data frames of `u32` values `seq * 7` (seq 1..=count), as the firmware's encoder
-/// writes them, and where each frame ends.
-fn frames(count: u32) -> (Vec<u8>, Vec<usize>) {
-    let mut out = Vec::new();
-    let mut ends = Vec::new();
-    let mut buf = [0u8; 32];
-    let mut encoder = ph_eventing_wire::encode::StreamEncoder::new(0x42);
-    for seq in 1..=count {
-        encoder
-            .data(seq, 0, &seq.wrapping_mul(7), &mut buf, &mut |f: &[u8]| {
-                out.extend_from_slice(f);
-                true
-            })
-            .unwrap();
-        ends.push(out.len());
-    }
-    (out, ends)
-}
-
-fn elf_file() -> tempfile::NamedTempFile {
-    let file = tempfile::NamedTempFile::new().unwrap();
-    let image = Image {
-        with_control_block: true,
-        up0: Vec::new(),
-        with_symbol: true,
-    };
-    std::fs::write(file.path(), rtt_elf::build(&image)).unwrap();
-    file
-}
 
 /// Polls `source` until `want` bytes arrived (or 60 s passed); returns them and the number of
 /// polls that yielded data.
@@ -87,7 +58,7 @@ fn decode(bytes: &[u8]) -> Vec<(u32, serde_json::Value)> {
 #[test]
 fn thousands_of_frames_arrive_byte_exact_over_many_reads() {
     const COUNT: u32 = 3000;
-    let (stream, ends) = frames(COUNT);
+    let (stream, ends) = wire_frames(COUNT, |seq| seq.wrapping_mul(7));
     // Two frames each time the target runs: the ring (64 bytes) is refilled between reads.
     let server = GdbServer::start(stream.clone(), ends, 2);
     let elf = elf_file();
@@ -131,7 +102,7 @@ fn thousands_of_frames_arrive_byte_exact_over_many_reads() {
 
 #[test]
 fn the_control_block_is_found_by_scanning_ram_through_the_server() {
-    let (stream, ends) = frames(40);
+    let (stream, ends) = wire_frames(40, |seq| seq.wrapping_mul(7));
     let server = GdbServer::start(stream.clone(), ends, 40);
     let mut source = attach_gdb(
         &server.addr,
@@ -152,7 +123,7 @@ fn the_control_block_is_found_by_scanning_ram_through_the_server() {
 
 #[test]
 fn a_server_that_goes_away_mid_stream_is_one_line() {
-    let (stream, ends) = frames(10);
+    let (stream, ends) = wire_frames(10, |seq| seq.wrapping_mul(7));
     let server = GdbServer::start(stream.clone(), ends, 10);
     let elf = elf_file();
     let opts = RttOptions {

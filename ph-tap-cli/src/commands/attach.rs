@@ -6,7 +6,7 @@ use std::sync::atomic::AtomicBool;
 
 use anyhow::Result;
 use ph_tap::probe::{RttOptions, attach, resolve_chip_with};
-use ph_tap::source::{Reconnecting, Source, TcpSource};
+use ph_tap::source::{Source, TcpSource};
 
 use super::Stream;
 use crate::cli::AttachArgs;
@@ -14,7 +14,7 @@ use crate::cli::AttachArgs;
 /// Attaches and streams until Ctrl-C or the source ends.
 pub(super) fn run(args: &AttachArgs, stop: &Arc<AtomicBool>) -> Result<()> {
     let how = Stream {
-        save: args.save.as_deref(),
+        save: args.live.save.as_deref(),
         output: &args.output,
         live: true,
         elf: args.rtt.elf.as_deref(),
@@ -28,15 +28,18 @@ pub(super) fn run(args: &AttachArgs, stop: &Arc<AtomicBool>) -> Result<()> {
             );
         }
         let source = TcpSource::connect(addr)?;
-        if args.no_reconnect {
-            return super::stream(source, &how, stop);
-        }
         let addr = addr.clone();
         let connect = Box::new(move || -> Result<Box<dyn Source>> {
             Ok(Box::new(TcpSource::connect(&addr)?))
         });
-        let source = Reconnecting::new("RTT server", Box::new(source), connect);
-        return super::stream(source, &how, stop);
+        return super::stream_live(
+            source,
+            "RTT server",
+            connect,
+            args.live.no_reconnect,
+            &how,
+            stop,
+        );
     }
     // clap guarantees --chip without --tcp.
     let chip_name = args.probe.chip.clone().unwrap_or_default();
@@ -44,23 +47,13 @@ pub(super) fn run(args: &AttachArgs, stop: &Arc<AtomicBool>) -> Result<()> {
     // Resolve the chip first: a typo is reported before any USB (or GDB server) is touched.
     let target = resolve_chip_with(&chip_name, description.as_deref())?;
     let source = attach(target, &args.probe, &args.rtt)?;
-    let channels = source.channels();
-    let listed: Vec<String> = channels.iter().map(|c| c.label()).collect();
     eprintln!(
-        "attached: RTT control block at {:#010x}, up channel{} {} (Ctrl-C to stop)",
+        "attached: RTT control block at {:#010x}, {} (Ctrl-C to stop)",
         source.control_block(),
-        if channels.len() == 1 { "" } else { "s" },
-        listed.join(", ")
+        super::up_channels(source.channels()),
     );
-    if args.no_reconnect {
-        return super::stream(source, &how, stop);
-    }
     // Attach again as the first time, but never reset a target that is already running.
-    let what = if args.probe.gdb.is_some() {
-        "GDB server"
-    } else {
-        "probe"
-    };
+    let what = super::probe_kind(&args.probe);
     let probe = args.probe.clone();
     let rtt = RttOptions {
         reset: false,
@@ -70,6 +63,5 @@ pub(super) fn run(args: &AttachArgs, stop: &Arc<AtomicBool>) -> Result<()> {
         let target = resolve_chip_with(&chip_name, description.as_deref())?;
         Ok(Box::new(attach(target, &probe, &rtt)?))
     });
-    let source = Reconnecting::new(what, Box::new(source), connect);
-    super::stream(source, &how, stop)
+    super::stream_live(source, what, connect, args.live.no_reconnect, &how, stop)
 }

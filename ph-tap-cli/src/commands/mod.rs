@@ -15,9 +15,10 @@ use anyhow::Result;
 use ph_tap::channel::{Channel, ChannelKind};
 use ph_tap::decode::{DecoderOptions, for_channel};
 use ph_tap::pipeline::{Ending, Pipeline};
+use ph_tap::probe::ProbeOptions;
 use ph_tap::router::Router;
 use ph_tap::sink::{CsvSink, HumanSink, JsonSink, SaveSink, SummarySink, WarningSink};
-use ph_tap::source::Source;
+use ph_tap::source::{Connect, Reconnecting, Source};
 
 use crate::cli::{Cli, Command, Format, OutputArgs};
 
@@ -54,6 +55,39 @@ fn stream(source: impl Source + 'static, how: &Stream<'_>, stop: &Arc<AtomicBool
     let status = !how.output.no_status && std::io::stderr().is_terminal();
     let color = how.output.color.enabled_for_stdout();
     stream_to(Box::new(source), how, stop, out, status, color)
+}
+
+/// Streams a live source, opening it again with `connect` whenever it goes away (`what` names it
+/// in messages), unless `no_reconnect`.
+fn stream_live(
+    first: impl Source + 'static,
+    what: &'static str,
+    connect: Connect,
+    no_reconnect: bool,
+    how: &Stream<'_>,
+    stop: &Arc<AtomicBool>,
+) -> Result<()> {
+    if no_reconnect {
+        return stream(first, how, stop);
+    }
+    stream(Reconnecting::new(what, Box::new(first), connect), how, stop)
+}
+
+/// What a probe source is, in messages: the probe or the GDB server.
+fn probe_kind(probe: &ProbeOptions) -> &'static str {
+    if probe.gdb.is_some() {
+        "GDB server"
+    } else {
+        "probe"
+    }
+}
+
+/// `up channel 1 'ph-eventing'` / `up channels 0 'defmt', 1 'ph-eventing'`, for the line that
+/// says what is read.
+fn up_channels(channels: &[Channel]) -> String {
+    let listed: Vec<String> = channels.iter().map(Channel::label).collect();
+    let s = if listed.len() == 1 { "" } else { "s" };
+    format!("up channel{s} {}", listed.join(", "))
 }
 
 fn stream_to<W: Write>(

@@ -14,7 +14,7 @@ use ph_tap::probe::{
     RttOptions, arm_fault_catch, attach_rtt, elf_instruction_set, flash, gdb_errors_first,
     open_session, resolve_chip_with, rtt_address_from_elf, start,
 };
-use ph_tap::source::{Reconnecting, Source};
+use ph_tap::source::Source;
 use probe_rs::flashing::{ProgressEvent, ProgressOperation};
 use probe_rs::rtt::ScanRegion;
 
@@ -53,32 +53,23 @@ pub(super) fn run(args: &RunArgs, stop: &Arc<AtomicBool>) -> Result<()> {
     gdb_errors_first(start(&mut session, &boot, control_block))?;
     let source = gdb_errors_first(attach_rtt(session, &region, &rtt))?;
     let source = source.watch_halts(Some(args.elf.clone()));
-    let listed: Vec<String> = source.channels().iter().map(|c| c.label()).collect();
     eprintln!(
-        "flashed {} in {:.2} s{}, started in {:.2} s: RTT control block at {control_block:#010x}, up channel{} {} (Ctrl-C to stop)",
+        "flashed {} in {:.2} s{}, started in {:.2} s: RTT control block at {control_block:#010x}, {} (Ctrl-C to stop)",
         file_name(&args.elf),
         flashed.as_secs_f64(),
         if args.no_verify { "" } else { " (verified)" },
         began.elapsed().as_secs_f64(),
-        if listed.len() == 1 { "" } else { "s" },
-        listed.join(", ")
+        super::up_channels(source.channels()),
     );
 
     let how = Stream {
-        save: args.save.as_deref(),
+        save: args.live.save.as_deref(),
         output: &args.output,
         live: true,
         elf: Some(&args.elf),
     };
-    if args.no_reconnect {
-        return super::stream(source, &how, stop);
-    }
     // Attach again as the first time, without flashing or resetting: the firmware runs on.
-    let what = if args.probe.gdb.is_some() {
-        "GDB server"
-    } else {
-        "probe"
-    };
+    let what = super::probe_kind(&args.probe);
     let probe = args.probe.clone();
     let elf = args.elf.clone();
     let connect = Box::new(move || -> Result<Box<dyn Source>> {
@@ -88,8 +79,7 @@ pub(super) fn run(args: &RunArgs, stop: &Arc<AtomicBool>) -> Result<()> {
         let source = gdb_errors_first(attach_rtt(session, &region, &rtt))?;
         Ok(Box::new(source.watch_halts(Some(elf.clone()))))
     });
-    let source = Reconnecting::new(what, Box::new(source), connect);
-    super::stream(source, &how, stop)
+    super::stream_live(source, what, connect, args.live.no_reconnect, &how, stop)
 }
 
 fn file_name(path: &Path) -> String {

@@ -19,6 +19,35 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// `count` ph-eventing data frames (seq 1..=count) of the `u32` values `value(seq)`, as the
+/// firmware's encoder writes them, and where each frame ends.
+pub fn wire_frames(count: u32, value: impl Fn(u32) -> u32) -> (Vec<u8>, Vec<usize>) {
+    let mut out = Vec::new();
+    let mut ends = Vec::new();
+    let mut buf = [0u8; 32];
+    let mut encoder = ph_eventing_wire::encode::StreamEncoder::new(0x42);
+    for seq in 1..=count {
+        encoder
+            .data(seq, 0, &value(seq), &mut buf, &mut |f: &[u8]| {
+                out.extend_from_slice(f);
+                true
+            })
+            .unwrap();
+        ends.push(out.len());
+    }
+    (out, ends)
+}
+
+/// The records of the committed JSON output `tests/data/NAME`, the summary left out.
+pub fn json_records(name: &str) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(data(name))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|r: &serde_json::Value| r["type"] != "summary")
+        .collect()
+}
+
 /// A file in `tests/data/`.
 pub fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

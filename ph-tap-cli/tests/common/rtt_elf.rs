@@ -177,3 +177,16 @@ pub fn build(image: &Image) -> Vec<u8> {
     }
     file
 }
+
+/// An ELF file (deleted when dropped) with a control block at [`CONTROL_BLOCK`] and its
+/// `_SEGGER_RTT` symbol, empty up channels: what `--elf` takes in the GDB-server tests.
+pub fn elf_file() -> tempfile::NamedTempFile {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    let image = Image {
+        with_control_block: true,
+        up0: Vec::new(),
+        with_symbol: true,
+    };
+    std::fs::write(file.path(), build(&image)).unwrap();
+    file
+}

@@ -64,6 +64,24 @@ fn attach_with_no_probe() {
     assert!(err.contains("udev"), "{err}");
 }
 
+/// `run` checks the chip and the ELF without a probe, then needs one like `attach`.
+#[test]
+fn run_with_no_probe() {
+    if !no_probe_connected() {
+        return;
+    }
+    let elf = common::rtt_elf::elf_file();
+    let err = fails_with_one_line(
+        ph_tap()
+            .args(["run", "--chip", "nRF52840_xxAA"])
+            .arg(elf.path()),
+    );
+    assert!(
+        err.starts_with("error: no debug probe found: plug one in"),
+        "{err}"
+    );
+}
+
 #[test]
 fn probe_selector_matching_nothing() {
     if !no_probe_connected() {

@@ -114,7 +114,7 @@ echo "--- cli: help and version"
 run help 0 --help
 grep -q '^Usage: ph-tap ' "$scratch/help.out" || fail "ph-tap --help shows no usage line"
 subcommands=$(sed -n '/^Commands:$/,/^$/s/^  \([a-z][a-z-]*\) .*/\1/p' "$scratch/help.out" | grep -vx help || true)
-for sub in attach list decode demo; do # the subcommands the ph-tap README documents
+for sub in run attach list decode demo; do # the subcommands the ph-tap README documents
     grep -qx "$sub" <<<"$subcommands" || fail "ph-tap --help does not list '$sub'"
 done
 for sub in $subcommands; do
@@ -156,6 +156,9 @@ done
 echo "--- cli: error paths"
 one_error missing 1 decode /nonexistent.bin
 one_error chip 1 attach --chip nosuchchip
+one_error run-chip 1 run --chip nosuchchip "$scratch/none.elf"
+one_error run-elf 1 run --chip nRF52840_xxAA "$scratch/none.elf"
+one_error run-host 1 run --chip nRF52840_xxAA "$exe"
 # A port nothing listens on: one the kernel just handed out and that was closed again (port 1
 # when python3 is missing).
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()' 2>/dev/null || echo 1)

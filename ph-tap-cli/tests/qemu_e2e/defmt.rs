@@ -1,19 +1,25 @@
 //! The RTT firmware's two up channels under QEMU: 0 `defmt` with its log lines, 1 `ph-eventing`
-//! with its telemetry. The log lines are decoded here with the ELF's defmt table (a small decoder
-//! for the argument types the firmware logs, enough to check every line), and compared with the
-//! firmware's own `Summary` items on the telemetry channel; the `panic-after-boot` build's panic
-//! is checked as a debugger sees it (the defmt ERROR line with the message, and the core in its
-//! HardFault handler) and as `ph-tap run` reports it.
+//! with its telemetry, and ph-tap's own defmt decoding of the log lines, end to end. The control
+//! block is read through QEMU's monitor (the channels' names, sizes and modes). The log records
+//! `ph-tap attach --elf` prints (level, message, target timestamp, source location) are compared
+//! line by line with what the firmware's formats give for its own `Summary` items on the
+//! telemetry channel, with no undecodable frame and the closing summary's line counts matching.
+//! The `panic-after-boot` build's panic is checked as a debugger sees it (the channel buffers
+//! read out of QEMU's memory after the panic, decoded by the `ph_tap` library: the defmt ERROR
+//! line with the panic message, and the core in its HardFault handler) and as `ph-tap run`
+//! reports it (the ERROR record, the backtrace, the fault line and exit status 101).
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use object::{Object, ObjectSection, ObjectSymbol};
-use serde_json::Value;
+use object::{Object, ObjectSection};
+use ph_tap::channel::{Channel, ChannelKind};
+use ph_tap::decode::{DecoderOptions, for_channel};
+use ph_tap::record::{Body, Level, LogLine};
+use serde_json::{Value, json};
 
-use crate::firmware::{Board, QEMU_TIMEOUT, firmware};
+use crate::firmware::{Board, QEMU_TIMEOUT, firmware, firmware_dir};
 use crate::gdb::{MPS2_AN386_RTT, Qemu, Tap, assert_accounted, gdb_args, segger_rtt, telemetry_of};
-use crate::records::{JSON_OUTPUT, Summary, decode, saved_channel};
+use crate::records::{JSON_OUTPUT, Summary, decode, parse_records, saved_channel};
 
 /// The RTT firmware that panics right after boot (feature `panic-after-boot`).
 const MPS2_AN386_RTT_PANIC: Board = Board {
@@ -25,281 +31,240 @@ const MPS2_AN386_RTT_PANIC: Board = Board {
 /// The message the `panic-after-boot` firmware panics with.
 const PANIC_MESSAGE: &str = "demo panic requested by the panic-after-boot feature";
 
-/// The lines the firmware logs (`firmware-demo/src/app.rs`).
-const BOOT: &str = "firmware-demo {=str} on {=str}: boot id {=u32:#010x}, wire format v{=u8}";
-const NORMAL: &str = "cycle {=u32} phase {=usize}/{=usize}: normal, {=u32} ticks";
-const SLOW_DRAIN: &str =
-    "cycle {=u32} phase {=usize}/{=usize}: slow drain (one read every {=u32} ticks), {=u32} ticks";
-const BURST: &str =
-    "cycle {=u32} phase {=usize}/{=usize}: burst ({=u8} samples per tick), {=u32} ticks";
-const SUMMARY: &str = "cycle {=u32} summary: {}";
-const RING_WARN: &str =
-    "cycle {=u32}: the ring overwrote {=u32} samples before the main loop read them";
-const LINK_WARN: &str =
-    "cycle {=u32}: the link refused {=u32} frames (RTT buffer full: the host reads too slowly)";
+/// The `panic-after-boot` firmware's line after its boot line (`firmware-demo/src/app.rs`), for
+/// a hello the link took whole.
 const HELLO_SENT: &str =
-    "boot hello sent (written whole: {=bool}); now panicking, as feature panic-after-boot asks";
+    "boot hello sent (written whole: true); now panicking, as feature panic-after-boot asks";
 
-/// `(format, ticks, its arguments after cycle, index and phase count)` of the demo's phases
-/// (`firmware-demo/src/config.rs`).
-const PHASES: [(&str, u64, &[u64]); 4] = [
-    (NORMAL, 300, &[300]),
-    (SLOW_DRAIN, 300, &[4, 300]),
-    (BURST, 100, &[8, 100]),
-    (NORMAL, 200, &[200]),
+/// `(ticks, what happens)` of the demo's phases (`firmware-demo/src/config.rs`), as the
+/// firmware's `log_phase` (`firmware-demo/src/app.rs`) says it.
+const PHASES: [(u64, &str); 4] = [
+    (300, "normal"),
+    (300, "slow drain (one read every 4 ticks)"),
+    (100, "burst (8 samples per tick)"),
+    (200, "normal"),
 ];
 
 /// The QEMU boards' boot id (`firmware-demo/src/board/qemu_exit.rs`).
-const BOOT_ID: u64 = 0x9E11_0001;
+const BOOT_ID: u32 = 0x9E11_0001;
 
 /// The RTT control block's id, at its start.
 const RTT_ID: &[u8] = b"SEGGER RTT\0";
 
-/// The ELF's defmt table: each interned string's tag and text by index (its symbol's address).
-struct Table {
-    strings: HashMap<u16, (String, String)>,
-    timestamp: String,
+/// `firmware-demo/src/app.rs`.
+fn app_source() -> String {
+    std::fs::read_to_string(firmware_dir().join("src/app.rs"))
+        .expect("read firmware-demo/src/app.rs")
 }
 
-impl Table {
-    fn from_elf(elf: &[u8]) -> Self {
-        let file = object::File::parse(elf).expect("parse the ELF");
-        // The wire encoding this decoder reads; another one must fail here, not in a parse.
-        assert!(
-            file.symbols()
-                .any(|s| s.name() == Ok("_defmt_version_ = 4")),
-            "the firmware's defmt encoding is not version 4: update this decoder"
-        );
-        let section = file
-            .section_by_name(".defmt")
-            .expect("a .defmt section (defmt.x)")
-            .index();
-        let mut strings = HashMap::new();
-        let mut timestamp = None;
-        for symbol in file.symbols() {
-            if symbol.section_index() != Some(section) {
-                continue;
-            }
-            let Ok(entry) = serde_json::from_str::<Value>(symbol.name().unwrap_or_default()) else {
-                continue; // the section's start and end markers
-            };
-            let tag = entry["tag"].as_str().expect("a tag").to_owned();
-            let data = entry["data"].as_str().expect("a format string").to_owned();
-            if tag == "defmt_timestamp" {
-                timestamp = Some(data.clone());
-            }
-            let index = u16::try_from(symbol.address()).expect("a 16-bit index");
-            strings.insert(index, (tag, data));
-        }
-        Self {
-            strings,
-            timestamp: timestamp.expect("a defmt::timestamp!"),
-        }
-    }
-}
-
-/// One argument of a log line.
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Arg {
-    /// An unsigned integer or a bool.
-    Uint(u64),
-    Str(String),
-    /// A `{}` argument: its type's format string and arguments.
-    Format(String, Vec<Arg>),
-    /// What `Display2Format` printed.
-    Display(String),
-}
-
-/// One log line.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Line {
-    /// `info`, `warn`, `error`, ...
-    level: String,
-    format: String,
-    timestamp_us: u64,
-    args: Vec<Arg>,
-}
-
-impl Line {
-    fn uint(&self, i: usize) -> u64 {
-        match self.args.get(i) {
-            Some(Arg::Uint(n)) => *n,
-            other => panic!("argument {i} of {self:?} is {other:?}"),
-        }
-    }
-}
-
-/// The log lines of a defmt stream (rzCOBS frames, each ended by a 0x00), or why a frame is
-/// malformed.
-fn decode_defmt(table: &Table, stream: &[u8]) -> Vec<Result<Line, String>> {
-    stream
-        .split(|&b| b == 0)
-        .filter(|frame| !frame.is_empty())
-        .map(|frame| {
-            let bytes = rzcobs_decode(frame).ok_or("bad rzCOBS")?;
-            let mut reader = Reader {
-                table,
-                bytes: &bytes,
-            };
-            let index = reader.u16()?;
-            let (tag, format) = table
-                .strings
-                .get(&index)
-                .ok_or_else(|| format!("no string {index} in the table"))?;
-            let level = tag
-                .strip_prefix("defmt_")
-                .ok_or_else(|| format!("string {index} is a {tag}, not a log line"))?;
-            let timestamp_us = match reader.args(&table.timestamp)?.as_slice() {
-                [Arg::Uint(us)] => *us,
-                other => return Err(format!("timestamp {other:?}")),
-            };
-            let args = reader.args(format)?;
-            // rzCOBS pads the frame's last group of 7 with zeros.
-            if reader.bytes.len() >= 7 || reader.bytes.iter().any(|&b| b != 0) {
-                return Err(format!("{:?} left after {format:?}", reader.bytes));
-            }
-            Ok(Line {
-                level: level.to_owned(),
-                format: format.clone(),
-                timestamp_us,
-                args,
-            })
-        })
-        .collect()
-}
-
-/// The frames of `stream` that decode, asserting that every one does.
-fn lines(table: &Table, stream: &[u8]) -> Vec<Line> {
-    decode_defmt(table, stream)
-        .into_iter()
+/// The line and column of the `panic!` of the `panic-after-boot` feature in `app_source`.
+fn panic_site(source: &str) -> (usize, usize) {
+    let call = format!("panic!(\"{PANIC_MESSAGE}\")");
+    source
+        .lines()
         .enumerate()
-        .map(|(i, line)| line.unwrap_or_else(|e| panic!("defmt frame {i}: {e}")))
+        .find_map(|(i, line)| Some((i + 1, line.find(&call)? + 1)))
+        .expect("the panic-after-boot panic in app.rs")
+}
+
+/// What panic-probe logs (an ERROR line) for the `panic-after-boot` panic: the `PanicInfo`'s
+/// `Display`, through `defmt::Display2Format`.
+fn panic_line() -> String {
+    let (line, column) = panic_site(&app_source());
+    format!("panicked at src/app.rs:{line}:{column}:\n{PANIC_MESSAGE}")
+}
+
+/// The firmware's boot line on a QEMU board: its version (`firmware-demo/Cargo.toml`), the
+/// board, the boot id as `{=u32:#010x}` renders it, and the wire format version.
+fn boot_line() -> String {
+    let manifest = std::fs::read_to_string(firmware_dir().join("Cargo.toml"))
+        .expect("read firmware-demo/Cargo.toml");
+    let version = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("version = \"")?.strip_suffix('"'))
+        .expect("the firmware's version in its Cargo.toml");
+    format!("firmware-demo {version} on mps2-an386: boot id {BOOT_ID:#010x}, wire format v2")
+}
+
+/// A log line the firmware writes in a demo cycle, as defmt renders it.
+#[derive(Debug)]
+struct Expected {
+    /// `INFO`, `WARN`.
+    level: &'static str,
+    data: String,
+    /// The demo cycle it belongs to (1 first).
+    cycle: u64,
+    /// For a phase's line: how many ticks the phase lasts.
+    ticks: Option<u64>,
+}
+
+/// The line that starts phase `index` (1-based) of `cycle`.
+fn phase_line(cycle: u64, index: usize) -> Expected {
+    let (ticks, what) = PHASES[index - 1];
+    Expected {
+        level: "INFO",
+        data: format!(
+            "cycle {cycle} phase {index}/{}: {what}, {ticks} ticks",
+            PHASES.len()
+        ),
+        cycle,
+        ticks: Some(ticks),
+    }
+}
+
+/// The lines the firmware logs for the cycles of `summaries` (cumulative since boot): each
+/// cycle's phases, its summary (`{}` of the derived `defmt::Format` of `Summary`, whose `u32`
+/// fields show as plain numbers) and a warning for each kind of drop it had; then the phases of
+/// the cycle after the last summary, which the firmware logs before it has counted anything.
+fn expected_lines(summaries: &[Summary]) -> Vec<Expected> {
+    let line = |level, data, cycle| Expected {
+        level,
+        data,
+        cycle,
+        ticks: None,
+    };
+    let mut out = Vec::new();
+    let mut before = Summary::default();
+    for (c, s) in (1u64..).zip(summaries) {
+        out.extend((1..=PHASES.len()).map(|i| phase_line(c, i)));
+        out.push(line(
+            "INFO",
+            format!(
+                "cycle {c} summary: Summary {{ samples: {}, delivered: {}, ring_dropped: {}, \
+                 link_skipped: {}, hellos_sent: {} }}",
+                s.samples, s.delivered, s.ring_dropped, s.link_skipped, s.hellos_sent
+            ),
+            c,
+        ));
+        let ring = s.ring_dropped - before.ring_dropped;
+        if ring > 0 {
+            out.push(line(
+                "WARN",
+                format!(
+                    "cycle {c}: the ring overwrote {ring} samples before the main loop read them"
+                ),
+                c,
+            ));
+        }
+        let link = s.link_skipped - before.link_skipped;
+        if link > 0 {
+            out.push(line(
+                "WARN",
+                format!(
+                    "cycle {c}: the link refused {link} frames (RTT buffer full: the host reads \
+                     too slowly)"
+                ),
+                c,
+            ));
+        }
+        before = *s;
+    }
+    let next = summaries.len() as u64 + 1;
+    out.extend((1..=PHASES.len()).map(|i| phase_line(next, i)));
+    out
+}
+
+/// One `log` record of ph-tap's JSON output.
+#[derive(Debug)]
+struct Log {
+    /// `INFO`, `WARN`, `ERROR`.
+    level: String,
+    data: String,
+    /// `target_timestamp` (seconds, as the firmware's `{=u64:us}` timestamp renders them) in µs.
+    timestamp_us: u64,
+    record: Value,
+}
+
+/// The `log` records of the defmt channel (0) among `records`, asserting that they are all the
+/// channel has: no warning, nothing that is not a log line.
+fn logs(records: &[Value]) -> Vec<Log> {
+    records
+        .iter()
+        .filter(|r| r["channel"] == 0)
+        .map(|r| {
+            assert_eq!(
+                r["type"], "log",
+                "the defmt channel gives log lines only: {r}"
+            );
+            let text = |name: &str| {
+                r[name]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{name} of {r}"))
+                    .to_owned()
+            };
+            Log {
+                level: text("level"),
+                data: text("data"),
+                timestamp_us: micros(&text("target_timestamp")),
+                record: r.clone(),
+            }
+        })
         .collect()
 }
 
-/// defmt's rzCOBS: read from the end, a code byte says which of the next 7 bytes are zeros
-/// (0x01..=0x7f), or that a zero follows a run of `(code & 0x7f) + 7` bytes (0x80..=0xfe), or a
-/// run of 134 bytes (0xff).
-fn rzcobs_decode(frame: &[u8]) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    let mut data = frame.iter().rev().copied();
-    while let Some(code) = data.next() {
-        match code {
-            0 => return None,
-            0x01..=0x7f => {
-                for i in 0..7 {
-                    out.push(if code & (1 << (6 - i)) == 0 {
-                        data.next()?
-                    } else {
-                        0
-                    });
-                }
-            }
-            0x80..=0xfe => {
-                out.push(0);
-                for _ in 0..(code & 0x7f) + 7 {
-                    out.push(data.next()?);
-                }
-            }
-            0xff => {
-                for _ in 0..134 {
-                    out.push(data.next()?);
-                }
-            }
-        }
-    }
-    out.reverse();
-    Some(out)
+/// `"1.234000"` (seconds, six decimals) in µs.
+fn micros(seconds: &str) -> u64 {
+    let (whole, fraction) = seconds
+        .split_once('.')
+        .unwrap_or_else(|| panic!("a timestamp in seconds: {seconds:?}"));
+    assert!(
+        fraction.len() == 6 && fraction.bytes().all(|b| b.is_ascii_digit()),
+        "µs: {seconds:?}"
+    );
+    let whole: u64 = whole.parse().unwrap_or_else(|e| panic!("{seconds:?}: {e}"));
+    whole * 1_000_000 + fraction.parse::<u64>().expect("digits")
 }
 
-/// The arguments of a frame, read in the order of its format string's placeholders.
-struct Reader<'a> {
-    table: &'a Table,
-    bytes: &'a [u8],
+/// The defmt channel was decoded whole: stderr has no warning about it, and ph-tap's closing
+/// summary counts `logs` lines, none undecodable, in the `bytes` the channel carried.
+fn assert_defmt_decoded(records: &[Value], stderr: &str, logs: usize, bytes: usize) {
+    assert!(
+        !stderr
+            .lines()
+            .any(|l| l.starts_with("warning:") && l.contains("'defmt'")),
+        "a warning about the defmt channel: {stderr}"
+    );
+    let summary = records.last().expect("records");
+    assert_eq!(summary["type"], "summary", "the summary last: {summary}");
+    assert_eq!(
+        summary["lines"],
+        json!([{
+            "channel": 0,
+            "kind": "defmt",
+            "lines": logs,
+            "undecodable": 0,
+            "bytes": bytes,
+            "decoded": true,
+        }]),
+        "the summary's line counts"
+    );
 }
 
-impl Reader<'_> {
-    fn take(&mut self, n: usize) -> Result<&[u8], String> {
-        if self.bytes.len() < n {
-            return Err(format!("{n} bytes wanted, {} left", self.bytes.len()));
-        }
-        let (head, rest) = self.bytes.split_at(n);
-        self.bytes = rest;
-        Ok(head)
-    }
-
-    fn uint(&mut self, n: usize) -> Result<u64, String> {
-        let mut le = [0u8; 8];
-        le[..n].copy_from_slice(self.take(n)?);
-        Ok(u64::from_le_bytes(le))
-    }
-
-    fn u16(&mut self) -> Result<u16, String> {
-        Ok(self.uint(2)? as u16)
-    }
-
-    fn args(&mut self, format: &str) -> Result<Vec<Arg>, String> {
-        placeholders(format).iter().map(|p| self.arg(p)).collect()
-    }
-
-    fn arg(&mut self, placeholder: &str) -> Result<Arg, String> {
-        // `{}` or `{:?}`: a value of a type with its own format string, by index.
-        if placeholder.is_empty() || placeholder.starts_with(':') {
-            let index = self.u16()?;
-            let (_, format) = self
-                .table
-                .strings
-                .get(&index)
-                .ok_or_else(|| format!("no string {index} in the table"))?;
-            let args = self.args(format)?;
-            return Ok(Arg::Format(format.clone(), args));
-        }
-        let ty = placeholder
-            .strip_prefix('=')
-            .and_then(|t| t.split(':').next())
-            .ok_or_else(|| format!("placeholder {{{placeholder}}}"))?;
-        Ok(match ty {
-            "u8" | "bool" => Arg::Uint(self.uint(1)?),
-            "u16" => Arg::Uint(self.uint(2)?),
-            // usize is sent as a u32.
-            "u32" | "usize" => Arg::Uint(self.uint(4)?),
-            "u64" => Arg::Uint(self.uint(8)?),
-            "str" => {
-                let len = self.uint(4)? as usize;
-                let text = self.take(len)?;
-                Arg::Str(String::from_utf8(text.to_vec()).map_err(|e| e.to_string())?)
-            }
-            "__internal_Display" => {
-                let end = self
-                    .bytes
-                    .iter()
-                    .position(|&b| b == 0xff)
-                    .ok_or("a Display without its end")?;
-                let text =
-                    String::from_utf8(self.take(end)?.to_vec()).map_err(|e| e.to_string())?;
-                self.take(1)?;
-                Arg::Display(text)
-            }
-            other => return Err(format!("type {other} (not logged by the firmware)")),
-        })
-    }
-}
-
-/// The placeholders of a defmt format string, without their braces (`{{` is a brace).
-fn placeholders(format: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut chars = format.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '{' {
-            continue;
-        }
-        if chars.peek() == Some(&'{') {
-            chars.next();
-            continue;
-        }
-        out.push(chars.by_ref().take_while(|&c| c != '}').collect());
-    }
-    out
+/// Where a log line of the firmware's own code was written: in `firmware-demo/src/app.rs`, on a
+/// line with the `info!(` or `warn!(` of its level, as the ELF's debug information says.
+fn assert_logged_in_app(log: &Log, source: &str) {
+    let at = &log.record["location"];
+    let file = at["file"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a location: {at}"));
+    assert!(file.ends_with("src/app.rs"), "{file}: {}", log.data);
+    assert!(
+        at["module_path"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("firmware_demo::app::")),
+        "{at}"
+    );
+    let line = at["line"].as_u64().expect("a line number") as usize;
+    let text = source
+        .lines()
+        .nth(line - 1)
+        .unwrap_or_else(|| panic!("app.rs has no line {line}"));
+    let call = format!("{}!(", log.level.to_lowercase());
+    assert!(
+        text.contains(&call),
+        "app.rs:{line} is {text:?}, not a {call}: {}",
+        log.data
+    );
 }
 
 /// `len` bytes of the guest's memory at `address`, through QEMU's monitor.
@@ -418,14 +383,13 @@ pub(crate) fn channels_defmt_and_ph_eventing() {
     );
 }
 
-/// Three demo cycles through `ph-tap attach --gdb`, which reads both channels when none is asked
-/// for: the telemetry is accounted as exactly as when it is read alone, and the defmt channel
-/// (its `--save` file) carries the boot line, then for each
-/// cycle its four phases, its summary with the numbers of the telemetry's `Summary`, and a
-/// warning for each kind of drop the cycle had, with timestamps as far apart as the phases last.
+/// Three demo cycles through `ph-tap attach --gdb --elf`, which reads both channels when none is
+/// asked for: the telemetry is accounted as exactly as when it is read alone, and ph-tap's log
+/// records of the defmt channel are the boot line, then for each cycle its four phases, its
+/// summary with the numbers of the telemetry's `Summary`, and a warning for each kind of drop
+/// the cycle had, at target timestamps as far apart as the phases last; none undecodable.
 pub(crate) fn log_lines_match_the_summaries() {
     let elf = firmware(MPS2_AN386_RTT);
-    let table = Table::from_elf(&std::fs::read(&elf).expect("read the ELF"));
     let qemu = Qemu::start(&elf, false);
     let dir = tempfile::tempdir().expect("temp dir");
     let save = dir.path().join("rtt.bin");
@@ -439,8 +403,7 @@ pub(crate) fn log_lines_match_the_summaries() {
         "{stderr}"
     );
 
-    // The telemetry, accounted as if read alone (what ph-tap made of the defmt channel is not
-    // checked here: this file decodes its bytes itself).
+    // The telemetry, accounted as if read alone.
     let telemetry = telemetry_of(&records);
     let capture = saved_channel(&save, 1);
     let summaries = assert_accounted(&telemetry, &capture, "telemetry beside defmt");
@@ -456,128 +419,121 @@ pub(crate) fn log_lines_match_the_summaries() {
         records,
         "a replay of the --save capture gives the live run's records"
     );
-    let lines = lines(&table, &stream);
-    let (boot, lines) = lines.split_first().expect("a boot line");
-    assert_eq!((boot.level.as_str(), boot.format.as_str()), ("info", BOOT));
-    assert!(
-        matches!(&boot.args[..], [Arg::Str(version), Arg::Str(board), Arg::Uint(BOOT_ID), Arg::Uint(2)]
-            if !version.is_empty() && board == "mps2-an386"),
-        "{boot:?}"
+
+    let all = logs(&records);
+    assert_defmt_decoded(&records, &stderr, all.len(), stream.len());
+    let source = app_source();
+    for log in &all {
+        assert_logged_in_app(log, &source);
+    }
+    let (boot, lines) = all.split_first().expect("a boot line");
+    assert_eq!(
+        (boot.level.as_str(), boot.data.as_str()),
+        ("INFO", boot_line().as_str())
     );
 
     let expected = expected_lines(&summaries);
     let compared = lines.len().min(expected.len());
     for (i, (line, want)) in lines.iter().zip(&expected).enumerate() {
         assert_eq!(
-            (&line.level, &line.format, &line.args),
-            (&want.level, &want.format, &want.args),
+            (line.level.as_str(), line.data.as_str()),
+            (want.level, want.data.as_str()),
             "line {} of the defmt channel",
             i + 1
         );
     }
     // The last summary's log lines may be read after its telemetry frame, and lines of the
-    // next cycle before ph-tap stopped.
+    // next cycle before ph-tap stopped (its phases are expected; what it logs after them, its
+    // summary and warnings, depends on counts no summary here has).
     let last_cycle = summaries.len() as u64;
-    let whole = expected.iter().filter(|l| l.uint(0) < last_cycle).count();
+    let whole = expected.iter().filter(|l| l.cycle < last_cycle).count();
     assert!(
         compared >= whole,
         "{} log lines for {} summaries: {lines:#?}",
         lines.len(),
         summaries.len()
     );
+    let next_cycle = format!("cycle {}", last_cycle + 1);
     for extra in &lines[compared..] {
-        assert_eq!(extra.uint(0), last_cycle + 1, "{extra:?}");
+        assert!(
+            extra
+                .data
+                .strip_prefix(&next_cycle)
+                .is_some_and(|rest| rest.starts_with([' ', ':'])),
+            "{extra:?}"
+        );
     }
     eprintln!(
         "defmt beside the telemetry: {} lines in {} bytes for {} summaries",
-        lines.len() + 1,
+        all.len(),
         stream.len(),
         summaries.len()
     );
 
     // Timestamps: the firmware's ticks in µs; each phase lasts at least its ticks.
     assert!(
-        std::iter::once(boot)
-            .chain(lines)
-            .all(|l| l.timestamp_us % 1000 == 0),
-        "whole ticks"
+        all.iter().all(|l| l.timestamp_us % 1000 == 0),
+        "whole ticks: {all:#?}"
     );
-    let times: Vec<_> = lines.iter().map(|l| l.timestamp_us).collect();
+    let times: Vec<_> = all.iter().map(|l| l.timestamp_us).collect();
     assert!(times.is_sorted(), "{times:?}");
-    for pair in lines.windows(2) {
-        if PHASES.iter().any(|p| p.0 == pair[0].format) {
-            let phase = pair[0].uint(1) as usize - 1;
-            let ticks = PHASES[phase].1;
+    for (pair, want) in lines[..compared].windows(2).zip(&expected) {
+        if let Some(ticks) = want.ticks {
             assert!(
                 pair[1].timestamp_us >= pair[0].timestamp_us + ticks * 1000,
-                "phase {} of cycle {} lasts {ticks} ticks: {pair:?}",
-                phase + 1,
-                pair[0].uint(0)
+                "{:?} lasts {ticks} ticks: {pair:?}",
+                want.data
             );
         }
     }
 }
 
-/// The lines each cycle logs, from the cycles' summaries (cumulative since boot); timestamps 0.
-fn expected_lines(summaries: &[Summary]) -> Vec<Line> {
-    let line = |level: &str, format: &str, args: Vec<Arg>| Line {
-        level: level.to_owned(),
-        format: format.to_owned(),
-        timestamp_us: 0,
-        args,
-    };
-    let uints = |v: &[u64]| v.iter().copied().map(Arg::Uint).collect::<Vec<_>>();
-    let mut out = Vec::new();
-    let mut before = Summary {
-        samples: 0,
-        delivered: 0,
-        ring_dropped: 0,
-        link_skipped: 0,
-        hellos_sent: 0,
-    };
-    for (c, s) in (1u64..).zip(summaries) {
-        for (i, (format, _, rest)) in (1u64..).zip(PHASES) {
-            let mut args = vec![c, i, PHASES.len() as u64];
-            args.extend_from_slice(rest);
-            out.push(line("info", format, uints(&args)));
-        }
-        let counts = [
-            s.samples,
-            s.delivered,
-            s.ring_dropped,
-            s.link_skipped,
-            s.hellos_sent,
-        ];
-        let summary_format = "Summary {{ samples: {=u32:?}, delivered: {=u32:?}, ring_dropped: \
-                              {=u32:?}, link_skipped: {=u32:?}, hellos_sent: {=u32:?} }}";
-        out.push(line(
-            "info",
-            SUMMARY,
-            vec![
-                Arg::Uint(c),
-                Arg::Format(summary_format.to_owned(), uints(&counts)),
-            ],
-        ));
-        let ring = s.ring_dropped - before.ring_dropped;
-        if ring > 0 {
-            out.push(line("warn", RING_WARN, uints(&[c, ring])));
-        }
-        let link = s.link_skipped - before.link_skipped;
-        if link > 0 {
-            out.push(line("warn", LINK_WARN, uints(&[c, link])));
-        }
-        before = *s;
+/// The log lines of a defmt stream, as the `ph_tap` library decodes them with the ELF's table
+/// (the decoder `ph-tap` gives a channel named `defmt`), asserting that every frame decodes.
+fn decode_defmt(elf: &std::path::Path, stream: &[u8]) -> Vec<LogLine> {
+    let options = DecoderOptions::default()
+        .with_elf(elf)
+        .expect("read the ELF");
+    if let Err(reason) = &options.defmt {
+        panic!("no defmt table in the ELF: {reason}");
     }
-    out
+    let channel = Channel {
+        id: 0,
+        name: Some("defmt".into()),
+        kind: ChannelKind::Defmt,
+    };
+    let mut decoder = for_channel(&channel, &options);
+    let mut bodies = Vec::new();
+    decoder.feed(stream, &mut |body| bodies.push(body));
+    decoder.finish(&mut |body| bodies.push(body));
+    let counts = decoder.lines().expect("a log channel's counts");
+    assert_eq!(
+        (
+            counts.kind,
+            counts.undecodable,
+            counts.bytes,
+            counts.not_decoded
+        ),
+        (ChannelKind::Defmt, 0, stream.len() as u64, false),
+        "{counts:?}"
+    );
+    let lines: Vec<_> = bodies
+        .into_iter()
+        .map(|body| match body {
+            Body::Log(line) => line,
+            other => panic!("not a log line: {other:?}"),
+        })
+        .collect();
+    assert_eq!(counts.lines, lines.len() as u64, "{counts:?}");
+    lines
 }
 
 /// The `panic-after-boot` firmware: its boot hello on `ph-eventing`, its boot lines and then the
 /// panic message as a defmt ERROR line on `defmt`, and the core in its HardFault handler (where
-/// panic-probe's `udf` lands), as a debugger finds it.
+/// panic-probe's `udf` lands), as a debugger finds it: the buffers read out of QEMU's memory,
+/// decoded by the `ph_tap` library.
 pub(crate) fn panic_after_boot_is_reported_through_defmt() {
     let elf = firmware(MPS2_AN386_RTT_PANIC);
-    let image = std::fs::read(&elf).expect("read the ELF");
-    let table = Table::from_elf(&image);
     let qemu = Qemu::start(&elf, true);
     assert_eq!(exception_number(&qemu), 0, "in thread mode at reset");
     qemu.monitor("cont");
@@ -606,58 +562,37 @@ pub(crate) fn panic_after_boot_is_reported_through_defmt() {
         "no data before the panic: {hello:?}"
     );
 
-    let lines = lines(&table, &contents[0]);
-    let levels: Vec<_> = lines.iter().map(|l| l.level.as_str()).collect();
-    assert_eq!(levels, ["info", "info", "error"], "{lines:#?}");
-    assert_eq!(lines[0].format, BOOT);
+    let lines = decode_defmt(&elf, &contents[0]);
+    let got: Vec<_> = lines
+        .iter()
+        .map(|l| (l.level, l.message.as_str()))
+        .collect();
     assert_eq!(
-        (lines[1].format.as_str(), &lines[1].args[..]),
-        (HELLO_SENT, &[Arg::Uint(1)][..])
+        got,
+        [
+            (Some(Level::Info), boot_line().as_str()),
+            (Some(Level::Info), HELLO_SENT),
+            (Some(Level::Error), panic_line().as_str()),
+        ],
+        "{lines:#?}"
     );
-    let [Arg::Format(_, message)] = &lines[2].args[..] else {
-        panic!("panic-probe's `{{}}` of the PanicInfo: {:?}", lines[2]);
-    };
-    let [Arg::Display(message)] = &message[..] else {
-        panic!("a Display2Format: {message:?}");
-    };
+    // Stamped before sampling starts: the firmware's clock is still at 0.
     assert!(
-        message.starts_with("panicked at src/app.rs:") && message.ends_with(PANIC_MESSAGE),
-        "{message:?}"
-    );
-}
-
-#[test]
-fn defmt_placeholders_and_rzcobs() {
-    assert_eq!(
-        placeholders("a {=u32} {{b}} {} {=u8:#04x}"),
-        ["=u32", "", "=u8:#04x"]
-    );
-    // What defmt's encoder writes for 11 00 22: the two non-zero bytes, then the group's code,
-    // whose bits (from bit 0) say which of its 7 bytes are zeros, the 4 missing ones included.
-    assert_eq!(
-        rzcobs_decode(&[0x11, 0x22, 0x7a]),
-        Some(vec![0x11, 0, 0x22, 0, 0, 0, 0])
-    );
-    // A run of 7 non-zero bytes and a zero: code 0x80.
-    assert_eq!(
-        rzcobs_decode(&[1, 2, 3, 4, 5, 6, 7, 0x80]),
-        Some(vec![1, 2, 3, 4, 5, 6, 7, 0])
-    );
-    assert_eq!(
-        rzcobs_decode(&[0x22, 0x7a]),
-        None,
-        "a group with a byte missing"
+        lines
+            .iter()
+            .all(|l| l.timestamp.as_deref() == Some("0.000000")),
+        "{lines:#?}"
     );
 }
 
 /// The `panic-after-boot` firmware under `ph-tap run`, as `cargo run` runs it: flashed onto the
-/// blank board and started, it panics; ph-tap reads what is still in the channels, reports the
-/// HardFault with the backtrace through the firmware's `panic_after_boot`, and exits with status
-/// 101. Its `--save` capture holds the boot hello (`ph-eventing`) and the defmt lines up to the
-/// panic message (`defmt`).
+/// blank board and started, it panics; ph-tap reads what is still in the channels and prints its
+/// log records, the panic message last, then reports the HardFault with the backtrace through
+/// the firmware's `panic_after_boot`, and exits with status 101. Its `--save` capture holds the
+/// boot hello (`ph-eventing`) and the defmt frames, and `decode --elf` of it prints what the
+/// live run printed.
 pub(crate) fn panic_after_boot_under_ph_tap_run() {
     let elf = firmware(MPS2_AN386_RTT_PANIC);
-    let table = Table::from_elf(&std::fs::read(&elf).expect("read the ELF"));
     let qemu = Qemu::blank();
     let dir = tempfile::tempdir().expect("temp dir");
     let save = dir.path().join("run.bin");
@@ -674,24 +609,83 @@ pub(crate) fn panic_after_boot_under_ph_tap_run() {
         .expect("run ph-tap");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(101), "{stderr}");
+
+    // The log records, the panic message last.
+    let records = parse_records(&out.stdout);
+    let logs = logs(&records);
+    let lines: Vec<_> = logs
+        .iter()
+        .map(|l| (l.level.as_str(), l.data.as_str()))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ("INFO", boot_line().as_str()),
+            ("INFO", HELLO_SENT),
+            ("ERROR", panic_line().as_str()),
+        ],
+        "the boot lines, then the panic message: {logs:#?}"
+    );
+    assert_defmt_decoded(&records, &stderr, logs.len(), saved_channel(&save, 0).len());
+
+    // The backtrace, through the firmware's `panic_after_boot` at the panic, then the fault.
+    let backtrace: Vec<_> = stderr
+        .lines()
+        .skip_while(|l| *l != "firmware backtrace:")
+        .skip(1)
+        .take_while(|l| !l.starts_with("error: "))
+        .collect();
+    let culprit = format!(
+        "App::panic_after_boot (app.rs:{})",
+        panic_site(&app_source()).0
+    );
     assert!(
-        stderr.contains("the firmware halted on a fault")
-            && stderr.contains("HardFault")
-            && stderr.contains("panic_after_boot (app.rs:"),
-        "the fault and its backtrace: {stderr}"
+        backtrace.iter().any(|l| l.contains("HardFault"))
+            && backtrace
+                .iter()
+                .any(|l| l.ends_with(&format!(": {culprit}"))),
+        "the backtrace: {stderr}"
+    );
+    let error = stderr
+        .lines()
+        .find(|l| l.starts_with("error: "))
+        .unwrap_or_else(|| panic!("no error line: {stderr}"));
+    // `--save` puts where the bytes are before the fault, which ph-tap gives as the cause.
+    let pc = error
+        .strip_prefix(&format!(
+            "error: the stream stopped early; everything received is in {} (cause: the firmware \
+             halted on a fault (a panic or a HardFault) at PC 0x",
+            save.display()
+        ))
+        .and_then(|rest| rest.strip_suffix(&format!(", in {culprit})")))
+        .unwrap_or_else(|| panic!("the fault line: {error}"));
+    assert!(
+        pc.len() == 8 && pc.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{error}"
+    );
+    assert_eq!(
+        stderr.lines().last(),
+        Some(error),
+        "the fault line ends stderr: {stderr}"
     );
 
+    // The capture: the boot hello, and both channels decode to the live run's records.
     let telemetry = decode(&saved_channel(&save, 1));
     assert!(
         matches!(&telemetry[..], [h, ..] if h["type"] == "hello" && h["boot_id"] == BOOT_ID),
         "{telemetry:?}"
     );
-    let lines = lines(&table, &saved_channel(&save, 0));
-    let last = lines.last().expect("log lines");
-    assert_eq!(last.level, "error", "{lines:#?}");
-    assert!(
-        matches!(&last.args[..], [Arg::Format(_, m)]
-            if matches!(&m[..], [Arg::Display(m)] if m.ends_with(PANIC_MESSAGE))),
-        "the panic message last: {lines:#?}"
+    assert_eq!(
+        crate::records::ph_tap(
+            &[
+                "decode",
+                "--elf",
+                elf.to_str().expect("a UTF-8 firmware path"),
+                "-"
+            ],
+            &std::fs::read(&save).expect("the --save file")
+        ),
+        records,
+        "a replay of the --save capture gives the live run's records"
     );
 }

@@ -34,7 +34,8 @@ pub(crate) const NRF52840: Board = Board {
     machine: None,
 };
 
-fn firmware_dir() -> PathBuf {
+/// The `firmware-demo` crate's directory.
+pub(crate) fn firmware_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../firmware-demo")
 }
 

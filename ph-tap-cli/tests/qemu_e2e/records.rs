@@ -47,7 +47,8 @@ pub(crate) fn decode(bytes: &[u8]) -> Vec<Value> {
     ph_tap(&["decode", "-"], bytes)
 }
 
-fn parse_records(stdout: &[u8]) -> Vec<Value> {
+/// The JSON records of ph-tap's stdout, one per line.
+pub(crate) fn parse_records(stdout: &[u8]) -> Vec<Value> {
     String::from_utf8(stdout.to_vec())
         .expect("ph-tap prints UTF-8")
         .lines()
@@ -66,7 +67,7 @@ pub(crate) struct Sample {
 }
 
 /// The firmware's `Summary`, as decoded through the stream's schema.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Summary {
     pub(crate) samples: u64,
     pub(crate) delivered: u64,

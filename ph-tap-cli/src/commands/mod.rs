@@ -15,7 +15,7 @@ use anyhow::Result;
 use ph_tap::channel::{Channel, ChannelKind};
 use ph_tap::decode::{DecoderOptions, for_channel};
 use ph_tap::pipeline::{Ending, Pipeline};
-use ph_tap::probe::ProbeOptions;
+use ph_tap::probe::{FirmwareStop, ProbeOptions};
 use ph_tap::router::Router;
 use ph_tap::sink::{CsvSink, HumanSink, JsonSink, SaveSink, SummarySink, WarningSink};
 use ph_tap::source::{Connect, Reconnecting, Source};
@@ -142,6 +142,11 @@ fn stream_to<W: Write>(
     match (pipeline.run(source, stop)?, saved) {
         (Ending::Finished | Ending::Interrupted, _) => Ok(()),
         (Ending::SourceFailed(err), None) => Err(err),
+        // The firmware stopped (`ph-tap run`): not the stream's failure; its line stays as it is.
+        (Ending::SourceFailed(err), Some(saved)) if FirmwareStop::find(&err).is_some() => {
+            eprintln!("everything received is in {saved}");
+            Err(err)
+        }
         (Ending::SourceFailed(err), Some(saved)) => Err(err.context(format!(
             "the stream stopped early; everything received is in {saved}"
         ))),

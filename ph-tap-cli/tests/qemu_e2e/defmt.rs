@@ -408,20 +408,40 @@ pub(crate) fn log_lines_match_the_summaries() {
     let capture = saved_channel(&save, 1);
     let summaries = assert_accounted(&telemetry, &capture, "telemetry beside defmt");
     assert!(summaries.len() >= 3, "{summaries:?}");
+    let lines = assert_logs_match_the_summaries(&records, &stderr, &save, &elf, &summaries);
+    eprintln!(
+        "defmt beside the telemetry: {lines} lines in {} bytes for {} summaries",
+        saved_channel(&save, 0).len(),
+        summaries.len()
+    );
+}
 
-    let stream = saved_channel(&save, 0);
+/// The defmt log records of a run (`records`, its `stderr`, its `--save` capture `save` of
+/// firmware `elf`) against the firmware's `summaries` of the same run: every line decoded, in
+/// `src/app.rs`, the boot line, then each cycle's phases, summary and drop warnings with the
+/// summaries' numbers, timestamps in whole ticks and as far apart as the phases last; and the
+/// whole capture replays to the same records. Returns how many log lines there were.
+pub(crate) fn assert_logs_match_the_summaries(
+    records: &[Value],
+    stderr: &str,
+    save: &std::path::Path,
+    elf: &std::path::Path,
+    summaries: &[Summary],
+) -> usize {
+    let elf_arg = elf.to_str().expect("a UTF-8 firmware path");
+    let stream = saved_channel(save, 0);
     // The whole capture, both channels, replays to the live run's records.
     assert_eq!(
         crate::records::ph_tap(
             &["decode", "--elf", elf_arg, "-"],
-            &std::fs::read(&save).expect("the --save file")
+            &std::fs::read(save).expect("the --save file")
         ),
         records,
         "a replay of the --save capture gives the live run's records"
     );
 
-    let all = logs(&records);
-    assert_defmt_decoded(&records, &stderr, all.len(), stream.len());
+    let all = logs(records);
+    assert_defmt_decoded(records, stderr, all.len(), stream.len());
     let source = app_source();
     for log in &all {
         assert_logged_in_app(log, &source);
@@ -432,7 +452,7 @@ pub(crate) fn log_lines_match_the_summaries() {
         ("INFO", boot_line().as_str())
     );
 
-    let expected = expected_lines(&summaries);
+    let expected = expected_lines(summaries);
     let compared = lines.len().min(expected.len());
     for (i, (line, want)) in lines.iter().zip(&expected).enumerate() {
         assert_eq!(
@@ -463,13 +483,6 @@ pub(crate) fn log_lines_match_the_summaries() {
             "{extra:?}"
         );
     }
-    eprintln!(
-        "defmt beside the telemetry: {} lines in {} bytes for {} summaries",
-        all.len(),
-        stream.len(),
-        summaries.len()
-    );
-
     // Timestamps: the firmware's ticks in µs; each phase lasts at least its ticks.
     assert!(
         all.iter().all(|l| l.timestamp_us % 1000 == 0),
@@ -486,6 +499,7 @@ pub(crate) fn log_lines_match_the_summaries() {
             );
         }
     }
+    all.len()
 }
 
 /// The log lines of a defmt stream, as the `ph_tap` library decodes them with the ELF's table

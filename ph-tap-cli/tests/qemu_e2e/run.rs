@@ -6,16 +6,18 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::defmt::assert_logs_match_the_summaries;
 use crate::firmware::firmware;
 use crate::gdb::{MPS2_AN386_RTT, Qemu, Tap, assert_accounted, gdb_args, segger_rtt, telemetry_of};
-use crate::records::{ph_tap, saved_channel};
+use crate::records::saved_channel;
 
 /// `ph-tap run` flashes the blank board, starts it from reset, and shows whole demo cycles
 /// exactly as the firmware counted them; a replay of its `--save` file gives the same records.
 /// Test-runner arguments after the ELF (what `cargo test` passes a runner) are ignored. As
 /// `cargo run` would, it reads both of the firmware's up channels, `defmt` (0) and
-/// `ph-eventing` (1): the accounting is the telemetry channel's, and its `--save` file is one
-/// capture of both; `decode --elf` of it prints what the live run printed.
+/// `ph-eventing` (1): the telemetry is accounted against the firmware's summaries, and so are
+/// its defmt log lines; its `--save` file is one capture of both, and `decode --elf` of it
+/// prints what the live run printed.
 pub(crate) fn flashes_starts_and_streams() {
     let elf = firmware(MPS2_AN386_RTT);
     let qemu = Qemu::blank();
@@ -62,16 +64,13 @@ pub(crate) fn flashes_starts_and_streams() {
         telemetry,
         "a replay of the telemetry channel gives the same records"
     );
-    // The whole capture, both channels: the same records, log lines included, in the same
-    // order, and the same summary.
-    let saved = std::fs::read(&save).expect("the --save file");
-    let elf_arg = elf.to_str().expect("a UTF-8 firmware path");
-    assert_eq!(
-        ph_tap(&["decode", "--elf", elf_arg, "-"], &saved),
-        records,
-        "a replay of the --save capture gives the live run's records"
+    // The defmt channel: every line the firmware logged, against the same summaries; the whole
+    // capture, both channels, replays to the same records, log lines included.
+    let lines = assert_logs_match_the_summaries(&records, &stderr, &save, &elf, &summaries);
+    eprintln!(
+        "ph-tap run: {flashed}; two cycles after {started:.2?}, {} telemetry records and {lines} log lines",
+        telemetry.len()
     );
-    eprintln!("ph-tap run: {flashed}; two cycles after {started:.2?}");
 }
 
 /// The exit status and the one line of a run that fails before the firmware starts.
@@ -87,9 +86,17 @@ fn run_fails(qemu: &Qemu, elf: &Path) -> (Option<i32>, String) {
     (out.status.code(), stderr.trim_end().to_owned())
 }
 
-/// The RTT firmware with its loadable segments moved to `offset` (as if linked for a chip whose
-/// memory is elsewhere, e.g. an STM32's flash at 0x0800_0000); its symbols stay.
-fn relinked(elf: &Path, offset: u32, dir: &Path) -> PathBuf {
+/// How [`patched`] changes the firmware's loadable segments.
+enum Patch {
+    /// Moved by this offset (as if linked for a chip whose memory is elsewhere, e.g. an
+    /// STM32's flash at 0x0800_0000).
+    Move(u32),
+    /// Made `PT_NULL`: nothing to flash (a linker script gone wrong).
+    Unload,
+}
+
+/// The RTT firmware with its loadable segments changed by `patch`; its symbols stay.
+fn patched(elf: &Path, patch: Patch, dir: &Path) -> PathBuf {
     let mut bytes = std::fs::read(elf).expect("read the ELF");
     let u32_at = |b: &[u8], at: usize| u32::from_le_bytes(b[at..at + 4].try_into().unwrap());
     let u16_at = |b: &[u8], at: usize| u16::from_le_bytes(b[at..at + 2].try_into().unwrap());
@@ -99,21 +106,30 @@ fn relinked(elf: &Path, offset: u32, dir: &Path) -> PathBuf {
     for i in 0..phnum {
         let ph = phoff + i * phentsize;
         const PT_LOAD: u32 = 1;
-        if u32_at(&bytes, ph) == PT_LOAD {
-            for field in [ph + 8, ph + 12] {
-                let moved = u32_at(&bytes, field).wrapping_add(offset);
-                bytes[field..field + 4].copy_from_slice(&moved.to_le_bytes());
+        if u32_at(&bytes, ph) != PT_LOAD {
+            continue;
+        }
+        match patch {
+            Patch::Move(offset) => {
+                for field in [ph + 8, ph + 12] {
+                    let moved = u32_at(&bytes, field).wrapping_add(offset);
+                    bytes[field..field + 4].copy_from_slice(&moved.to_le_bytes());
+                }
             }
+            Patch::Unload => bytes[ph..ph + 4].copy_from_slice(&0u32.to_le_bytes()),
         }
     }
-    let path = dir.join("relinked.elf");
-    std::fs::write(&path, bytes).expect("write the relinked ELF");
+    let path = dir.join(match patch {
+        Patch::Move(_) => "relinked.elf",
+        Patch::Unload => "unloadable.elf",
+    });
+    std::fs::write(&path, bytes).expect("write the patched ELF");
     path
 }
 
 /// What is not this board's firmware is refused in one line, exit status 1, and the board
 /// is left alone: not an ELF, a host program, an ELF without RTT, an ELF for another chip's
-/// memory.
+/// memory, an ELF with nothing to flash.
 pub(crate) fn refuses_what_is_not_this_boards_firmware() {
     let qemu = Qemu::blank();
     let dir = tempfile::tempdir().expect("temp dir");
@@ -150,7 +166,11 @@ pub(crate) fn refuses_what_is_not_this_boards_firmware() {
         "{line}"
     );
 
-    let other_chip = relinked(&firmware(MPS2_AN386_RTT), 0x0800_0000, dir.path());
+    let other_chip = patched(
+        &firmware(MPS2_AN386_RTT),
+        Patch::Move(0x0800_0000),
+        dir.path(),
+    );
     let (code, line) = run_fails(&qemu, &other_chip);
     assert_eq!(code, Some(1));
     assert!(
@@ -160,6 +180,20 @@ pub(crate) fn refuses_what_is_not_this_boards_firmware() {
         )) && line.contains(
             "where mps2-an386 has no flash or RAM: is it built for another chip? (check --chip and memory.x)"
         ),
+        "{line}"
+    );
+
+    // A fresh board: the one above ran on, empty, once ph-tap let go of it after the failed
+    // flash, and locked up (which ends QEMU).
+    let qemu = Qemu::blank();
+    let unloadable = patched(&firmware(MPS2_AN386_RTT), Patch::Unload, dir.path());
+    let (code, line) = run_fails(&qemu, &unloadable);
+    assert_eq!(code, Some(1));
+    assert!(
+        line.starts_with(&format!(
+            "error: {} has nothing to flash (no loadable segments): check the linker script",
+            unloadable.display()
+        )),
         "{line}"
     );
 }

@@ -187,7 +187,7 @@ pub fn attach_rtt(
             .context("cannot clear the previous RTT control block: try without --reset")?;
         core.run().context(RESET_FAILED)?;
     }
-    let mut rtt = rtt::try_attach_to_rtt(&mut core, RTT_ATTACH_TIMEOUT, region).map_err(|err| {
+    let mut rtt = find_control_block(&mut core, region).map_err(|err| {
         let hint = match (&err, &opts.elf) {
             (rtt::Error::ControlBlockNotFound, None) => {
                 "RTT control block not found in target RAM: pass --elf FIRMWARE.elf, or the firmware has not started RTT yet (try --reset)".to_owned()
@@ -211,6 +211,31 @@ pub fn attach_rtt(
         .collect();
     let channels = choose_channels(&target, &opts.channels, &opts.show_channels)?;
     Ok(ProbeSource::new(session, rtt, region.clone(), channels))
+}
+
+/// Looks for the RTT control block until it is found, for [`RTT_ATTACH_TIMEOUT`] and at least
+/// twice (the firmware may still be starting). probe-rs's `try_attach_to_rtt` stops at the
+/// timeout however long one look takes, and a scan of a large RAM through a slow link (a GDB
+/// server on a loaded machine) can take longer than that: it would end after one look that
+/// began before the firmware set up its control block.
+fn find_control_block(
+    core: &mut probe_rs::Core<'_>,
+    region: &ScanRegion,
+) -> Result<rtt::Rtt, rtt::Error> {
+    let started = std::time::Instant::now();
+    let mut looks = 0;
+    loop {
+        looks += 1;
+        match rtt::Rtt::attach_region(core, region) {
+            Err(rtt::Error::NoControlBlockLocation) => {
+                return Err(rtt::Error::NoControlBlockLocation);
+            }
+            Err(_) if looks < 2 || started.elapsed() < RTT_ATTACH_TIMEOUT => {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            other => return other,
+        }
+    }
 }
 
 /// The address of `_SEGGER_RTT` in the firmware ELF at `path`.

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use assert_cmd::Command;
-use common::{data, json_records, scenarios};
+use common::{channel_records, data, json_records, scenarios};
 use ph_tap::capture::CaptureWriter;
 use ph_tap::channel::{Channel, ChannelKind};
 use ph_tap::decode::{DecoderOptions, for_channel};
@@ -149,19 +149,7 @@ fn every_channel_decodes_in_arrival_order_as_pure_json_lines() {
         .collect();
     assert_eq!(records, want);
     // Both telemetry channels are there, interleaved, each exactly as decoded alone.
-    let of = |channel: u64| -> Vec<serde_json::Value> {
-        records
-            .iter()
-            .filter(|r| r["channel"] == channel)
-            .map(|r| {
-                let mut r = r.clone();
-                let object = r.as_object_mut().unwrap();
-                object.remove("channel");
-                object.remove("t");
-                r
-            })
-            .collect()
-    };
+    let of = |channel| channel_records(records, channel, &["channel", "t"]);
     let alone = json_records("ring_drops.json.out");
     assert_eq!(of(3), alone);
     let clean = decode(&data("clean.bin"), &["--format", "json"], 0).0;

@@ -6,7 +6,7 @@ mod common;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use common::{data, json_records, scenarios};
+use common::{channel_records, data, json_records, scenarios};
 use ph_tap::decode::PhEventingDecoder;
 use ph_tap::decode::value::ValueAs;
 use ph_tap::pipeline::{Ending, Pipeline};
@@ -94,17 +94,7 @@ fn each_channel_is_decoded_and_accounted_apart() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    let of = |channel: u64| -> Vec<serde_json::Value> {
-        records
-            .iter()
-            .filter(|r| r["channel"] == channel)
-            .map(|r| {
-                let mut r = r.clone();
-                r.as_object_mut().unwrap().remove("channel");
-                r
-            })
-            .collect()
-    };
+    let of = |channel| channel_records(&records, channel, &["channel"]);
     let alone = json_records("ring_drops.json.out");
     assert_eq!(of(3), alone);
     assert_eq!(

@@ -48,6 +48,27 @@ pub fn json_records(name: &str) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// The records of `channel` among `records`, without the fields `left_out` (`channel`, `t`):
+/// what the channel would have given alone.
+pub fn channel_records(
+    records: &[serde_json::Value],
+    channel: u64,
+    left_out: &[&str],
+) -> Vec<serde_json::Value> {
+    records
+        .iter()
+        .filter(|r| r["channel"] == channel)
+        .map(|r| {
+            let mut r = r.clone();
+            let object = r.as_object_mut().unwrap();
+            for field in left_out {
+                object.remove(*field);
+            }
+            r
+        })
+        .collect()
+}
+
 /// A file in `tests/data/`.
 pub fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

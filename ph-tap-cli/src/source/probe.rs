@@ -12,7 +12,6 @@ use super::{Poll, Source, SourceEvent};
 use crate::channel::Channel;
 use crate::probe::gdb::exit_code_in;
 use crate::probe::{FirmwareStop, classify_halt};
-use crate::record::ChannelId;
 
 /// How long to wait when every channel is empty.
 const IDLE_WAIT: Duration = Duration::from_millis(5);
@@ -39,9 +38,7 @@ pub struct ProbeSource {
     rtt: Option<Rtt>,
     region: ScanRegion,
     channels: Vec<Channel>,
-    /// Their numbers, in the same order.
-    ids: Vec<ChannelId>,
-    /// Index into `ids` of the channel read first on the next poll.
+    /// Index into `channels` of the channel read first on the next poll.
     next: usize,
     /// Since when the control block has been looked for.
     searching_since: Option<Instant>,
@@ -67,7 +64,6 @@ impl ProbeSource {
     /// `region` through `session`.
     pub fn new(session: Session, rtt: Rtt, region: ScanRegion, channels: Vec<Channel>) -> Self {
         Self {
-            ids: channels.iter().map(|c| c.id).collect(),
             session,
             control_block: rtt.ptr(),
             rtt: Some(rtt),
@@ -156,7 +152,7 @@ impl ProbeSource {
         let since = *self.searching_since.get_or_insert_with(Instant::now);
         let mut core = self.session.core(0).context(LOST)?;
         let found = Rtt::attach_region(&mut core, &self.region).map(|mut rtt| {
-            let complete = self.ids.iter().all(|&c| rtt.up_channel(c).is_some());
+            let complete = self.channels.iter().all(|c| rtt.up_channel(c.id).is_some());
             (rtt, complete)
         });
         match found {
@@ -181,8 +177,8 @@ impl ProbeSource {
                 Ok(None)
             }
             Ok((_, false)) => anyhow::bail!(
-                "the target came back without RTT up channel(s) {:?}: is it running other firmware?",
-                self.ids
+                "the target came back without RTT up channel(s) {}: is it running other firmware?",
+                self.channels.iter().map(Channel::label).collect::<Vec<_>>().join(", ")
             ),
             Err(err) => Err(anyhow::Error::new(err).context(
                 "the RTT control block vanished and did not come back (target halted or other firmware?): run ph-tap again",
@@ -202,9 +198,9 @@ impl Source for ProbeSource {
             return Ok(self.reattach()?.unwrap_or(Poll::Idle));
         };
         let mut core = self.session.core(0).context(LOST)?;
-        for turn in 0..self.ids.len() {
-            let index = (self.next + turn) % self.ids.len();
-            let number = self.ids[index];
+        for turn in 0..self.channels.len() {
+            let index = (self.next + turn) % self.channels.len();
+            let number = self.channels[index].id;
             let channel = rtt
                 .up_channel(number)
                 .context("the RTT up channel vanished: run ph-tap again")?;
@@ -212,7 +208,7 @@ impl Source for ProbeSource {
                 Ok(0) => {}
                 Ok(len) => {
                     self.reattached_quietly = false;
-                    self.next = (index + 1) % self.ids.len();
+                    self.next = (index + 1) % self.channels.len();
                     return Ok(Poll::Data {
                         channel: number,
                         len,

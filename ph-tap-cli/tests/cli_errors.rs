@@ -128,7 +128,7 @@ fn missing_elf() {
         "no/such/firmware.elf",
     ]));
     assert!(
-        err.starts_with("error: cannot read no/such/firmware.elf: check the path"),
+        err.starts_with("error: cannot read --elf no/such/firmware.elf: check the path"),
         "{err}"
     );
 }

@@ -17,7 +17,7 @@ pub(super) fn run(args: &AttachArgs, stop: &Arc<AtomicBool>) -> Result<()> {
         save: args.live.save.as_deref(),
         output: &args.output,
         live: true,
-        elf: args.rtt.elf.as_deref(),
+        decoders: super::decoders(&args.output, args.rtt.elf.as_deref())?,
     };
     if let Some(addr) = &args.tcp {
         let given = args.probe.flags_given();

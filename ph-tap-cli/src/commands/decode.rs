@@ -41,7 +41,7 @@ fn replay(
         output: &args.output,
         // A capture recorded when each chunk arrived: shown as the live run showed it.
         live: matches!(recording, Recording::Capture(_)),
-        elf: args.elf.as_deref(),
+        decoders: super::decoders(&args.output, args.elf.as_deref())?,
     };
     match recording {
         Recording::Capture(source) => super::stream(*source, &how, stop),

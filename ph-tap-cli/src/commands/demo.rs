@@ -34,7 +34,7 @@ pub(super) fn run(args: &DemoArgs, stop: &Arc<AtomicBool>) -> Result<()> {
         save: args.save.as_deref(),
         output: &args.output,
         live: true,
-        elf: None,
+        decoders: super::decoders(&args.output, None)?,
     };
     let config = config(args);
     if args.threads {

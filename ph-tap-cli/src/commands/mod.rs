@@ -42,8 +42,20 @@ struct Stream<'a> {
     /// The source knows when its bytes arrived (a live source, or a capture, which recorded
     /// it): the times are shown unless `--no-time`.
     live: bool,
-    /// The firmware ELF (`--elf`): the defmt channel's table.
-    elf: Option<&'a Path>,
+    /// How channels are decoded (the defmt table read from the firmware's ELF, made by
+    /// [`decoders`] before the source is opened).
+    decoders: DecoderOptions,
+}
+
+/// The decoder options of a command: `--value-as`, and the defmt table of `elf` (`--elf`, or
+/// the ELF `run` flashes). Made before the target is touched: reading a large ELF takes a
+/// moment, and a target already running would fill its RTT buffers meanwhile.
+fn decoders(output: &OutputArgs, elf: Option<&Path>) -> Result<DecoderOptions> {
+    let options = DecoderOptions::new(output.value_as);
+    match elf {
+        Some(elf) => options.with_elf(elf),
+        None => Ok(options),
+    }
 }
 
 /// Runs `source` through the pipeline to stdout, and turns a source that died mid-stream into
@@ -107,10 +119,7 @@ fn stream_to<W: Write>(
         .map(|path| SaveSink::create(path, &channels))
         .transpose()?;
     let saved = save.as_ref().map(|s| s.path().display().to_string());
-    let mut options = DecoderOptions::new(args.value_as);
-    if let Some(elf) = how.elf {
-        options = options.with_elf(elf)?;
-    }
+    let options = how.decoders.clone();
     let logs = channels
         .iter()
         .any(|c| matches!(c.kind, ChannelKind::Defmt | ChannelKind::Text));
@@ -200,7 +209,7 @@ mod tests {
             save: Some(&path),
             output: &args.output,
             live: false,
-            elf: None,
+            decoders: DecoderOptions::default(),
         };
         let mut out = Vec::new();
         let source = DiesMidStream {
@@ -278,7 +287,7 @@ mod tests {
             save: Some(&path),
             output: &args.output,
             live: true,
-            elf: None,
+            decoders: DecoderOptions::default(),
         };
         let logs: Vec<u8> = (0..50u8).collect();
         let telemetry = DemoSource::new(DemoConfig {

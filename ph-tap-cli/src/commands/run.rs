@@ -38,6 +38,13 @@ pub(super) fn run(args: &RunArgs, stop: &Arc<AtomicBool>) -> Result<()> {
         channels: args.channels.clone(),
         show_channels: args.show_channels.clone(),
     };
+    // The defmt table too: once the firmware runs, its RTT buffers fill while ph-tap is busy.
+    let how = Stream {
+        save: args.live.save.as_deref(),
+        output: &args.output,
+        live: true,
+        decoders: super::decoders(&args.output, Some(&args.elf))?,
+    };
 
     let mut session = open_session(target, &args.probe, true)?;
     let began = Instant::now();
@@ -62,12 +69,6 @@ pub(super) fn run(args: &RunArgs, stop: &Arc<AtomicBool>) -> Result<()> {
         super::up_channels(source.channels()),
     );
 
-    let how = Stream {
-        save: args.live.save.as_deref(),
-        output: &args.output,
-        live: true,
-        elf: Some(&args.elf),
-    };
     // Attach again as the first time, without flashing or resetting: the firmware runs on.
     let what = super::probe_kind(&args.probe);
     let probe = args.probe.clone();

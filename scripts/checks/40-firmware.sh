@@ -71,6 +71,17 @@ mkdir -p target
     done
 ) 9>target/e2e.lock
 
+echo "--- firmware: the README's defmt-project snippet"
+# README.md's "Adding telemetry to an existing defmt project" is examples/defmt_project.rs between
+# its README marks: the two must be the same lines, and the example must build and pass clippy.
+diff <(sed -n '/^## Adding telemetry to an existing defmt project/,/^## /p' README.md |
+    sed -n '/^```rust$/,/^```$/p' | sed '1d;$d') \
+    <(sed -n '/^\/\/ README start$/,/^\/\/ README end$/p' examples/defmt_project.rs | sed '1d;$d') ||
+    { echo "README.md's defmt-project snippet differs from examples/defmt_project.rs" >&2; exit 1; }
+cargo clippy --quiet --release --example defmt_project -- -D warnings
+cargo build --quiet --release --example defmt_project
+echo "  examples/defmt_project.rs builds; the README shows it as it is"
+
 echo "--- firmware: instruction counts"
 # Instruction counts (docs/PERFORMANCE.md, section firmware). Fails if a probe does not run.
 scripts/count-instructions.sh

@@ -12,12 +12,42 @@ use crate::{PollStats, SeqRing};
 /// Get it with [`SeqRing::consumer`] or [`SeqRing::try_consumer`]; dropping it lets another be
 /// taken, which continues where this one stopped. It is `Send` but not `Sync`.
 ///
+/// # Guarantees
+///
+/// - Every item is delivered at most once, in sequence order, by [`poll_one`](Self::poll_one),
+///   [`poll_one_value`](Self::poll_one_value) and [`poll_up_to`](Self::poll_up_to). An item is
+///   never delivered torn.
+/// - An item the consumer does not get was either overwritten before it was read, and is counted
+///   in that poll's [`PollStats::dropped`] and in the running total [`dropped`](Self::dropped), or
+///   passed over on request by [`skip_to_latest`](Self::skip_to_latest), which returns how many.
+///   Since the handle was taken, the items read, plus `dropped()` (without resets), plus the
+///   counts `skip_to_latest` returned, add up to the number of pushes the consumer has moved past.
+/// - [`latest`](Self::latest) never moves the read cursor.
+/// - No method allocates, panics or blocks; see [`poll_up_to`](Self::poll_up_to) for how long one
+///   call can run against a producer on another core.
+///
+/// ```
+/// let ring = ph_eventing::SeqRing::<u32, 4>::new();
+/// let producer = ring.producer();
+/// let mut consumer = ring.consumer();
+/// for v in 0..6 {
+///     producer.push(v); // seq 1..=6: a ring of 4 keeps 3..=6
+/// }
+/// assert_eq!(consumer.poll_one_value(), Some((3, 2)));
+/// assert_eq!(consumer.dropped(), 2); // seq 1 and 2 were overwritten
+/// assert_eq!(consumer.skip_to_latest(), 2); // pass over 4 and 5
+/// assert_eq!(consumer.poll_one_value(), Some((6, 5)));
+/// assert_eq!(consumer.poll_one_value(), None);
+/// ```
+///
 /// ```compile_fail
 /// fn assert_sync<S: Sync>() {}
 /// assert_sync::<ph_eventing::Consumer<'static, u32, 4>>();
 /// ```
 pub struct Consumer<'a, T: Copy, const N: usize> {
     pub(crate) ring: &'a SeqRing<T, N>,
+    /// Items lost to overwrites since the handle was taken or the last `reset_dropped`.
+    pub(crate) dropped: u64,
     /// Makes the handle `!Sync` while keeping it `Send`.
     pub(crate) _not_sync: PhantomData<core::cell::Cell<()>>,
 }
@@ -52,9 +82,49 @@ impl<T: Copy, const N: usize> Consumer<'_, T, N> {
         stats
     }
 
+    /// Reads the next item, if any, and returns a copy of it with its sequence number.
+    ///
+    /// The same read as [`poll_one`](Self::poll_one), without a callback: items skipped because
+    /// they were overwritten are not reported by this call but are added to
+    /// [`dropped`](Self::dropped), exactly as `poll_one` would have counted them in
+    /// [`PollStats::dropped`].
+    ///
+    /// ```
+    /// let ring = ph_eventing::SeqRing::<u32, 2>::new();
+    /// let producer = ring.producer();
+    /// let mut consumer = ring.consumer();
+    /// assert_eq!(consumer.poll_one_value(), None);
+    /// for v in [10, 20, 30] {
+    ///     producer.push(v); // seq 1, 2, 3: seq 1 is overwritten
+    /// }
+    /// assert_eq!(consumer.poll_one_value(), Some((2, 20)));
+    /// assert_eq!(consumer.poll_one_value(), Some((3, 30)));
+    /// assert_eq!(consumer.poll_one_value(), None);
+    /// assert_eq!(consumer.dropped(), 1);
+    /// ```
+    #[inline]
+    pub fn poll_one_value(&mut self) -> Option<(u32, T)> {
+        let mut item = None;
+        self.poll_one(|seq, value| item = Some((seq, *value)));
+        item
+    }
+
     /// Reads up to `max` items in order, passing each to `f` with its sequence number.
     ///
     /// Stops early when the ring is drained. `poll_up_to(0, ..)` reads nothing.
+    ///
+    /// # How long one call runs
+    ///
+    /// The call returns after `max` items or as soon as it has read everything published: when it
+    /// has read the items it saw at its start, it looks at the producer's position again and goes
+    /// on with whatever was pushed meanwhile. So `max` is the only bound on the work of one call:
+    /// against a producer on another core that keeps pace with the consumer, `poll_up_to(usize::MAX,
+    /// ..)` keeps reading as long as the producer keeps pushing. (Against an interrupt handler on
+    /// the consumer's own core this needs an interrupt rate that would starve the main loop
+    /// anyway.) Pass a `max` that fits the time you can spend in one call, such as the ring's
+    /// capacity. The alternative, stopping at the position seen at the start of the call as 0.3.0
+    /// did, would bound the call at `N` items plus skips but would make a consumer that keeps up
+    /// return, and call again, once per batch the producer publishes while it reads.
     ///
     /// ```
     /// let ring = ph_eventing::SeqRing::<u32, 8>::new();
@@ -82,6 +152,89 @@ impl<T: Copy, const N: usize> Consumer<'_, T, N> {
             self.with_value(index, |value| f(seq, value));
         }
         stats
+    }
+
+    /// Moves the read cursor to the newest item, passing over the older unread ones, and returns
+    /// how many it passed over.
+    ///
+    /// For a consumer that starts late or has fallen behind and wants only what is new: the next
+    /// poll delivers the item that was newest when this call looked (unless the producer has
+    /// overwritten it by then: the poll then reports the loss as usual), followed by anything
+    /// pushed after it. Nothing is read or copied.
+    ///
+    /// The items passed over are not counted in [`dropped`](Self::dropped), which counts only
+    /// items lost to overwrites; the return value accounts for them instead, including any that had
+    /// already been overwritten. `0` when nothing was pushed yet or at most the newest item is
+    /// unread.
+    ///
+    /// ```
+    /// let ring = ph_eventing::SeqRing::<u32, 8>::new();
+    /// let producer = ring.producer();
+    /// for v in 1..=5 {
+    ///     producer.push(v * 100);
+    /// }
+    /// let mut consumer = ring.consumer();
+    /// assert_eq!(consumer.skip_to_latest(), 4);
+    /// assert_eq!(consumer.poll_one_value(), Some((5, 500)));
+    /// producer.push(600);
+    /// assert_eq!(consumer.skip_to_latest(), 0); // only the newest is unread
+    /// assert_eq!(consumer.poll_one_value(), Some((6, 600)));
+    /// assert_eq!(consumer.dropped(), 0);
+    /// ```
+    pub fn skip_to_latest(&mut self) -> u32 {
+        let ring = self.ring;
+        // Relaxed: the value only places the cursor. Every poll and `latest` loads `head` again
+        // with `Acquire` before it touches a slot, and sees this value or a newer one.
+        let head = ring.head.load(Ordering::Relaxed);
+        // SAFETY: only the live consumer touches its state, and `&mut self` excludes `latest`.
+        let state = unsafe { &mut *ring.consumer_state.as_ptr() };
+        // Unread: `next ..= head`; all but the last are passed over.
+        let count = seq::distance(state.next, seq::next(head)).saturating_sub(1);
+        state.next = seq::advance(state.next, count);
+        state.pos = (state.pos + count as usize % N) % N;
+        count
+    }
+
+    /// The running total of items this handle lost to overwrites: the sum of
+    /// [`PollStats::dropped`] over every poll since the handle was taken or since the last
+    /// [`reset_dropped`](Self::reset_dropped), including the polls of
+    /// [`poll_one_value`](Self::poll_one_value), which reports no `PollStats`.
+    ///
+    /// Items passed over by [`skip_to_latest`](Self::skip_to_latest) are not included. The total
+    /// is a `u64` and saturates instead of wrapping (at one drop per nanosecond that is centuries
+    /// away). A new handle starts from 0.
+    ///
+    /// ```
+    /// let ring = ph_eventing::SeqRing::<u8, 2>::new();
+    /// let producer = ring.producer();
+    /// let mut consumer = ring.consumer();
+    /// for v in 0..5 {
+    ///     producer.push(v); // seq 1..=5: 1..=3 are overwritten
+    /// }
+    /// let stats = consumer.poll_up_to(1, |_, _| {});
+    /// assert_eq!((stats.dropped, consumer.dropped()), (3, 3));
+    /// ```
+    #[inline]
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+
+    /// Sets the running total of [`dropped`](Self::dropped) items back to 0 and returns the total
+    /// it had, so that periodic reporting reads and clears it in one call.
+    ///
+    /// ```
+    /// let ring = ph_eventing::SeqRing::<u8, 1>::new();
+    /// let producer = ring.producer();
+    /// let mut consumer = ring.consumer();
+    /// producer.push(1);
+    /// producer.push(2);
+    /// assert_eq!(consumer.poll_one_value(), Some((2, 2)));
+    /// assert_eq!(consumer.reset_dropped(), 1);
+    /// assert_eq!(consumer.dropped(), 0);
+    /// ```
+    #[inline]
+    pub fn reset_dropped(&mut self) -> u64 {
+        core::mem::take(&mut self.dropped)
     }
 
     /// Returns a copy of the newest item and its sequence number, without moving the read cursor.
@@ -169,7 +322,7 @@ impl<T: Copy, const N: usize> Consumer<'_, T, N> {
                 }
                 if unread > N as u32 {
                     // Lapped: only the newest N items are still in the ring.
-                    skip::<N>(state, unread - N as u32, stats);
+                    skip::<N>(state, unread - N as u32, stats, &mut self.dropped);
                 }
                 let pos = state.pos;
                 // SAFETY: `state.pos < N` always holds (it only moves by `next_pos` or modulo N).
@@ -181,7 +334,7 @@ impl<T: Copy, const N: usize> Consumer<'_, T, N> {
                     // replaced it before publishing `head`). Keep it and count the item as lost
                     // rather than spin.
                     state.spare = index;
-                    skip::<N>(state, 1, stats);
+                    skip::<N>(state, 1, stats, &mut self.dropped);
                     continue;
                 }
                 // SAFETY: the swap handed us buffer `index` (< N + 2); we own it now.
@@ -209,11 +362,16 @@ impl<T: Copy, const N: usize> Consumer<'_, T, N> {
                     // the whole ring twice within a few instructions of this loop.)
                     let margin = if overtaken { Self::CATCH_UP_MARGIN } else { 0 };
                     overtaken = true;
-                    skip::<N>(state, ahead - N as u32 + 1 + margin, stats);
+                    skip::<N>(
+                        state,
+                        ahead - N as u32 + 1 + margin,
+                        stats,
+                        &mut self.dropped,
+                    );
                 } else {
                     // An older item where a newer one was published: unreachable by the ring's
                     // invariant; count it as lost instead of spinning.
-                    skip::<N>(state, 1, stats);
+                    skip::<N>(state, 1, stats, &mut self.dropped);
                 }
             }
         }
@@ -248,12 +406,20 @@ fn put_back(slot: &AtomicU32, state: &mut ConsumerState, taken: u32) {
     }
 }
 
-/// Moves the cursor `count` items forward and counts them as dropped.
+/// Moves the cursor `count` items forward and counts them as dropped, in the poll's `stats` and in
+/// the handle's running `total`. (Counting here, on the lapped path only, keeps the running total
+/// off the path of a poll that loses nothing.)
 #[inline]
-fn skip<const N: usize>(state: &mut ConsumerState, count: u32, stats: &mut PollStats) {
+fn skip<const N: usize>(
+    state: &mut ConsumerState,
+    count: u32,
+    stats: &mut PollStats,
+    total: &mut u64,
+) {
     state.next = seq::advance(state.next, count);
     state.pos = (state.pos + count as usize % N) % N;
     stats.dropped = stats.dropped.saturating_add(count);
+    *total = total.saturating_add(u64::from(count));
 }
 
 /// Copies the item in a buffer the consumer owns; `None` if it was never written.
@@ -284,6 +450,9 @@ impl<T: Copy, const N: usize> Drop for Consumer<'_, T, N> {
 
 impl<T: Copy, const N: usize> core::fmt::Debug for Consumer<'_, T, N> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Consumer").field("ring", self.ring).finish()
+        f.debug_struct("Consumer")
+            .field("ring", self.ring)
+            .field("dropped", &self.dropped)
+            .finish()
     }
 }

@@ -33,15 +33,21 @@
 //!   behind; then it resumes at the oldest item still in the ring (a little further if a producer
 //!   on another core keeps overwriting that item as the consumer reaches it: see [`Consumer`]),
 //!   and `dropped` counts exactly the items it never got. Over a run, `read + dropped` summed over
-//!   all polls equals the number of pushes it has caught up with.
+//!   all polls equals the number of pushes it has caught up with, plus the items it chose to pass
+//!   over with [`Consumer::skip_to_latest`], which returns how many. [`Consumer::dropped`] keeps
+//!   the running sum of `dropped`, also for [`Consumer::poll_one_value`], which returns no
+//!   [`PollStats`].
+//! - An item is never delivered torn: the producer and the consumer never touch the same bytes at
+//!   the same time (see [`SeqRing`] for how). `T` may be any `Copy` type.
+//! - `push` and every [`Consumer`] method never allocate, never panic and never block. The
+//!   consumer is lock-free (it retries only when the producer has pushed `N` more items
+//!   meanwhile); the producer is wait-free where the target has an atomic swap. One
+//!   [`poll_up_to`](Consumer::poll_up_to) call reads at most `max` items and nothing bounds it
+//!   further: against a producer on another core that keeps pace it goes on reading what arrives
+//!   (see its documentation).
 //!
 //! The arithmetic on the numbers' cycle (`next`, `distance`, …) is public in [`seq`], for code
 //! that reads them on the other side of a link.
-//! - An item is never delivered torn: the producer and the consumer never touch the same bytes at
-//!   the same time (see [`SeqRing`] for how). `T` may be any `Copy` type.
-//! - `push`, `poll_one`, `poll_up_to` and `latest` never allocate, never panic and never block.
-//!   The consumer is lock-free (it retries only when the producer has pushed `N` more items
-//!   meanwhile); the producer is wait-free where the target has an atomic swap.
 //!
 //! # Features
 //!

@@ -355,6 +355,7 @@ impl<T: Copy, const N: usize> SeqRing<T, N> {
     pub fn try_consumer(&self) -> Option<Consumer<'_, T, N>> {
         take_flag(&self.consumer_taken).then(|| Consumer {
             ring: self,
+            dropped: 0,
             _not_sync: PhantomData,
         })
     }

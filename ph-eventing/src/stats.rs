@@ -5,7 +5,9 @@
 ///
 /// Over the life of a consumer, the sums of `read` and `dropped` over all polls equal the number
 /// of items the producer pushed up to the last `newest` seen: every item is either delivered once
-/// or counted as dropped once.
+/// or counted as dropped once (or passed over by
+/// [`Consumer::skip_to_latest`](crate::Consumer::skip_to_latest), which returns how many).
+/// [`Consumer::dropped`](crate::Consumer::dropped) keeps the running sum of `dropped`.
 ///
 /// ```
 /// use ph_eventing::{PollStats, SeqRing};

@@ -1,5 +1,6 @@
 //! `loom` model checks of the concurrent protocol: every interleaving (within loom's bounds) of a
-//! producer lapping a consumer mid-read, with loom checking every buffer access for data races.
+//! producer lapping a consumer mid-read (or mid-`skip_to_latest`), with loom checking every buffer
+//! access for data races.
 //! Run with `RUSTFLAGS="--cfg loom" cargo test -p ph-eventing --release --test loom`.
 //!
 //! Both sides always run on spawned threads: loom does not explore the model's main thread
@@ -93,6 +94,63 @@ fn latest_while_producer_laps() {
 #[test]
 fn latest_ring_of_two() {
     producer_laps_consumer::<2>(3, 2, true, None);
+}
+
+/// The consumer passes over its backlog with `skip_to_latest` and then reads with `poll_one` and
+/// `poll_one_value`, `rounds` times, while the producer pushes `pushes` items into a ring of `N`
+/// (lapping it mid-read). Checks that values are not torn, order, that `dropped()` is the sum of
+/// the polls' `dropped`, and that read + dropped + skipped accounts for every push.
+fn skip_while_producer_pushes<const N: usize>(pushes: u32, rounds: usize) {
+    loom::model(move || {
+        let ring = Arc::new(SeqRing::<Pair, N>::new());
+        let r = ring.clone();
+        let producer = thread::spawn(move || {
+            let p = r.producer();
+            for i in 1..=pushes {
+                assert_eq!(p.push((i, i)), i);
+            }
+        });
+        let r = ring.clone();
+        let consumer = thread::spawn(move || {
+            let mut consumer = r.consumer();
+            let (mut got, mut skipped, mut polls_dropped) = (Vec::new(), 0u32, 0u64);
+            for _ in 0..rounds {
+                skipped += consumer.skip_to_latest();
+                let stats = consumer.poll_one(|s, v| got.push((s, *v)));
+                polls_dropped += u64::from(stats.dropped);
+                assert_eq!(consumer.dropped(), polls_dropped);
+                if let Some(item) = consumer.poll_one_value() {
+                    got.push(item);
+                }
+                polls_dropped = consumer.dropped();
+            }
+            (got, consumer.dropped(), skipped)
+        });
+        producer.join().unwrap();
+        let (mut got, dropped, skipped) = consumer.join().unwrap();
+        let mut consumer = ring.consumer();
+        let last = consumer.poll_up_to(usize::MAX, |s, v| got.push((s, *v)));
+        check_delivered(&got);
+        assert_eq!(
+            got.len() as u64 + dropped + u64::from(skipped) + u64::from(last.dropped),
+            u64::from(pushes)
+        );
+        assert_eq!(
+            got.last().map(|g| g.0),
+            Some(pushes),
+            "newest item is delivered"
+        );
+    });
+}
+
+#[test]
+fn skip_to_latest_ring_of_one() {
+    skip_while_producer_pushes::<1>(3, 1);
+}
+
+#[test]
+fn skip_to_latest_ring_of_two() {
+    skip_while_producer_pushes::<2>(3, 1);
 }
 
 /// Two threads race for the producer handle; the loser gets `None`, and pushes from both sides

@@ -1,5 +1,6 @@
-//! Model-based property test: random interleavings of push / poll_one / poll_up_to / latest on
-//! the real ring, checked step by step against a plain reference model.
+//! Model-based property test: random interleavings of push / poll_one / poll_one_value /
+//! poll_up_to / latest / skip_to_latest / dropped / reset_dropped on the real ring, checked step
+//! by step against a plain reference model.
 
 use ph_eventing::{PollStats, SeqRing};
 use proptest::prelude::*;
@@ -8,8 +9,13 @@ use proptest::prelude::*;
 enum Op {
     Push(u16),
     PollOne,
+    PollOneValue,
     PollUpTo(usize),
     Latest,
+    SkipToLatest,
+    /// Check the running `dropped()` total.
+    Dropped,
+    ResetDropped,
     /// Drop both handles and take new ones.
     Reacquire,
 }
@@ -18,19 +24,25 @@ fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         6 => any::<u16>().prop_map(Op::Push),
         2 => Just(Op::PollOne),
+        1 => Just(Op::PollOneValue),
         2 => (0usize..12).prop_map(Op::PollUpTo),
         1 => Just(Op::Latest),
+        1 => Just(Op::SkipToLatest),
+        1 => Just(Op::Dropped),
+        1 => Just(Op::ResetDropped),
         1 => Just(Op::Reacquire),
     ]
 }
 
-/// The reference: every item ever pushed, by position, and the consumer's position.
-/// Sequence numbers are computed from positions with plain 64-bit arithmetic.
+/// The reference: every item ever pushed, by position, the consumer's position and its handle's
+/// running total of dropped items. Sequence numbers are computed from positions with plain 64-bit
+/// arithmetic.
 struct Model {
     first_seq: u32,
     pushed: Vec<u16>,
     cursor: usize,
     capacity: usize,
+    dropped: u64,
 }
 
 impl Model {
@@ -54,6 +66,7 @@ impl Model {
         if max > 0 && self.cursor < oldest_kept {
             dropped = (oldest_kept - self.cursor) as u32;
             self.cursor = oldest_kept;
+            self.dropped += u64::from(dropped);
         }
         while out.len() < max && self.cursor < self.pushed.len() {
             out.push((self.seq_of(self.cursor), self.pushed[self.cursor]));
@@ -70,6 +83,14 @@ impl Model {
     fn latest(&self) -> Option<(u32, u16)> {
         self.pushed.last().map(|&v| (self.newest(), v))
     }
+
+    /// Moves the cursor to the newest item; how many items it passed over.
+    fn skip_to_latest(&mut self) -> u32 {
+        let newest = self.pushed.len().saturating_sub(1);
+        let skipped = newest.saturating_sub(self.cursor);
+        self.cursor = self.cursor.max(newest);
+        skipped as u32
+    }
 }
 
 fn run<const N: usize>(first_seq: u32, ops: &[Op]) -> Result<(), TestCaseError> {
@@ -80,6 +101,7 @@ fn run<const N: usize>(first_seq: u32, ops: &[Op]) -> Result<(), TestCaseError> 
         pushed: Vec::new(),
         cursor: 0,
         capacity: N,
+        dropped: 0,
     };
     let mut producer = Some(ring.producer());
     let mut consumer = Some(ring.consumer());
@@ -101,6 +123,23 @@ fn run<const N: usize>(first_seq: u32, ops: &[Op]) -> Result<(), TestCaseError> 
                 prop_assert_eq!(got, want);
                 prop_assert_eq!(stats, want_stats);
             }
+            Op::PollOneValue => {
+                let got = consumer.as_mut().unwrap().poll_one_value();
+                let (want, _) = model.poll(1);
+                prop_assert_eq!(got, want.first().copied());
+            }
+            Op::SkipToLatest => {
+                let skipped = consumer.as_mut().unwrap().skip_to_latest();
+                prop_assert_eq!(skipped, model.skip_to_latest());
+            }
+            Op::Dropped => {
+                prop_assert_eq!(consumer.as_ref().unwrap().dropped(), model.dropped);
+            }
+            Op::ResetDropped => {
+                let total = consumer.as_mut().unwrap().reset_dropped();
+                prop_assert_eq!(total, std::mem::take(&mut model.dropped));
+                prop_assert_eq!(consumer.as_ref().unwrap().dropped(), 0);
+            }
             Op::PollUpTo(max) => {
                 let mut got = Vec::new();
                 let stats = consumer
@@ -119,6 +158,7 @@ fn run<const N: usize>(first_seq: u32, ops: &[Op]) -> Result<(), TestCaseError> 
                 drop(consumer.take());
                 producer = Some(ring.producer());
                 consumer = Some(ring.consumer());
+                model.dropped = 0; // a new handle's total starts at 0
             }
         }
     }
@@ -130,6 +170,7 @@ fn run<const N: usize>(first_seq: u32, ops: &[Op]) -> Result<(), TestCaseError> 
         .unwrap()
         .poll_up_to(usize::MAX, |s, v| got.push((s, *v)));
     prop_assert_eq!(got, want);
+    prop_assert_eq!(consumer.as_ref().unwrap().dropped(), model.dropped);
     Ok(())
 }
 

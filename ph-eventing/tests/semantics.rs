@@ -1,6 +1,6 @@
 //! The ring's documented behaviour, one property per test.
 
-use ph_eventing::{PollStats, SeqRing};
+use ph_eventing::{PollStats, SeqRing, seq};
 use static_assertions::{assert_impl_all, assert_not_impl_any};
 
 assert_impl_all!(ph_eventing::Producer<'static, u32, 4>: Send);
@@ -309,4 +309,293 @@ fn works_in_a_static() {
     let mut consumer = RING.consumer();
     producer.push([1, 2, 3]);
     assert_eq!(drain(&mut consumer).0, [(1, [1, 2, 3])]);
+}
+
+#[test]
+fn poll_one_value_reads_in_order_and_counts_drops() {
+    let ring = SeqRing::<u32, 3>::new();
+    let producer = ring.producer();
+    let mut consumer = ring.consumer();
+    assert_eq!(consumer.poll_one_value(), None);
+    for v in 1..=5 {
+        producer.push(v * 10); // seq 1..=5: a ring of 3 keeps 3..=5
+    }
+    assert_eq!(consumer.poll_one_value(), Some((3, 30)));
+    assert_eq!(consumer.dropped(), 2);
+    assert_eq!(consumer.poll_one_value(), Some((4, 40)));
+    assert_eq!(consumer.poll_one_value(), Some((5, 50)));
+    assert_eq!(consumer.poll_one_value(), None);
+    assert_eq!(consumer.dropped(), 2);
+    // It is the same read as `poll_one`: they share the cursor.
+    producer.push(60);
+    producer.push(70);
+    assert_eq!(
+        consumer.poll_one(|s, v| assert_eq!((s, *v), (6, 60))).read,
+        1
+    );
+    assert_eq!(consumer.poll_one_value(), Some((7, 70)));
+}
+
+#[test]
+fn poll_one_value_across_the_wrap_while_lapped() {
+    let ring = SeqRing::<u32, 2>::starting_at(u32::MAX - 2);
+    let producer = ring.producer();
+    let mut consumer = ring.consumer();
+    for v in 0..5 {
+        producer.push(v); // seqs MAX-2, MAX-1, MAX, 1, 2
+    }
+    assert_eq!(consumer.poll_one_value(), Some((1, 3)));
+    assert_eq!(consumer.dropped(), 3);
+    assert_eq!(consumer.poll_one_value(), Some((2, 4)));
+    assert_eq!(consumer.poll_one_value(), None);
+}
+
+#[test]
+fn dropped_is_the_sum_of_every_polls_dropped() {
+    let ring = SeqRing::<u32, 4>::new();
+    let producer = ring.producer();
+    let mut consumer = ring.consumer();
+    let mut sum = 0u64;
+    let mut next = 0u32;
+    for round in 0..50u32 {
+        for _ in 0..(round * 7 % 11) {
+            producer.push(next);
+            next += 1;
+        }
+        let before = consumer.dropped();
+        match round % 3 {
+            0 => sum += u64::from(consumer.poll_one(|_, _| {}).dropped),
+            1 => sum += u64::from(consumer.poll_up_to(2, |_, _| {}).dropped),
+            _ => {
+                consumer.poll_one_value();
+                sum += consumer.dropped() - before;
+            }
+        }
+        assert_eq!(consumer.dropped(), sum);
+    }
+    // `poll_up_to(0, ..)` and `latest` drop nothing.
+    for _ in 0..10 {
+        producer.push(0);
+    }
+    let before = consumer.dropped();
+    assert_eq!(consumer.poll_up_to(0, |_, _| {}).dropped, 0);
+    assert!(consumer.latest().is_some());
+    assert_eq!(consumer.dropped(), before);
+    let stats = drain(&mut consumer).1;
+    assert_eq!(consumer.dropped(), before + u64::from(stats.dropped));
+    assert!(stats.dropped > 0);
+}
+
+#[test]
+fn reset_dropped_returns_the_total_and_starts_over() {
+    let ring = SeqRing::<u8, 1>::new();
+    let producer = ring.producer();
+    let mut consumer = ring.consumer();
+    assert_eq!(consumer.reset_dropped(), 0);
+    for v in 0..4 {
+        producer.push(v);
+    }
+    drain(&mut consumer);
+    assert_eq!(consumer.dropped(), 3);
+    assert_eq!(consumer.reset_dropped(), 3);
+    assert_eq!(consumer.dropped(), 0);
+    assert_eq!(consumer.reset_dropped(), 0);
+    producer.push(9);
+    producer.push(10);
+    assert_eq!(consumer.poll_one_value(), Some((6, 10)));
+    assert_eq!(consumer.dropped(), 1);
+}
+
+#[test]
+fn a_new_consumer_handle_starts_its_dropped_total_at_zero() {
+    let ring = SeqRing::<u8, 2>::new();
+    let producer = ring.producer();
+    let mut consumer = ring.consumer();
+    for v in 0..5 {
+        producer.push(v);
+    }
+    consumer.poll_one_value();
+    assert_eq!(consumer.dropped(), 3);
+    drop(consumer);
+    let mut consumer = ring.consumer();
+    assert_eq!(consumer.dropped(), 0);
+    // ... and continues at the cursor the old one left.
+    assert_eq!(consumer.poll_one_value(), Some((5, 4)));
+    assert_eq!(consumer.dropped(), 0);
+}
+
+#[test]
+fn skip_to_latest_on_a_late_consumer() {
+    let ring = SeqRing::<u32, 8>::new();
+    let producer = ring.producer();
+    for v in 1..=6 {
+        producer.push(v * 100);
+    }
+    let mut consumer = ring.consumer();
+    assert_eq!(consumer.skip_to_latest(), 5);
+    let (items, stats) = drain(&mut consumer);
+    assert_eq!(items, [(6, 600)]);
+    assert_eq!(
+        stats,
+        PollStats {
+            read: 1,
+            dropped: 0,
+            newest: 6
+        }
+    );
+    assert_eq!(consumer.dropped(), 0);
+    // Items pushed after the skip are delivered as usual.
+    producer.push(700);
+    producer.push(800);
+    assert_eq!(drain(&mut consumer).0, [(7, 700), (8, 800)]);
+}
+
+#[test]
+fn skip_to_latest_with_nothing_to_skip_returns_zero() {
+    // Never pushed, also on a ring that starts elsewhere in the cycle.
+    for first in [1, 2, u32::MAX] {
+        let ring = SeqRing::<u32, 4>::starting_at(first);
+        let producer = ring.producer();
+        let mut consumer = ring.consumer();
+        assert_eq!(consumer.skip_to_latest(), 0);
+        assert_eq!(consumer.poll_one_value(), None);
+        // Only the newest item unread: it stays unread.
+        producer.push(1);
+        assert_eq!(consumer.skip_to_latest(), 0);
+        assert_eq!(consumer.poll_one_value(), Some((first, 1)));
+        // All read.
+        assert_eq!(consumer.skip_to_latest(), 0);
+        producer.push(2);
+        assert_eq!(consumer.poll_one_value(), Some((seq::next(first), 2)));
+    }
+}
+
+#[test]
+fn skip_to_latest_when_lapped_passes_over_everything_and_drops_nothing() {
+    let ring = SeqRing::<u32, 3>::new();
+    let producer = ring.producer();
+    let mut consumer = ring.consumer();
+    for v in 1..=10 {
+        producer.push(v);
+    }
+    // Seq 1..=7 were overwritten, 8 and 9 are still in the ring: all nine are passed over.
+    assert_eq!(consumer.skip_to_latest(), 9);
+    assert_eq!(consumer.dropped(), 0);
+    let (items, stats) = drain(&mut consumer);
+    assert_eq!(items, [(10, 10)]);
+    assert_eq!(stats.dropped, 0);
+}
+
+#[test]
+fn skip_to_latest_then_the_producer_laps_before_the_next_poll() {
+    let ring = SeqRing::<u32, 4>::new();
+    let producer = ring.producer();
+    let mut consumer = ring.consumer();
+    for v in 1..=6 {
+        producer.push(v);
+    }
+    assert_eq!(consumer.skip_to_latest(), 5); // the cursor is on seq 6
+    for v in 7..=12 {
+        producer.push(v); // the ring keeps 9..=12: seq 6, 7 and 8 are lost
+    }
+    let (items, stats) = drain(&mut consumer);
+    assert_eq!(items, [(9, 9), (10, 10), (11, 11), (12, 12)]);
+    assert_eq!(
+        stats,
+        PollStats {
+            read: 4,
+            dropped: 3,
+            newest: 12
+        }
+    );
+    assert_eq!(consumer.dropped(), 3);
+    assert_eq!(5 + u64::from(stats.read) + consumer.dropped(), 12);
+}
+
+#[test]
+fn skip_to_latest_across_the_wrap() {
+    // In the ring: MAX-3 ..= MAX, then 1 ..= 3 (N = 8 keeps all seven).
+    let ring = SeqRing::<u32, 8>::starting_at(u32::MAX - 3);
+    let producer = ring.producer();
+    let mut consumer = ring.consumer();
+    for v in 0..7 {
+        producer.push(v);
+    }
+    assert_eq!(consumer.poll_one_value(), Some((u32::MAX - 3, 0)));
+    assert_eq!(consumer.skip_to_latest(), 5); // MAX-2 ..= MAX, 1, 2
+    assert_eq!(consumer.poll_one_value(), Some((3, 6)));
+    assert_eq!(consumer.poll_one_value(), None);
+
+    // Lapped across the wrap: N = 3, seqs MAX-4 ..= MAX, 1 ..= 5.
+    let ring = SeqRing::<u32, 3>::starting_at(u32::MAX - 4);
+    let producer = ring.producer();
+    let mut consumer = ring.consumer();
+    for v in 0..10 {
+        producer.push(v);
+    }
+    assert_eq!(consumer.skip_to_latest(), 9);
+    assert_eq!(consumer.latest(), Some((5, 9)));
+    assert_eq!(drain(&mut consumer).0, [(5, 9)]);
+    // The cursor stays in step with the positions after the skip.
+    for v in 10..14 {
+        producer.push(v);
+    }
+    assert_eq!(consumer.skip_to_latest(), 3);
+    assert_eq!(drain(&mut consumer).0, [(9, 13)]);
+    assert_eq!(consumer.dropped(), 0);
+}
+
+#[test]
+fn skip_to_latest_with_poll_up_to_and_latest() {
+    let ring = SeqRing::<u32, 5>::new();
+    let producer = ring.producer();
+    let mut consumer = ring.consumer();
+    for v in 1..=4 {
+        producer.push(v);
+    }
+    let stats = consumer.poll_up_to(2, |_, _| {});
+    assert_eq!((stats.read, stats.newest), (2, 4));
+    assert_eq!(consumer.latest(), Some((4, 4)));
+    assert_eq!(consumer.skip_to_latest(), 1); // seq 3
+    // `latest` is unaffected, and still does not move the cursor.
+    assert_eq!(consumer.latest(), Some((4, 4)));
+    for v in 5..=7 {
+        producer.push(v);
+    }
+    let mut seen = Vec::new();
+    let stats = consumer.poll_up_to(3, |s, v| seen.push((s, *v)));
+    assert_eq!(seen, [(4, 4), (5, 5), (6, 6)]);
+    assert_eq!(
+        stats,
+        PollStats {
+            read: 3,
+            dropped: 0,
+            newest: 7
+        }
+    );
+    assert_eq!(consumer.skip_to_latest(), 0);
+    assert_eq!(consumer.poll_one_value(), Some((7, 7)));
+    assert_eq!(consumer.latest(), Some((7, 7)));
+}
+
+#[test]
+fn read_plus_dropped_plus_skipped_equals_pushes() {
+    let ring = SeqRing::<u32, 6>::starting_at(u32::MAX - 100);
+    let producer = ring.producer();
+    let mut consumer = ring.consumer();
+    let (mut read, mut skipped, mut pushed) = (0u64, 0u64, 0u64);
+    for round in 0..300u32 {
+        for _ in 0..(round * 5 % 17) {
+            producer.push(round);
+            pushed += 1;
+        }
+        match round % 4 {
+            0 => skipped += u64::from(consumer.skip_to_latest()),
+            1 => read += u64::from(consumer.poll_one_value().is_some()),
+            _ => read += u64::from(consumer.poll_up_to((round % 7) as usize, |_, _| {}).read),
+        }
+    }
+    read += u64::from(drain(&mut consumer).1.read);
+    assert_eq!(read + consumer.dropped() + skipped, pushed);
+    assert!(skipped > 0 && consumer.dropped() > 0);
 }

@@ -86,3 +86,60 @@ fn fast_consumer_large_batches() {
 fn single_slot_ring() {
     stress::<1>(1, 10);
 }
+
+/// A consumer that reads one value at a time with `poll_one_value` and every `skip_every`-th round
+/// passes over its backlog with `skip_to_latest`, while the producer pushes at full speed: items
+/// are in order and not torn, and read + `dropped()` + skipped accounts for every push.
+fn skipping_consumer<const N: usize>(skip_every: u32) {
+    let ring = SeqRing::<Wide, N>::new();
+    let done = AtomicBool::new(false);
+    thread::scope(|s| {
+        s.spawn(|| {
+            let producer = ring.producer();
+            for i in 1..=PUSHES {
+                let v = u64::from(i);
+                assert_eq!(producer.push([v, v.rotate_left(17), !v, v ^ 0xA5A5]), i);
+            }
+            done.store(true, Ordering::Release);
+        });
+        s.spawn(|| {
+            let mut consumer = ring.consumer();
+            let (mut last_seq, mut read, mut skipped) = (0u32, 0u64, 0u64);
+            let mut round = 0u32;
+            loop {
+                let finished = done.load(Ordering::Acquire);
+                let item = consumer.poll_one_value();
+                if let Some((seq, v)) = item {
+                    let x = v[0];
+                    assert_eq!(v, [x, x.rotate_left(17), !x, x ^ 0xA5A5], "torn value");
+                    assert_eq!(u64::from(seq), x, "value belongs to another seq");
+                    assert!(seq > last_seq, "out of order: {seq} after {last_seq}");
+                    last_seq = seq;
+                    read += 1;
+                } else if finished {
+                    break;
+                }
+                round = round.wrapping_add(1);
+                if round.is_multiple_of(skip_every) {
+                    skipped += u64::from(consumer.skip_to_latest());
+                }
+            }
+            assert_eq!(last_seq, PUSHES, "the newest item is always delivered");
+            assert_eq!(
+                read + consumer.dropped() + skipped,
+                u64::from(PUSHES),
+                "every push read, dropped or skipped exactly once"
+            );
+        });
+    });
+}
+
+#[test]
+fn skipping_consumer_small_ring() {
+    skipping_consumer::<4>(3);
+}
+
+#[test]
+fn skipping_consumer_single_slot_ring() {
+    skipping_consumer::<1>(2);
+}

@@ -46,8 +46,6 @@ use crate::{PollStats, SeqRing};
 /// ```
 pub struct Consumer<'a, T: Copy, const N: usize> {
     pub(crate) ring: &'a SeqRing<T, N>,
-    /// Items lost to overwrites since the handle was taken or the last `reset_dropped`.
-    pub(crate) dropped: u64,
     /// Makes the handle `!Sync` while keeping it `Send`.
     pub(crate) _not_sync: PhantomData<core::cell::Cell<()>>,
 }
@@ -200,9 +198,10 @@ impl<T: Copy, const N: usize> Consumer<'_, T, N> {
     /// [`reset_dropped`](Self::reset_dropped), including the polls of
     /// [`poll_one_value`](Self::poll_one_value), which reports no `PollStats`.
     ///
-    /// Items passed over by [`skip_to_latest`](Self::skip_to_latest) are not included. The total
-    /// is a `u64` and saturates instead of wrapping (at one drop per nanosecond that is centuries
-    /// away). A new handle starts from 0.
+    /// Items passed over by [`skip_to_latest`](Self::skip_to_latest) are not included. A new
+    /// handle starts from 0. The total is a `u64`, added to only by a poll that drops items (a
+    /// poll that loses nothing does no extra work for it); at a billion lost items a second it
+    /// would take 584 years to wrap.
     ///
     /// ```
     /// let ring = ph_eventing::SeqRing::<u8, 2>::new();
@@ -216,7 +215,8 @@ impl<T: Copy, const N: usize> Consumer<'_, T, N> {
     /// ```
     #[inline]
     pub fn dropped(&self) -> u64 {
-        self.dropped
+        // SAFETY: only the live consumer touches its state; `&self` excludes a running poll.
+        unsafe { (*self.ring.consumer_state.as_ptr()).dropped }
     }
 
     /// Sets the running total of [`dropped`](Self::dropped) items back to 0 and returns the total
@@ -234,7 +234,9 @@ impl<T: Copy, const N: usize> Consumer<'_, T, N> {
     /// ```
     #[inline]
     pub fn reset_dropped(&mut self) -> u64 {
-        core::mem::take(&mut self.dropped)
+        // SAFETY: only the live consumer touches its state, and `&mut self` excludes `latest`.
+        let state = unsafe { &mut *self.ring.consumer_state.as_ptr() };
+        core::mem::take(&mut state.dropped)
     }
 
     /// Returns a copy of the newest item and its sequence number, without moving the read cursor.
@@ -322,7 +324,7 @@ impl<T: Copy, const N: usize> Consumer<'_, T, N> {
                 }
                 if unread > N as u32 {
                     // Lapped: only the newest N items are still in the ring.
-                    skip::<N>(state, unread - N as u32, stats, &mut self.dropped);
+                    skip::<N>(state, unread - N as u32, stats);
                 }
                 let pos = state.pos;
                 // SAFETY: `state.pos < N` always holds (it only moves by `next_pos` or modulo N).
@@ -334,7 +336,7 @@ impl<T: Copy, const N: usize> Consumer<'_, T, N> {
                     // replaced it before publishing `head`). Keep it and count the item as lost
                     // rather than spin.
                     state.spare = index;
-                    skip::<N>(state, 1, stats, &mut self.dropped);
+                    skip::<N>(state, 1, stats);
                     continue;
                 }
                 // SAFETY: the swap handed us buffer `index` (< N + 2); we own it now.
@@ -362,16 +364,11 @@ impl<T: Copy, const N: usize> Consumer<'_, T, N> {
                     // the whole ring twice within a few instructions of this loop.)
                     let margin = if overtaken { Self::CATCH_UP_MARGIN } else { 0 };
                     overtaken = true;
-                    skip::<N>(
-                        state,
-                        ahead - N as u32 + 1 + margin,
-                        stats,
-                        &mut self.dropped,
-                    );
+                    skip::<N>(state, ahead - N as u32 + 1 + margin, stats);
                 } else {
                     // An older item where a newer one was published: unreachable by the ring's
                     // invariant; count it as lost instead of spinning.
-                    skip::<N>(state, 1, stats, &mut self.dropped);
+                    skip::<N>(state, 1, stats);
                 }
             }
         }
@@ -407,19 +404,14 @@ fn put_back(slot: &AtomicU32, state: &mut ConsumerState, taken: u32) {
 }
 
 /// Moves the cursor `count` items forward and counts them as dropped, in the poll's `stats` and in
-/// the handle's running `total`. (Counting here, on the lapped path only, keeps the running total
+/// the handle's running total. (Counting here, on the lapped path only, keeps the running total
 /// off the path of a poll that loses nothing.)
 #[inline]
-fn skip<const N: usize>(
-    state: &mut ConsumerState,
-    count: u32,
-    stats: &mut PollStats,
-    total: &mut u64,
-) {
+fn skip<const N: usize>(state: &mut ConsumerState, count: u32, stats: &mut PollStats) {
     state.next = seq::advance(state.next, count);
     state.pos = (state.pos + count as usize % N) % N;
     stats.dropped = stats.dropped.saturating_add(count);
-    *total = total.saturating_add(u64::from(count));
+    state.dropped = state.dropped.wrapping_add(u64::from(count));
 }
 
 /// Copies the item in a buffer the consumer owns; `None` if it was never written.
@@ -452,7 +444,7 @@ impl<T: Copy, const N: usize> core::fmt::Debug for Consumer<'_, T, N> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Consumer")
             .field("ring", self.ring)
-            .field("dropped", &self.dropped)
+            .field("dropped", &self.dropped())
             .finish()
     }
 }

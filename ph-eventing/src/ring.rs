@@ -67,6 +67,8 @@ pub(crate) struct ConsumerState {
     pub(crate) next: u32,
     /// The position where `next` is (or will be) stored.
     pub(crate) pos: usize,
+    /// Items lost to overwrites since the live handle was taken or its last `reset_dropped`.
+    pub(crate) dropped: u64,
 }
 
 /// A lock-free single-producer single-consumer ring of `N` items of type `T`, each stamped with a
@@ -216,6 +218,7 @@ macro_rules! constructors {
                     spare: N as u32 + 1,
                     next: first,
                     pos: 0,
+                    dropped: 0,
                 }),
                 producer_taken: AtomicBool::new(false),
                 consumer_taken: AtomicBool::new(false),
@@ -353,10 +356,14 @@ impl<T: Copy, const N: usize> SeqRing<T, N> {
     /// assert!(ring.try_consumer().is_some());
     /// ```
     pub fn try_consumer(&self) -> Option<Consumer<'_, T, N>> {
-        take_flag(&self.consumer_taken).then(|| Consumer {
-            ring: self,
-            dropped: 0,
-            _not_sync: PhantomData,
+        take_flag(&self.consumer_taken).then(|| {
+            // SAFETY: the flag was just taken, so no other handle touches the consumer state, and
+            // the `Acquire` in `take_flag` ordered this after the previous handle's last access.
+            unsafe { (*self.consumer_state.as_ptr()).dropped = 0 };
+            Consumer {
+                ring: self,
+                _not_sync: PhantomData,
+            }
         })
     }
 

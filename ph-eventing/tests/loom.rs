@@ -24,6 +24,19 @@ fn check_delivered(items: &[(u32, Pair)]) {
     }
 }
 
+/// A thread pushing `(i, i)` for i in 1..=`pushes`, each getting sequence number `i`.
+fn spawn_producer<const N: usize>(
+    ring: Arc<SeqRing<Pair, N>>,
+    pushes: u32,
+) -> thread::JoinHandle<()> {
+    thread::spawn(move || {
+        let p = ring.producer();
+        for i in 1..=pushes {
+            assert_eq!(p.push((i, i)), i);
+        }
+    })
+}
+
 /// The producer pushes `pushes` items into a ring of `N` while the consumer polls `polls` times
 /// (and calls `latest` after each poll if `use_latest`). `preemptions: None` explores every
 /// interleaving; `Some(k)` bounds the preemptions (for the larger models, which would otherwise
@@ -39,13 +52,7 @@ fn producer_laps_consumer<const N: usize>(
     model.preemption_bound = preemptions;
     model.check(move || {
         let ring = Arc::new(SeqRing::<Pair, N>::new());
-        let r = ring.clone();
-        let producer = thread::spawn(move || {
-            let p = r.producer();
-            for i in 1..=pushes {
-                assert_eq!(p.push((i, i)), i);
-            }
-        });
+        let producer = spawn_producer(ring.clone(), pushes);
         let r = ring.clone();
         let consumer = thread::spawn(move || {
             let mut consumer = r.consumer();
@@ -103,13 +110,7 @@ fn latest_ring_of_two() {
 fn skip_while_producer_pushes<const N: usize>(pushes: u32, rounds: usize) {
     loom::model(move || {
         let ring = Arc::new(SeqRing::<Pair, N>::new());
-        let r = ring.clone();
-        let producer = thread::spawn(move || {
-            let p = r.producer();
-            for i in 1..=pushes {
-                assert_eq!(p.push((i, i)), i);
-            }
-        });
+        let producer = spawn_producer(ring.clone(), pushes);
         let r = ring.clone();
         let consumer = thread::spawn(move || {
             let mut consumer = r.consumer();

@@ -12,18 +12,22 @@ type Wide = [u64; 4];
 
 const PUSHES: u32 = if cfg!(miri) { 300 } else { 2_000_000 };
 
+/// Pushes [`PUSHES`] values whose words agree (seq `i` for the `i`th), then sets `done`.
+fn produce<const N: usize>(ring: &SeqRing<Wide, N>, done: &AtomicBool) {
+    let producer = ring.producer();
+    for i in 1..=PUSHES {
+        let v = u64::from(i);
+        assert_eq!(producer.push([v, v.rotate_left(17), !v, v ^ 0xA5A5]), i);
+    }
+    done.store(true, Ordering::Release);
+}
+
 fn stress<const N: usize>(batch: usize, consumer_pause: u32) {
     let ring = SeqRing::<Wide, N>::new();
     let done = AtomicBool::new(false);
     thread::scope(|s| {
         s.spawn(|| {
-            let producer = ring.producer();
-            for i in 1..=PUSHES {
-                let v = u64::from(i);
-                let seq = producer.push([v, v.rotate_left(17), !v, v ^ 0xA5A5]);
-                assert_eq!(seq, i);
-            }
-            done.store(true, Ordering::Release);
+            produce(&ring, &done);
         });
         s.spawn(|| {
             let mut consumer = ring.consumer();
@@ -95,12 +99,7 @@ fn skipping_consumer<const N: usize>(skip_every: u32) {
     let done = AtomicBool::new(false);
     thread::scope(|s| {
         s.spawn(|| {
-            let producer = ring.producer();
-            for i in 1..=PUSHES {
-                let v = u64::from(i);
-                assert_eq!(producer.push([v, v.rotate_left(17), !v, v ^ 0xA5A5]), i);
-            }
-            done.store(true, Ordering::Release);
+            produce(&ring, &done);
         });
         s.spawn(|| {
             let mut consumer = ring.consumer();

@@ -471,7 +471,7 @@ fn kinds_unknown_and_channels_declared_late_are_left_out_with_one_warning() {
         [
             "capture test.cap has channel 3 'x' of kind 'morse', which this ph-tap does not know: its chunks are left out (upgrade ph-tap to see them)",
             "capture test.cap declares channel 7 'late' (text) only after its first chunk, and ph-tap takes the channels from the header: its chunks are left out",
-            "capture test.cap declares channel 0 again as text after its first chunk: it is still decoded as ph-eventing, as its header says",
+            "capture test.cap declares channel 0 again as text after its first chunk: it is still decoded as ph-eventing, as its first declaration says",
         ]
     );
     let data: Vec<&Got> = got.iter().filter(|g| matches!(g, Got::Data(..))).collect();
@@ -567,7 +567,9 @@ proptest! {
             prop_assert!(!name.contains(char::is_control), "{:?}", name);
         }
         if first >= ends[0] {
-            prop_assert_eq!(&announced, &channels);
+            // Damage after the header may read as one more channel, never as fewer or others.
+            prop_assert!(announced.len() >= channels.len(), "{:?}", announced);
+            prop_assert_eq!(&announced[..channels.len()], &channels[..]);
             let complete = ends.iter().filter(|&&end| end <= first).count();
             let want = expected(&items[..complete - 1]);
             prop_assert!(got.len() >= want.len(), "{:?} < {:?}", got, want);

@@ -129,7 +129,7 @@ impl<R: Read + Send> CaptureSource<R> {
             match entry {
                 Some(Entry::Channel(channel)) => source.declare(channel),
                 Some(Entry::UnknownKind { id, name, kind }) => {
-                    source.unknown_kind(id, name.as_deref(), &kind);
+                    source.unknown_kind(id, name.as_deref(), &kind, "");
                 }
                 None => {
                     source.ended = true;
@@ -144,17 +144,21 @@ impl<R: Read + Send> CaptureSource<R> {
         Ok(source)
     }
 
-    /// A channel of the header.
+    /// A channel of the header: announced, unless an earlier record declared its id.
     fn declare(&mut self, channel: Channel) {
-        match self.announced.iter_mut().find(|c| c.id == channel.id) {
-            // Declared twice in the header: the later declaration counts.
-            Some(known) => *known = channel.clone(),
-            None => self.announced.push(channel.clone()),
+        if self.declared_again(channel.id, &format!("as {}", channel.kind), "") {
+            return;
         }
+        self.announced.push(channel.clone());
         self.declared.insert(channel.id, Some(channel));
     }
 
-    fn unknown_kind(&mut self, id: ChannelId, name: Option<&str>, kind: &str) {
+    /// A channel of a kind this ph-tap does not know: left out, unless an earlier record
+    /// declared its id.
+    fn unknown_kind(&mut self, id: ChannelId, name: Option<&str>, kind: &str, late: &str) {
+        if self.declared_again(id, &format!("as '{kind}'"), late) {
+            return;
+        }
         let label = Channel {
             id,
             name: name.map(str::to_owned),
@@ -165,37 +169,47 @@ impl<R: Read + Send> CaptureSource<R> {
             "capture {} has channel {label} of kind '{kind}', which this ph-tap does not know: its chunks are left out (upgrade ph-tap to see them)",
             self.name
         ));
-        self.announced.retain(|c| c.id != id);
         self.declared.insert(id, None);
+    }
+
+    /// Whether `id` was declared before (then the record declaring it `again`, after the
+    /// header when `late` says so, changes nothing). A channel is decoded as its first
+    /// declaration says: ph-tap sets up its decoders from it, and a damaged record that reads
+    /// as a declaration cannot take a channel away. A kind changed is said once.
+    fn declared_again(&mut self, id: ChannelId, again: &str, late: &str) -> bool {
+        match self.declared.get(&id) {
+            None => false,
+            // Left out already.
+            Some(None) => true,
+            Some(Some(known)) => {
+                if again != format!("as {}", known.kind) {
+                    self.skipped.push_back(format!(
+                        "capture {} declares channel {} again {again}{late}: it is still decoded as {}, as its first declaration says",
+                        self.name,
+                        known.label(),
+                        known.kind
+                    ));
+                }
+                true
+            }
+        }
     }
 
     /// A channel declared after the first chunk. ph-tap set up its decoders from the header:
     /// a channel it did not announce has its chunks left out, and a kind changed later is not
     /// followed.
     fn declare_late(&mut self, channel: Channel) {
-        match self.declared.get(&channel.id) {
-            // Its chunks are left out already.
-            Some(None) => {}
-            Some(Some(known)) if known.kind == channel.kind => {}
-            Some(Some(known)) => {
-                let known = known.kind;
-                self.skipped.push_back(format!(
-                    "capture {} declares channel {} again as {} after its first chunk: it is still decoded as {known}, as its header says",
-                    self.name,
-                    channel.label(),
-                    channel.kind
-                ));
-            }
-            None => {
-                self.skipped.push_back(format!(
-                    "capture {} declares channel {} ({}) only after its first chunk, and ph-tap takes the channels from the header: its chunks are left out",
-                    self.name,
-                    channel.label(),
-                    channel.kind
-                ));
-                self.declared.insert(channel.id, None);
-            }
+        let late = " after its first chunk";
+        if self.declared_again(channel.id, &format!("as {}", channel.kind), late) {
+            return;
         }
+        self.skipped.push_back(format!(
+            "capture {} declares channel {} ({}) only after its first chunk, and ph-tap takes the channels from the header: its chunks are left out",
+            self.name,
+            channel.label(),
+            channel.kind
+        ));
+        self.declared.insert(channel.id, None);
     }
 
     /// The entry to go on with.
@@ -254,19 +268,9 @@ impl<R: Read + Send> Source for CaptureSource<R> {
             }
             match entry {
                 Entry::Channel(channel) => self.declare_late(channel),
-                Entry::UnknownKind { id, name, kind } => match self.declared.get(&id) {
-                    // Announced: decoded as the header says, as for a known kind changed.
-                    Some(Some(known)) => {
-                        let label = known.label();
-                        let known = known.kind;
-                        self.skipped.push_back(format!(
-                            "capture {} declares channel {label} again as '{kind}' after its first chunk: it is still decoded as {known}, as its header says",
-                            self.name
-                        ));
-                    }
-                    Some(None) => {}
-                    None => self.unknown_kind(id, name.as_deref(), &kind),
-                },
+                Entry::UnknownKind { id, name, kind } => {
+                    self.unknown_kind(id, name.as_deref(), &kind, " after its first chunk");
+                }
                 // The reader checked that the channel was declared.
                 Entry::Chunk { channel, data, .. } => match self.declared.get(&channel) {
                     // Left out (its time counted).

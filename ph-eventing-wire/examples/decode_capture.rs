@@ -28,7 +28,7 @@ pub fn print_capture(bytes: &[u8], out: &mut impl Write) -> std::io::Result<()> 
     for record in records {
         match record {
             Record::Rejected(e) => writeln!(out, "  ! {e}")?,
-            Record::Duplicate { seq } => writeln!(out, "  ! {}", Event::Duplicate { seq })?,
+            Record::Duplicate { seq, .. } => writeln!(out, "  ! {}", Event::Duplicate { seq })?,
             Record::Warning(w) => writeln!(out, "  ! {w}")?,
             Record::Hello(h) => {
                 h.events.iter().try_for_each(|e| writeln!(out, "  ! {e}"))?;

@@ -39,6 +39,7 @@ use core::fmt;
 use crate::chain::{Placed, Placement};
 use crate::frame::{DataFrame, Frame, Hello, boot_tag};
 use crate::seq;
+use crate::stream::StreamKind;
 
 /// Something the accounting inferred from a frame, reported with the frame that revealed it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
@@ -55,6 +56,18 @@ pub enum Event {
     /// range).
     RingDrop {
         /// Items dropped.
+        count: u32,
+        /// First sequence number of the gap.
+        first_seq: u32,
+        /// Last sequence number of the gap.
+        last_seq: u32,
+    },
+    /// A lossless stream's producer was turned away `count` times because its queue was full,
+    /// somewhere in `first_seq..=last_seq` (the target counted each refusal; the items that
+    /// were accepted are never lost on the target). The [`RingDrop`](Self::RingDrop) of an
+    /// event queue.
+    Refused {
+        /// Pushes refused.
         count: u32,
         /// First sequence number of the gap.
         first_seq: u32,
@@ -91,6 +104,8 @@ pub enum Event {
 /// use ph_eventing_wire::accounting::Event;
 /// let drop = Event::RingDrop { count: 3, first_seq: 10, last_seq: 12 };
 /// assert_eq!(drop.to_string(), "RING DROP 3 (seq 10..12)");
+/// let refused = Event::Refused { count: 2, first_seq: 4, last_seq: 5 };
+/// assert_eq!(refused.to_string(), "REFUSED 2 (seq 4..5, the queue was full)");
 /// let lost = Event::LinkLoss { count: 1, first_seq: 9, last_seq: 9 };
 /// assert_eq!(lost.to_string(), "LINK LOSS 1 (seq 9)");
 /// let reset = Event::TargetReset { boot_id: Some(0x5eed_0002) };
@@ -109,6 +124,15 @@ impl fmt::Display for Event {
                 first_seq,
                 last_seq,
             } => write!(f, "RING DROP {count} ({})", SeqRange(first_seq, last_seq)),
+            Self::Refused {
+                count,
+                first_seq,
+                last_seq,
+            } => write!(
+                f,
+                "REFUSED {count} ({}, the queue was full)",
+                SeqRange(first_seq, last_seq)
+            ),
             Self::LinkLoss {
                 count,
                 first_seq,
@@ -188,6 +212,11 @@ pub struct Totals {
     /// [`Event::RingDrop`]s reported: the bursts `ring_dropped` came in (one per gap with ring
     /// drops, however many items it dropped).
     pub ring_drop_events: u64,
+    /// Pushes an event queue refused (a lossless stream's [`Event::Refused`]); they are not in
+    /// `ring_dropped`.
+    pub refused: u64,
+    /// [`Event::Refused`]s reported (one per gap with refusals).
+    pub refused_events: u64,
     /// Items lost between the ring and the host.
     pub link_lost: u64,
     /// Target resets.
@@ -216,6 +245,49 @@ pub struct Totals {
     /// chain counts them (`Chain::seq_check_failed`, feature `alloc`), and `Session::totals`
     /// (feature `std`) fills this field from its chain.
     pub seq_check_failed: u64,
+}
+
+impl Totals {
+    /// Adds `other`'s counts to these (the totals of several streams together).
+    ///
+    /// ```
+    /// use ph_eventing_wire::accounting::Totals;
+    /// let mut sum = Totals { link_lost: 2, ..Default::default() };
+    /// sum.add(&Totals { link_lost: 1, refused: 4, ..Default::default() });
+    /// assert_eq!((sum.link_lost, sum.refused), (3, 4));
+    /// ```
+    pub fn add(&mut self, other: &Totals) {
+        let Totals {
+            data_frames,
+            hellos,
+            ring_dropped,
+            ring_drop_events,
+            refused,
+            refused_events,
+            link_lost,
+            resets,
+            wraps,
+            duplicates,
+            inconsistent,
+            unplaced,
+            unplaced_in_gaps,
+            seq_check_failed,
+        } = *other;
+        self.data_frames += data_frames;
+        self.hellos += hellos;
+        self.ring_dropped += ring_dropped;
+        self.ring_drop_events += ring_drop_events;
+        self.refused += refused;
+        self.refused_events += refused_events;
+        self.link_lost += link_lost;
+        self.resets += resets;
+        self.wraps += wraps;
+        self.duplicates += duplicates;
+        self.inconsistent += inconsistent;
+        self.unplaced += unplaced;
+        self.unplaced_in_gaps += unplaced_in_gaps;
+        self.seq_check_failed += seq_check_failed;
+    }
 }
 
 /// What is known about the boot the stream currently comes from.
@@ -251,7 +323,7 @@ impl Boot {
 /// use ph_eventing_wire::frame::{DataFrame, Frame};
 ///
 /// let data = |seq, ring_drops| Frame::Data(DataFrame {
-///     boot_tag: 1, seq, ring_drops, skipped: 0, dropped: 0, value: &[],
+///     stream: 0, boot_tag: 1, seq, ring_drops, skipped: 0, dropped: 0, value: &[],
 /// });
 /// let mut acc = Accountant::new();
 /// assert!(acc.observe(&data(10, 0)).is_empty());
@@ -269,6 +341,8 @@ pub struct Accountant {
     totals: Totals,
     /// Unplaced frames reported since the last checkpoint, for the next gap to absorb.
     unplaced_open: u64,
+    /// What the target's counted gaps are: ring drops, or refusals (from the latest hello).
+    kind: StreamKind,
 }
 
 impl Accountant {
@@ -281,6 +355,8 @@ impl Accountant {
                 hellos: 0,
                 ring_dropped: 0,
                 ring_drop_events: 0,
+                refused: 0,
+                refused_events: 0,
                 link_lost: 0,
                 resets: 0,
                 wraps: 0,
@@ -291,7 +367,20 @@ impl Accountant {
                 seq_check_failed: 0,
             },
             unplaced_open: 0,
+            kind: StreamKind::Ring,
         }
+    }
+
+    /// Accounting of a stream of this kind: for [`StreamKind::Queue`], the gaps the target
+    /// counted are [`Event::Refused`], not ring drops. A hello sets the kind it announces.
+    pub const fn with_kind(mut self, kind: StreamKind) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    /// The kind of stream accounted (the latest hello's).
+    pub const fn kind(&self) -> StreamKind {
+        self.kind
     }
 
     /// Running totals.
@@ -419,6 +508,7 @@ impl Accountant {
     fn observe_hello(&mut self, h: &Hello<'_>) -> Events {
         let mut ev = Events::default();
         self.totals.hellos += 1;
+        self.kind = h.kind;
         let tag = boot_tag(h.boot_id);
         let mut boot = match self.boot {
             None => {
@@ -493,13 +583,9 @@ impl Accountant {
         let absorbed = open.min(u64::from(gap - ring)) as u32;
         self.totals.unplaced_in_gaps += u64::from(absorbed);
         let link = gap - ring - absorbed;
-        if ring > 0 {
-            self.totals.ring_drop_events += 1;
-        }
         let t = &mut self.totals;
-        let losses = [
-            (
-                ring,
+        let (source_total, source_event) = match self.kind {
+            StreamKind::Ring => (
                 &mut t.ring_dropped,
                 Event::RingDrop {
                     count: ring,
@@ -507,6 +593,23 @@ impl Accountant {
                     last_seq,
                 },
             ),
+            StreamKind::Queue => (
+                &mut t.refused,
+                Event::Refused {
+                    count: ring,
+                    first_seq,
+                    last_seq,
+                },
+            ),
+        };
+        if ring > 0 {
+            match self.kind {
+                StreamKind::Ring => t.ring_drop_events += 1,
+                StreamKind::Queue => t.refused_events += 1,
+            }
+        }
+        let losses = [
+            (ring, source_total, source_event),
             (
                 link,
                 &mut t.link_lost,

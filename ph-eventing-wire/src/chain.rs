@@ -271,6 +271,7 @@ impl Chain {
             let seq = seq::next(prev.seq);
             if seq_bits(seq) == c.seq_bits {
                 let frame = DataFrame {
+                    stream: c.stream,
                     boot_tag: prev.boot_tag,
                     seq,
                     ring_drops: prev.ring_drops,
@@ -360,6 +361,7 @@ impl Chain {
         let ring_drops = d.ring_drops.wrapping_sub(d.dropped);
         for (i, (_, value)) in self.pending.drain(..).enumerate() {
             let frame = DataFrame {
+                stream: d.stream,
                 boot_tag: d.boot_tag,
                 seq: seq::back(last, steps(agreeing - 1 - i)),
                 ring_drops,

@@ -4,15 +4,20 @@
 use core::fmt;
 
 use crate::checksum::{CHECKSUM_LEN, crc16};
+use crate::stream::{MAX_STREAM_NAME, MAX_STREAMS, STREAM_ID_MASK, STREAM_PREFIX, StreamKind};
 use crate::varint;
 
-/// The format version this crate writes and reads (the hello's version byte).
-pub const FORMAT_VERSION: u8 = 2;
+/// The format version this crate writes (the hello's version byte).
+pub const FORMAT_VERSION: u8 = 3;
+
+/// The oldest format version this crate reads: version 2 streams (one stream, no prefix bytes,
+/// hellos without the stream fields) decode as stream 0.
+pub const OLDEST_READ_VERSION: u8 = 2;
 
 /// The four magic bytes right after a hello's header byte.
 pub const MAGIC: [u8; 4] = *b"phEv";
 
-/// Header bit 7: set for control frames (hello, …), clear for data frames.
+/// Header bit 7: set for control frames (hello, …) and stream prefixes, clear for data frames.
 pub const CONTROL_BIT: u8 = 0x80;
 
 /// Header bit 6 of a data frame: set for a compact frame (value only), clear for a full frame.
@@ -65,6 +70,8 @@ pub enum Frame<'a> {
 /// the host, becomes one of these too (with `skipped = dropped = 0`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DataFrame<'a> {
+    /// The stream it belongs to (`0..MAX_STREAMS`; 0 for a frame without a stream prefix).
+    pub stream: u8,
     /// Low 6 bits of the sender's boot id (tells a target reset from a sequence wrap). For a
     /// placed compact frame, the tag of the frame it was placed from (the previous data frame,
     /// or the full frame that placed it backwards).
@@ -91,6 +98,8 @@ pub struct DataFrame<'a> {
 /// between. A compact frame carries no boot tag.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CompactFrame<'a> {
+    /// The stream it belongs to (0 for a frame without a stream prefix).
+    pub stream: u8,
     /// `seq & 0x3F` of the item (see [`seq_bits`]).
     pub seq_bits: u8,
     /// The value, postcard-encoded.
@@ -112,6 +121,31 @@ pub struct Hello<'a> {
     pub value_max_size: u32,
     /// The value type's `postcard_schema::schema::NamedType`, postcard-encoded.
     pub schema: &'a [u8],
+    /// The stream it describes (0 in a version 2 hello).
+    pub stream: u8,
+    /// How many streams the link carries (1 in a version 2 hello).
+    pub streams: u8,
+    /// What the stream's gaps mean (a ring in a version 2 hello).
+    pub kind: StreamKind,
+    /// The stream's name, empty for none (always in a version 2 hello).
+    pub name: &'a str,
+}
+
+impl Frame<'_> {
+    /// The stream the frame belongs to.
+    ///
+    /// ```
+    /// use ph_eventing_wire::frame::{CompactFrame, Frame};
+    /// let f = Frame::Compact(CompactFrame { stream: 2, seq_bits: 5, value: &[1] });
+    /// assert_eq!(f.stream(), 2);
+    /// ```
+    pub const fn stream(&self) -> u8 {
+        match self {
+            Self::Data(d) => d.stream,
+            Self::Compact(c) => c.stream,
+            Self::Hello(h) => h.stream,
+        }
+    }
 }
 
 /// Why a frame was rejected. The decoder counts each kind in
@@ -215,7 +249,7 @@ impl fmt::Display for Reason<'_> {
             }
             FrameError::UnsupportedVersion(v) => write!(
                 f,
-                "hello of wire format version {v}; this decoder reads version {FORMAT_VERSION}: upgrade ph-eventing-wire"
+                "hello of wire format version {v}; this decoder reads versions {OLDEST_READ_VERSION} to {FORMAT_VERSION}: upgrade ph-eventing-wire"
             ),
             FrameError::UnknownKind(k) => write!(
                 f,
@@ -262,11 +296,22 @@ pub fn parse_frame(raw: &[u8]) -> Result<Frame<'_>, FrameError> {
     if crc16(body) != u16::from_le_bytes([sum[0], sum[1]]) {
         return Err(FrameError::Checksum);
     }
+    // A stream prefix (`11kkkkkk`, k ≥ 1) in front of a data frame of stream k.
+    let (stream, body) = if body[0] & STREAM_PREFIX == STREAM_PREFIX {
+        let stream = body[0] & STREAM_ID_MASK;
+        match body.get(1) {
+            Some(header) if stream != 0 && header & CONTROL_BIT == 0 => (stream, &body[1..]),
+            _ => return Err(FrameError::Malformed),
+        }
+    } else {
+        (0, body)
+    };
     let header = body[0];
     let rest = &body[1..];
     if header & CONTROL_BIT == 0 {
         if header & COMPACT_BIT != 0 {
             return Ok(Frame::Compact(CompactFrame {
+                stream,
                 seq_bits: header & SEQ_BITS_MASK,
                 value: rest,
             }));
@@ -285,6 +330,7 @@ pub fn parse_frame(raw: &[u8]) -> Result<Frame<'_>, FrameError> {
             return Err(FrameError::Malformed);
         }
         return Ok(Frame::Data(DataFrame {
+            stream,
             boot_tag,
             seq,
             ring_drops,
@@ -305,7 +351,7 @@ fn parse_hello(rest: &[u8]) -> Result<Hello<'_>, FrameError> {
         return Err(FrameError::BadMagic);
     }
     let (&version, rest) = rest.split_first().ok_or(FrameError::Malformed)?;
-    if version != FORMAT_VERSION {
+    if !(OLDEST_READ_VERSION..=FORMAT_VERSION).contains(&version) {
         return Err(FrameError::UnsupportedVersion(version));
     }
     let (boot_id, rest) = rest.split_first_chunk::<4>().ok_or(FrameError::Malformed)?;
@@ -319,13 +365,38 @@ fn parse_hello(rest: &[u8]) -> Result<Hello<'_>, FrameError> {
     if next_seq == 0 {
         return Err(FrameError::Malformed);
     }
-    // Bytes after the schema are extensions from a newer minor revision: ignored.
-    Ok(Hello {
+    let rest = &rest[schema.len()..];
+    let mut hello = Hello {
         version,
         boot_id: u32::from_le_bytes(*boot_id),
         next_seq,
         ring_drops,
         value_max_size,
         schema,
-    })
+        stream: 0,
+        streams: 1,
+        kind: StreamKind::Ring,
+        name: "",
+    };
+    if version >= 3 {
+        // The stream: id, count, kind, name (WIRE.md, section 5).
+        let (&[stream, streams, kind, name_len], rest) =
+            rest.split_first_chunk::<4>().ok_or(FrameError::Malformed)?;
+        let name = rest
+            .get(..usize::from(name_len))
+            .and_then(|name| core::str::from_utf8(name).ok())
+            .ok_or(FrameError::Malformed)?;
+        if usize::from(streams) > MAX_STREAMS
+            || stream >= streams
+            || usize::from(name_len) > MAX_STREAM_NAME
+        {
+            return Err(FrameError::Malformed);
+        }
+        hello.stream = stream;
+        hello.streams = streams;
+        hello.kind = StreamKind::from_byte(kind).ok_or(FrameError::Malformed)?;
+        hello.name = name;
+    }
+    // Bytes after these are extensions from a newer minor revision: ignored.
+    Ok(hello)
 }

@@ -124,6 +124,7 @@ pub mod drain;
 pub mod encode;
 pub mod frame;
 pub mod seq;
+pub mod stream;
 mod varint;
 
 /// The README's examples, compiled and run as doctests.

@@ -1,8 +1,11 @@
 //! Everything a host tool needs in one object: feed it bytes, get [`Record`]s — each data frame
 //! with its value decoded through the latest hello's schema and the events it revealed, each
 //! hello, each rejected frame, and the rare frames that could not be placed — plus running
-//! totals. Compact frames are placed by a [`Chain`] inside.
+//! totals. Every stream of the link has its own [`Chain`] (which places compact frames),
+//! accounting and schema; records and totals say which stream they belong to.
 
+use alloc::collections::BTreeMap;
+use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
@@ -13,6 +16,7 @@ use crate::chain::{Chain, Placed, Placement};
 use crate::decoder::{DecoderStats, FrameDecoder};
 use crate::frame::FrameError;
 use crate::schema::{OwnedNamedType, SchemaError, parse_schema};
+use crate::stream::StreamKind;
 use crate::value::{ValueError, decode_value};
 
 /// The frame limit of a [`Session`] (decoded bytes per frame).
@@ -21,6 +25,8 @@ pub const SESSION_MAX_FRAME: usize = 4096;
 /// One data frame, as a host tool shows it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataRecord {
+    /// The stream it belongs to.
+    pub stream: u8,
     /// Low 6 bits of the sender's boot id (for a compact frame, that of the frame it was placed
     /// from).
     pub boot_tag: u8,
@@ -42,6 +48,14 @@ pub struct DataRecord {
 /// One hello frame.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HelloRecord {
+    /// The stream it describes.
+    pub stream: u8,
+    /// How many streams the link carries, as the sender says.
+    pub streams: u8,
+    /// What the stream's gaps mean.
+    pub kind: StreamKind,
+    /// The stream's name (empty for none).
+    pub name: String,
     /// The wire format version the sender speaks.
     pub version: u8,
     /// The sender's boot id.
@@ -66,6 +80,8 @@ pub struct HelloRecord {
 /// section 7. Compact frames carry no boot tag, so neither does this.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UnplacedRecord {
+    /// The stream they belong to.
+    pub stream: u8,
     /// Their values' postcard bytes, oldest first.
     pub values: Vec<Vec<u8>>,
     /// Their values decoded with the current schema (`None` while there is none).
@@ -105,6 +121,8 @@ pub enum Record {
     /// A data frame that arrived again (already delivered as [`Record::Data`]): not a new
     /// value, and not counted twice ([`Totals::duplicates`]).
     Duplicate {
+        /// Its stream.
+        stream: u8,
         /// Its sequence number.
         seq: u32,
     },
@@ -162,20 +180,75 @@ pub const NOT_PH_EVENTING_AFTER: u64 = 4096;
 ///
 /// # Which schema decodes the values
 ///
-/// Values are decoded with the schema of the latest hello. A hello whose schema is empty says
-/// the stream has none: values come out undecoded from then on. A hello whose schema cannot be
-/// parsed (its [`HelloRecord::schema`] says why) keeps the previous schema when it comes from
-/// the same boot, and clears it when it announces another boot, whose values may be of another
-/// type.
+/// Each stream's values are decoded with the schema of that stream's latest hello. A hello
+/// whose schema is empty says the stream has none: values come out undecoded from then on. A
+/// hello whose schema cannot be parsed (its [`HelloRecord::schema`] says why) keeps the
+/// previous schema when it comes from the same boot, and clears it when it announces another
+/// boot, whose values may be of another type.
+///
+/// # Several streams
+///
+/// Frames are routed by their stream id: each stream has its own chain, accounting and schema,
+/// as if it had the link to itself (WIRE.md, section 7.4). A rejected frame could have belonged
+/// to any stream, so it breaks every stream's chain. [`streams`](Self::streams) lists the
+/// streams heard from, with their names, kinds and totals.
 #[derive(Debug, Default)]
 pub struct Session {
     decoder: FrameDecoder<SESSION_MAX_FRAME>,
+    streams: BTreeMap<u8, StreamState>,
+    /// The boot id of the latest hello, of any stream.
+    boot_id: Option<u32>,
+    warned: bool,
+}
+
+/// What a [`Session`] keeps per stream.
+#[derive(Debug, Default)]
+struct StreamState {
     chain: Chain,
     accountant: Accountant,
     schema: Option<OwnedNamedType>,
     /// Boot id and schema bytes of the latest hello, to tell a repeated one.
     last_hello: Option<(u32, Vec<u8>)>,
-    warned: bool,
+    /// From the latest hello: the name, and the stream count it gave.
+    name: String,
+    streams: u8,
+}
+
+/// One stream as a [`Session`] knows it ([`Session::streams`]).
+#[derive(Clone, Copy, Debug)]
+pub struct StreamView<'a> {
+    /// Its id.
+    pub id: u8,
+    /// Its name from its latest hello (empty before one, or when it has none).
+    pub name: &'a str,
+    /// Its kind from its latest hello (a ring before one).
+    pub kind: StreamKind,
+    /// Whether a hello of it arrived.
+    pub announced: bool,
+    /// The schema its values are decoded with now.
+    pub schema: Option<&'a OwnedNamedType>,
+    /// Its loss totals (with its chain's failed sequence-bit checks).
+    pub totals: Totals,
+}
+
+impl StreamState {
+    fn view(&self, id: u8) -> StreamView<'_> {
+        StreamView {
+            id,
+            name: &self.name,
+            kind: self.accountant.kind(),
+            announced: self.last_hello.is_some(),
+            schema: self.schema.as_ref(),
+            totals: self.totals(),
+        }
+    }
+
+    fn totals(&self) -> Totals {
+        Totals {
+            seq_check_failed: self.chain.seq_check_failed(),
+            ..*self.accountant.totals()
+        }
+    }
 }
 
 impl Session {
@@ -193,25 +266,52 @@ impl Session {
 
     /// Like [`feed`](Self::feed), handing each record to `f` instead of collecting them.
     ///
-    /// A compact frame received after corruption comes out once the next full frame places it
-    /// (at most one anchor interval later).
+    /// A compact frame received after corruption comes out once the next full frame of its
+    /// stream places it (at most one anchor interval of that stream later).
     pub fn feed_with(&mut self, bytes: &[u8], mut f: impl FnMut(Record)) {
         let Self {
             decoder,
-            chain,
-            accountant,
-            schema,
-            last_hello,
+            streams,
+            boot_id,
             warned,
         } = self;
-        let mut schemas = Schemas { schema, last_hello };
-        decoder.feed(bytes, |frame| {
-            if let Err(e) = frame {
+        decoder.feed(bytes, |frame| match frame {
+            Err(e) => {
                 f(Record::Rejected(e));
+                for (&id, state) in streams.iter_mut() {
+                    let StreamState {
+                        chain,
+                        accountant,
+                        schema,
+                        last_hello,
+                        ..
+                    } = state;
+                    let mut schemas = Schemas { schema, last_hello };
+                    chain.break_chain(|placed| f(record(id, accountant, &mut schemas, &placed)));
+                }
             }
-            chain.push(frame, |placed| {
-                f(record(accountant, &mut schemas, &placed));
-            });
+            Ok(frame) => {
+                let id = frame.stream();
+                let state = streams.entry(id).or_default();
+                let StreamState {
+                    chain,
+                    accountant,
+                    schema,
+                    last_hello,
+                    name,
+                    streams: count,
+                } = state;
+                let mut schemas = Schemas { schema, last_hello };
+                chain.frame(frame, |placed| {
+                    if let Placed::Hello(h) = &placed {
+                        *boot_id = Some(h.boot_id);
+                        name.clear();
+                        name.push_str(h.name);
+                        *count = h.streams;
+                    }
+                    f(record(id, accountant, &mut schemas, &placed));
+                });
+            }
         });
         let stats = decoder.stats();
         if !*warned && stats.frames == 0 && stats.bytes >= NOT_PH_EVENTING_AFTER {
@@ -225,30 +325,51 @@ impl Session {
     /// Ends the stream: compact frames still waiting for a full frame come out as
     /// [`Record::Unplaced`].
     pub fn finish(&mut self) -> Vec<Record> {
-        let Self {
-            chain,
-            accountant,
-            schema,
-            last_hello,
-            ..
-        } = self;
-        let mut schemas = Schemas { schema, last_hello };
         let mut out = Vec::new();
-        chain.finish(|placed| out.push(record(accountant, &mut schemas, &placed)));
+        for (&id, state) in self.streams.iter_mut() {
+            let StreamState {
+                chain,
+                accountant,
+                schema,
+                last_hello,
+                ..
+            } = state;
+            let mut schemas = Schemas { schema, last_hello };
+            chain.finish(|placed| out.push(record(id, accountant, &mut schemas, &placed)));
+        }
         out
     }
 
-    /// The schema values are decoded with now, if any.
+    /// The schema stream 0's values are decoded with now, if any (see
+    /// [`stream`](Self::stream) for the others).
     pub fn schema(&self) -> Option<&OwnedNamedType> {
-        self.schema.as_ref()
+        self.streams.get(&0).and_then(|s| s.schema.as_ref())
     }
 
-    /// Running loss totals, with the chain's failed sequence-bit checks in `seq_check_failed`.
+    /// Running loss totals of all streams together, with the chains' failed sequence-bit
+    /// checks in `seq_check_failed` (each stream's own: [`streams`](Self::streams)).
     pub fn totals(&self) -> Totals {
-        Totals {
-            seq_check_failed: self.chain.seq_check_failed(),
-            ..*self.accountant.totals()
+        let mut sum = Totals::default();
+        for state in self.streams.values() {
+            sum.add(&state.totals());
         }
+        sum
+    }
+
+    /// The streams heard from, by id.
+    pub fn streams(&self) -> impl Iterator<Item = StreamView<'_>> {
+        self.streams.iter().map(|(&id, state)| state.view(id))
+    }
+
+    /// Stream `id`, once heard from.
+    pub fn stream(&self, id: u8) -> Option<StreamView<'_>> {
+        self.streams.get(&id).map(|state| state.view(id))
+    }
+
+    /// How many streams the link carries, as the latest hellos say (the largest count any
+    /// stream's hello gave; 0 before the first hello).
+    pub fn streams_announced(&self) -> u8 {
+        self.streams.values().map(|s| s.streams).max().unwrap_or(0)
     }
 
     /// Decoder counts, including corrupt frames.
@@ -256,9 +377,9 @@ impl Session {
         self.decoder.stats()
     }
 
-    /// The current boot id, once a hello announced it.
+    /// The current boot id, once a hello announced it (the latest hello's, of any stream).
     pub fn boot_id(&self) -> Option<u32> {
-        self.accountant.boot_id()
+        self.boot_id
     }
 }
 
@@ -297,8 +418,13 @@ impl Schemas<'_> {
     }
 }
 
-/// Accounts one placed item and turns it into a record.
-fn record(accountant: &mut Accountant, schemas: &mut Schemas<'_>, placed: &Placed<'_>) -> Record {
+/// Accounts one placed item of stream `stream` and turns it into a record.
+fn record(
+    stream: u8,
+    accountant: &mut Accountant,
+    schemas: &mut Schemas<'_>,
+    placed: &Placed<'_>,
+) -> Record {
     let events: Vec<Event> = accountant.observe_placed(placed).into_iter().collect();
     match placed {
         Placed::Data {
@@ -306,9 +432,10 @@ fn record(accountant: &mut Accountant, schemas: &mut Schemas<'_>, placed: &Place
             placement,
         } => {
             if let [Event::Duplicate { seq }] = events[..] {
-                return Record::Duplicate { seq };
+                return Record::Duplicate { stream, seq };
             }
             Record::Data(DataRecord {
+                stream,
                 boot_tag: d.boot_tag,
                 seq: d.seq,
                 placement: *placement,
@@ -321,6 +448,10 @@ fn record(accountant: &mut Accountant, schemas: &mut Schemas<'_>, placed: &Place
         Placed::Hello(h) => {
             let (schema, repeated) = schemas.hello(h.boot_id, h.schema);
             Record::Hello(HelloRecord {
+                stream,
+                streams: h.streams,
+                kind: h.kind,
+                name: h.name.into(),
                 version: h.version,
                 boot_id: h.boot_id,
                 next_seq: h.next_seq,
@@ -332,6 +463,7 @@ fn record(accountant: &mut Accountant, schemas: &mut Schemas<'_>, placed: &Place
             })
         }
         Placed::Unplaced { values } => Record::Unplaced(UnplacedRecord {
+            stream,
             values: values.to_vec(),
             decoded: schemas
                 .schema

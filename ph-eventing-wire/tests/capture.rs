@@ -1,6 +1,7 @@
 //! The committed capture file (`examples/data/capture.bin`) is what the real ring and drainer
 //! produce for a scripted run with a faulty link, and the `decode_capture` example prints the
-//! committed `capture.txt` for it. `UPDATE_GOLDEN=1` rewrites both.
+//! committed `capture.txt` for it. `UPDATE_GOLDEN=1` rewrites both. `capture-v2.bin` is the same
+//! run in wire format version 2, kept to show that such captures still decode.
 
 mod common;
 
@@ -28,7 +29,7 @@ fn frames_of_one_boot(
     let mut drainer = Drainer::new(boot_id)
         .with_first_seq(first_seq)
         .with_hello_every(30);
-    let mut buf = [0u8; 128];
+    let mut buf = [0u8; 192];
     let mut frames = Vec::new();
     let mut n = 0u32;
     let mut handed = 0usize;
@@ -105,4 +106,22 @@ fn example_prints_the_committed_listing() {
     ] {
         assert!(text.contains(flag), "{flag} missing from:\n{text}");
     }
+}
+
+/// A capture made by the version 2 format (the same script, before streams) still decodes, to
+/// the listing it had then (`capture-v2.txt`): its hellos are read as stream 0's, its data
+/// frames are stream 0's. Only the leading fragment differs from today's listing: the version 3
+/// boot hello the capture starts in is 4 bytes longer.
+#[test]
+fn version_2_capture_prints_the_listing_it_had() {
+    let mut out = Vec::new();
+    decode_capture::print_capture(&std::fs::read(path("capture-v2.bin")).unwrap(), &mut out)
+        .unwrap();
+    let then = std::fs::read_to_string(path("capture-v2.txt")).unwrap();
+    assert_eq!(String::from_utf8(out).unwrap(), then);
+    let now = std::fs::read_to_string(path("capture.txt")).unwrap();
+    assert_eq!(
+        then.lines().skip(1).collect::<Vec<_>>(),
+        now.lines().skip(1).collect::<Vec<_>>()
+    );
 }

@@ -9,9 +9,12 @@ use std::path::PathBuf;
 
 use common::{Owned, SAMPLE, Sample16, check_golden, decode_all};
 use ph_eventing_wire::encode::{
-    DataFields, HelloFields, encode_compact, encode_data, encode_hello,
+    DataFields, HelloFields, encode_compact, encode_data, encode_hello, encode_stream_compact,
+    encode_stream_data, encode_stream_hello,
 };
+use ph_eventing_wire::frame::FORMAT_VERSION;
 use ph_eventing_wire::schema::parse_schema;
+use ph_eventing_wire::stream::{StreamDesc, StreamKind};
 use ph_eventing_wire::value::decode_value;
 
 struct Vector {
@@ -24,22 +27,31 @@ struct Vector {
 fn vectors() -> Vec<Vector> {
     let mut buf = [0u8; 256];
     let mut v = Vec::new();
-    let mut data =
-        |name, about, boot: u32, f: DataFields, value: &dyn Fn(&mut [u8]) -> Vec<u8>, raw| {
-            v.push(Vector {
-                name,
-                about,
-                bytes: value(&mut buf),
-                expect: Owned::Data {
-                    boot_tag: (boot & 0x3F) as u8,
-                    seq: f.seq,
-                    ring_drops: f.ring_drops,
-                    skipped: f.skipped,
-                    dropped: if f.skipped == 0 { 0 } else { f.dropped },
-                    value: raw,
-                },
-            });
-        };
+    let mut stream_data = |name,
+                           about,
+                           stream,
+                           boot: u32,
+                           f: DataFields,
+                           value: &dyn Fn(&mut [u8]) -> Vec<u8>,
+                           raw| {
+        v.push(Vector {
+            name,
+            about,
+            bytes: value(&mut buf),
+            expect: Owned::Data {
+                stream,
+                boot_tag: (boot & 0x3F) as u8,
+                seq: f.seq,
+                ring_drops: f.ring_drops,
+                skipped: f.skipped,
+                dropped: if f.skipped == 0 { 0 } else { f.dropped },
+                value: raw,
+            },
+        });
+    };
+    let mut data = |name, about, boot, f, value: &dyn Fn(&mut [u8]) -> Vec<u8>, raw| {
+        stream_data(name, about, 0, boot, f, value, raw)
+    };
     let f = DataFields::contiguous(1, 0);
     data(
         "data_u32_small",
@@ -90,11 +102,22 @@ fn vectors() -> Vec<Vector> {
         &|b| encode_data(0x2A, &f, &SAMPLE, b).unwrap().to_vec(),
         postcard::to_allocvec(&SAMPLE).unwrap(),
     );
-    let compact = |name, about, seq: u32, value: Vec<u8>, bytes| Vector {
+    let f = DataFields::contiguous(1, 0);
+    stream_data(
+        "data_stream2_u32",
+        "full data frame of stream 2: prefix 0xC2, boot id 0x0000002A, seq 1, ring_drops 0, skipped 0, value 7u32",
+        2,
+        0x2A,
+        f,
+        &|b| encode_stream_data(2, 0x2A, &f, &7u32, b).unwrap().to_vec(),
+        vec![7],
+    );
+    let compact = |name, about, stream, seq: u32, value: Vec<u8>, bytes| Vector {
         name,
         about,
         bytes,
         expect: Owned::Compact {
+            stream,
             seq_bits: (seq & 0x3F) as u8,
             value,
         },
@@ -102,6 +125,7 @@ fn vectors() -> Vec<Vector> {
     v.push(compact(
         "compact_u32",
         "compact data frame: seq 2 (seq bits 0x02), value 7u32 (seq = previous + 1)",
+        0,
         2,
         vec![7],
         encode_compact(2, &7u32, &mut [0u8; 32]).unwrap().to_vec(),
@@ -109,24 +133,41 @@ fn vectors() -> Vec<Vector> {
     v.push(compact(
         "compact_sample16",
         "compact data frame: seq 1001 (seq bits 0x29), value Sample16 (seq = previous + 1)",
+        0,
         1001,
         postcard::to_allocvec(&SAMPLE).unwrap(),
         encode_compact(1001, &SAMPLE, &mut [0u8; 64])
             .unwrap()
             .to_vec(),
     ));
-    let hello = |name, about, next_seq, drops, schema: Vec<u8>, max, bytes| Vector {
-        name,
-        about,
-        bytes,
-        expect: Owned::Hello {
-            boot_id: 0xB007_0001,
-            next_seq,
-            ring_drops: drops,
-            value_max_size: max,
-            schema,
-        },
-    };
+    v.push(compact(
+        "compact_stream2_u32",
+        "compact data frame of stream 2: prefix 0xC2, seq 2 (seq bits 0x02), value 7u32 (seq = previous of stream 2 + 1)",
+        2,
+        2,
+        vec![7],
+        encode_stream_compact(2, 2, &7u32, &mut [0u8; 32])
+            .unwrap()
+            .to_vec(),
+    ));
+    let hello =
+        |name, about, next_seq, drops, schema: Vec<u8>, max, desc: StreamDesc, bytes| Vector {
+            name,
+            about,
+            bytes,
+            expect: Owned::Hello {
+                version: FORMAT_VERSION,
+                boot_id: 0xB007_0001,
+                next_seq,
+                ring_drops: drops,
+                value_max_size: max,
+                schema,
+                stream: desc.id,
+                streams: desc.streams,
+                kind: desc.kind,
+                name: desc.name.into(),
+            },
+        };
     let f = |next_seq, ring_drops| HelloFields {
         boot_id: 0xB007_0001,
         next_seq,
@@ -139,7 +180,23 @@ fn vectors() -> Vec<Vector> {
         0,
         postcard::to_allocvec(<u32 as postcard_schema::Schema>::SCHEMA).unwrap(),
         5,
+        StreamDesc::SINGLE,
         encode_hello::<u32>(&f(1, 0), &mut [0u8; 64])
+            .unwrap()
+            .to_vec(),
+    ));
+    let faults = StreamDesc::new(2, "faults")
+        .with_kind(StreamKind::Queue)
+        .of(3);
+    v.push(hello(
+        "hello_stream2_queue",
+        "hello of stream 2 of 3, a queue named \"faults\": boot id 0xB0070001, next_seq 1, ring_drops 0 (refusals), value type u32",
+        1,
+        0,
+        postcard::to_allocvec(<u32 as postcard_schema::Schema>::SCHEMA).unwrap(),
+        5,
+        faults,
+        encode_stream_hello::<u32>(&f(1, 0), &faults, &mut [0u8; 64])
             .unwrap()
             .to_vec(),
     ));
@@ -150,6 +207,7 @@ fn vectors() -> Vec<Vector> {
         2,
         postcard::to_allocvec(<Sample16 as postcard_schema::Schema>::SCHEMA).unwrap(),
         20,
+        StreamDesc::SINGLE,
         encode_hello::<Sample16>(&f(1000, 2), &mut [0u8; 256])
             .unwrap()
             .to_vec(),
@@ -205,6 +263,47 @@ fn golden_files_decode_to_their_fields() {
             std::slice::from_ref(&v.expect),
             "{}",
             v.name
+        );
+    }
+}
+
+/// Version 2 hellos (the previous format, kept as `v2_*.hex`) still decode: as the hello of
+/// stream 0, the only stream, a ring, without a name. Version 2 data frames are version 3
+/// frames of stream 0 byte for byte (the `data_*` and `compact_*` vectors without a prefix).
+#[test]
+fn version_2_hellos_still_decode_as_stream_0() {
+    for (name, next_seq, drops, max, schema) in [
+        (
+            "v2_hello_u32",
+            1,
+            0,
+            5,
+            postcard::to_allocvec(<u32 as postcard_schema::Schema>::SCHEMA).unwrap(),
+        ),
+        (
+            "v2_hello_sample16",
+            1000,
+            2,
+            20,
+            postcard::to_allocvec(<Sample16 as postcard_schema::Schema>::SCHEMA).unwrap(),
+        ),
+    ] {
+        let bytes = from_hex_file(&std::fs::read_to_string(path(name)).unwrap());
+        assert_eq!(
+            decode_all(&bytes),
+            [Owned::Hello {
+                version: 2,
+                boot_id: 0xB007_0001,
+                next_seq,
+                ring_drops: drops,
+                value_max_size: max,
+                schema,
+                stream: 0,
+                streams: 1,
+                kind: StreamKind::Ring,
+                name: String::new(),
+            }],
+            "{name}"
         );
     }
 }

@@ -7,9 +7,12 @@ use common::{Owned, Sample16, data};
 use ph_eventing_wire::accounting::Accountant;
 use ph_eventing_wire::decoder::FrameDecoder;
 use ph_eventing_wire::encode::{
-    DataFields, HelloFields, encode_compact, encode_data, encode_hello, max_frame_len,
+    DataFields, HelloFields, encode_stream_compact, encode_stream_data, encode_stream_hello,
+    max_frame_len,
 };
+use ph_eventing_wire::frame::FORMAT_VERSION;
 use ph_eventing_wire::seq::next_seq;
+use ph_eventing_wire::stream::{MAX_STREAMS, StreamDesc, StreamKind};
 use proptest::prelude::*;
 
 #[derive(Clone, Debug)]
@@ -82,6 +85,15 @@ fn item() -> impl Strategy<Value = Item> {
     ]
 }
 
+/// The stream an item goes to, drawn from its other fields: every id, stream 0 (no prefix
+/// byte) one time in 64.
+fn stream_of(x: u32) -> u8 {
+    (x % MAX_STREAMS as u32) as u8
+}
+
+/// Names of every length up to the limit, UTF-8 beyond ASCII included.
+const NAMES: [&str; 4] = ["", "samples", "état", "a-name-of-exactly-thirty-two-byt"];
+
 fn encode(items: &[Item]) -> (Vec<u8>, Vec<Owned>) {
     let mut wire = Vec::new();
     let mut want = Vec::new();
@@ -102,7 +114,9 @@ fn encode(items: &[Item]) -> (Vec<u8>, Vec<Owned>) {
                     skipped,
                     dropped: skipped / 3,
                 };
+                let stream = stream_of(drops);
                 want.push(Owned::Data {
+                    stream,
                     boot_tag: (boot & 0x3F) as u8,
                     seq,
                     ring_drops: drops,
@@ -110,7 +124,8 @@ fn encode(items: &[Item]) -> (Vec<u8>, Vec<Owned>) {
                     dropped: skipped / 3,
                     value: postcard::to_allocvec(&value).unwrap(),
                 });
-                encode_data(boot, &f, &value, &mut buf[..max_frame_len::<u32>()]).unwrap()
+                encode_stream_data(stream, boot, &f, &value, &mut buf[..max_frame_len::<u32>()])
+                    .unwrap()
             }
             Item::Struct {
                 boot,
@@ -121,31 +136,46 @@ fn encode(items: &[Item]) -> (Vec<u8>, Vec<Owned>) {
                 // Struct values go as compact frames (only the low 6 bits of seq are on the
                 // wire; no boot tag, no drops).
                 let _ = (boot, drops);
+                let stream = stream_of(drops);
                 want.push(Owned::Compact {
+                    stream,
                     seq_bits: (seq & 0x3F) as u8,
                     value: postcard::to_allocvec(&value).unwrap(),
                 });
-                encode_compact(seq, &value, &mut buf[..max_frame_len::<Sample16>()]).unwrap()
+                encode_stream_compact(stream, seq, &value, &mut buf[..max_frame_len::<Sample16>()])
+                    .unwrap()
             }
             Item::Hello {
                 boot,
                 next_seq,
                 drops,
             } => {
+                let desc = StreamDesc::new(stream_of(next_seq), NAMES[(drops % 4) as usize])
+                    .with_kind(if boot % 2 == 0 {
+                        StreamKind::Ring
+                    } else {
+                        StreamKind::Queue
+                    })
+                    .of(MAX_STREAMS as u8);
                 want.push(Owned::Hello {
+                    version: FORMAT_VERSION,
                     boot_id: boot,
                     next_seq,
                     ring_drops: drops,
                     value_max_size: 5,
                     schema: postcard::to_allocvec(<u32 as postcard_schema::Schema>::SCHEMA)
                         .unwrap(),
+                    stream: desc.id,
+                    streams: desc.streams,
+                    kind: desc.kind,
+                    name: desc.name.into(),
                 });
                 let f = HelloFields {
                     boot_id: boot,
                     next_seq,
                     ring_drops: drops,
                 };
-                encode_hello::<u32>(&f, &mut buf).unwrap()
+                encode_stream_hello::<u32>(&f, &desc, &mut buf).unwrap()
             }
         };
         wire.extend_from_slice(frame);

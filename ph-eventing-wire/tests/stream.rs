@@ -159,6 +159,7 @@ fn hello_roundtrip_carries_the_schema() {
         ring_drops,
         value_max_size,
         schema,
+        ..
     } = &got[0]
     else {
         panic!("{got:?}")

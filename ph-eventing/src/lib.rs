@@ -68,12 +68,14 @@ mod consumer;
 mod producer;
 mod ring;
 pub mod seq;
+mod source;
 mod stats;
 mod sync;
 
 pub use consumer::Consumer;
 pub use producer::Producer;
 pub use ring::SeqRing;
+pub use source::SeqSource;
 pub use stats::PollStats;
 
 /// The crate README's examples, compiled and run as doctests.

@@ -257,6 +257,7 @@ impl Body {
                 Event::TargetReset { .. } => "target_reset",
                 Event::SeqWrap => "seq_wrap",
                 Event::RingDrop { .. } => "ring_drop",
+                Event::Refused { .. } => "refused",
                 Event::LinkLoss { .. } => "link_loss",
                 Event::Duplicate { .. } => "duplicate",
                 Event::Unplaced { .. } => "unplaced",
@@ -296,6 +297,11 @@ impl Body {
             Body::Value { seq, value } => vec![("seq", json!(seq)), ("value", value.clone())],
             Body::Event(event) => match *event {
                 Event::RingDrop {
+                    count,
+                    first_seq,
+                    last_seq,
+                }
+                | Event::Refused {
                     count,
                     first_seq,
                     last_seq,

@@ -12,6 +12,8 @@ pub enum EncodeError {
     },
     /// The value's `Serialize` implementation failed (or wrote more than its `MaxSize`).
     Serialize,
+    /// The stream cannot be described on the wire (its id or name).
+    Stream(crate::stream::StreamDescError),
 }
 
 impl fmt::Display for EncodeError {
@@ -23,6 +25,7 @@ impl fmt::Display for EncodeError {
             Self::Serialize => f.write_str(
                 "the value failed to serialize with postcard: check its Serialize/MaxSize impls",
             ),
+            Self::Stream(e) => write!(f, "bad stream description: {e}"),
         }
     }
 }

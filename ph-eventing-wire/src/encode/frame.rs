@@ -11,6 +11,7 @@ use super::size::{max_frame_len_for, max_hello_len};
 use super::writer::FrameWriter;
 use crate::frame::{COMPACT_BIT, FORMAT_VERSION, HELLO_HEADER, MAGIC, boot_tag, seq_bits};
 use crate::seq;
+use crate::stream::{StreamDesc, prefix};
 
 /// The fields of a full data frame (see [`DataFrame`](crate::frame::DataFrame)).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -96,7 +97,27 @@ pub fn encode_data<'b, T: Serialize + ?Sized>(
     value: &T,
     buf: &'b mut [u8],
 ) -> Result<&'b [u8], EncodeError> {
-    encode_data_frame(boot_tag(boot_id), Some(fields), value, buf)
+    encode_stream_data(0, boot_id, fields, value, buf)
+}
+
+/// Encodes one full data frame of stream `stream` (`0..MAX_STREAMS`): like [`encode_data`],
+/// with the stream prefix byte in front for streams other than 0 (WIRE.md, section 2).
+///
+/// ```
+/// use ph_eventing_wire::encode::{encode_stream_data, max_frame_len, DataFields};
+///
+/// let mut buf = [0u8; max_frame_len::<u32>()];
+/// let frame = encode_stream_data(2, 0x2A, &DataFields::contiguous(1, 0), &7u32, &mut buf).unwrap();
+/// assert_eq!(frame, [0x0A, 0xC2, 0x2A, 0x01, 0x01, 0x01, 0x01, 0x07, 0x20, 0x52, 0x00]);
+/// ```
+pub fn encode_stream_data<'b, T: Serialize + ?Sized>(
+    stream: u8,
+    boot_id: u32,
+    fields: &DataFields,
+    value: &T,
+    buf: &'b mut [u8],
+) -> Result<&'b [u8], EncodeError> {
+    encode_data_frame(stream, boot_tag(boot_id), Some(fields), value, buf)
 }
 
 /// Encodes one compact data frame (header, value, checksum: no counters) into `buf`.
@@ -118,11 +139,33 @@ pub fn encode_compact<'b, T: Serialize + ?Sized>(
     value: &T,
     buf: &'b mut [u8],
 ) -> Result<&'b [u8], EncodeError> {
-    encode_data_frame(seq_bits(seq) | COMPACT_BIT, None, value, buf)
+    encode_stream_compact(0, seq, value, buf)
 }
 
-/// `header` is the whole header byte; `fields` are present for a full frame.
+/// Encodes one compact data frame of stream `stream`: like [`encode_compact`], with the stream
+/// prefix byte in front for streams other than 0. It follows the previous data frame *of the
+/// same stream*.
+///
+/// ```
+/// use ph_eventing_wire::encode::{encode_stream_compact, max_frame_len};
+///
+/// let mut buf = [0u8; max_frame_len::<u32>()];
+/// let frame = encode_stream_compact(2, 2, &7u32, &mut buf).unwrap();
+/// assert_eq!(frame.len(), 7); // one byte more than on stream 0
+/// ```
+pub fn encode_stream_compact<'b, T: Serialize + ?Sized>(
+    stream: u8,
+    seq: u32,
+    value: &T,
+    buf: &'b mut [u8],
+) -> Result<&'b [u8], EncodeError> {
+    encode_data_frame(stream, seq_bits(seq) | COMPACT_BIT, None, value, buf)
+}
+
+/// `header` is the whole header byte; `fields` are present for a full frame; streams other than
+/// 0 get their prefix byte first.
 fn encode_data_frame<'b, T: Serialize + ?Sized>(
+    stream: u8,
     header: u8,
     fields: Option<&DataFields>,
     value: &T,
@@ -130,7 +173,15 @@ fn encode_data_frame<'b, T: Serialize + ?Sized>(
 ) -> Result<&'b [u8], EncodeError> {
     let value_len =
         postcard::experimental::serialized_size(value).map_err(|_| EncodeError::Serialize)?;
+    if usize::from(stream) >= crate::stream::MAX_STREAMS {
+        return Err(EncodeError::Stream(
+            crate::stream::StreamDescError::IdTooLarge,
+        ));
+    }
     let mut w = FrameWriter::new(buf, max_frame_len_for(value_len))?;
+    if stream != 0 {
+        w.bytes(&[prefix(stream)])?;
+    }
     w.bytes(&[header])?;
     if let Some(f) = fields {
         w.varint(f.seq)?;
@@ -159,6 +210,28 @@ pub fn encode_hello<'b, T: Schema + MaxSize + ?Sized>(
     fields: &HelloFields,
     buf: &'b mut [u8],
 ) -> Result<&'b [u8], EncodeError> {
+    encode_stream_hello::<T>(fields, &StreamDesc::SINGLE, buf)
+}
+
+/// Encodes the hello of the stream `desc` describes, with `T`'s schema: like [`encode_hello`]
+/// with the stream's id, count, kind and name after the schema.
+///
+/// ```
+/// use ph_eventing_wire::encode::{encode_stream_hello, HelloFields};
+/// use ph_eventing_wire::stream::{StreamDesc, StreamKind};
+///
+/// let mut buf = [0u8; 80];
+/// let fields = HelloFields { boot_id: 0xB007, next_seq: 1, ring_drops: 0 };
+/// let faults = StreamDesc::new(2, "faults").with_kind(StreamKind::Queue).of(3);
+/// let frame = encode_stream_hello::<u32>(&fields, &faults, &mut buf).unwrap();
+/// assert_eq!(frame.len(), 23 + 6);
+/// ```
+pub fn encode_stream_hello<'b, T: Schema + MaxSize + ?Sized>(
+    fields: &HelloFields,
+    desc: &StreamDesc,
+    buf: &'b mut [u8],
+) -> Result<&'b [u8], EncodeError> {
+    desc.check().map_err(EncodeError::Stream)?;
     let schema_len = schema_len(T::SCHEMA);
     let mut w = FrameWriter::new(buf, max_hello_len::<T>())?;
     w.bytes(&[HELLO_HEADER])?;
@@ -173,6 +246,13 @@ pub fn encode_hello<'b, T: Schema + MaxSize + ?Sized>(
         // The schema length field would not match the schema: never send such a hello.
         return Err(EncodeError::Serialize);
     }
+    w.bytes(&[
+        desc.id,
+        desc.streams,
+        desc.kind.to_byte(),
+        desc.name.len() as u8,
+    ])?;
+    w.bytes(desc.name.as_bytes())?;
     w.finish()
 }
 
@@ -196,11 +276,22 @@ pub fn encode_hello_after_delimiter<'b, T: Schema + MaxSize + ?Sized>(
     fields: &HelloFields,
     buf: &'b mut [u8],
 ) -> Result<&'b [u8], EncodeError> {
+    encode_stream_hello_after_delimiter::<T>(fields, &StreamDesc::SINGLE, buf)
+}
+
+/// [`encode_stream_hello`] preceded by one `0x00` in the same bytes, as
+/// [`encode_hello_after_delimiter`]: the first frame on the link after boot, whichever stream
+/// sends it.
+pub fn encode_stream_hello_after_delimiter<'b, T: Schema + MaxSize + ?Sized>(
+    fields: &HelloFields,
+    desc: &StreamDesc,
+    buf: &'b mut [u8],
+) -> Result<&'b [u8], EncodeError> {
     let (lead, rest) = buf.split_first_mut().ok_or(EncodeError::BufferTooSmall {
         needed: max_hello_len::<T>(),
     })?;
     *lead = 0;
-    let len = encode_hello::<T>(fields, rest)
+    let len = encode_stream_hello::<T>(fields, desc, rest)
         .map_err(|e| match e {
             EncodeError::BufferTooSmall { needed } => {
                 EncodeError::BufferTooSmall { needed: needed + 1 }

@@ -17,7 +17,7 @@
 //! let mut enc = StreamEncoder::new(0x2A);
 //! enc.hello::<u32>(1, 0, &mut buf, &mut sink).unwrap();
 //! enc.data(1, 0, &7u32, &mut buf, &mut sink).unwrap();
-//! assert_eq!(wire.len(), 23 + 9); // the hello, then a full frame
+//! assert_eq!(wire.len(), 27 + 9); // the hello, then a full frame
 //! ```
 
 mod error;
@@ -30,7 +30,8 @@ mod writer;
 pub use error::EncodeError;
 pub use frame::{
     DataFields, HelloFields, encode_compact, encode_data, encode_hello,
-    encode_hello_after_delimiter,
+    encode_hello_after_delimiter, encode_stream_compact, encode_stream_data, encode_stream_hello,
+    encode_stream_hello_after_delimiter,
 };
-pub use size::{hello_len, max_frame_len, max_frame_len_for, max_hello_len};
+pub use size::{hello_len, max_frame_len, max_frame_len_for, max_hello_len, stream_hello_len};
 pub use stream::{DEFAULT_ANCHOR_EVERY, Sent, StreamEncoder};

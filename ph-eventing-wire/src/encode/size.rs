@@ -9,6 +9,7 @@ use super::schema_size::schema_len;
 use crate::checksum::CHECKSUM_LEN;
 use crate::cobs;
 use crate::frame::MAGIC;
+use crate::stream::{MAX_STREAM_NAME, StreamDesc};
 use crate::varint::{self, VARINT_MAX};
 
 /// The bytes a frame of `raw` raw bytes takes on the wire: COBS overhead and the delimiter.
@@ -24,9 +25,10 @@ const fn buffer_len(raw: usize) -> usize {
 }
 
 /// The worst-case raw (pre-COBS) length of a data frame whose value takes `value_max` bytes.
-/// (A full frame with all four varints at their longest: the worst case of both kinds.)
+/// (A full frame of a stream with a prefix byte, all four varints at their longest: the worst
+/// case of both kinds.)
 const fn data_raw_max(value_max: usize) -> usize {
-    1 + 4 * VARINT_MAX + value_max + CHECKSUM_LEN
+    1 + 1 + 4 * VARINT_MAX + value_max + CHECKSUM_LEN
 }
 
 /// The buffer size [`encode_data`](super::encode_data) needs for a value of at most `value_max`
@@ -34,7 +36,7 @@ const fn data_raw_max(value_max: usize) -> usize {
 ///
 /// ```
 /// use ph_eventing_wire::encode::max_frame_len_for;
-/// assert_eq!(max_frame_len_for(5), 30);
+/// assert_eq!(max_frame_len_for(5), 31);
 /// ```
 pub const fn max_frame_len_for(value_max: usize) -> usize {
     buffer_len(data_raw_max(value_max))
@@ -45,14 +47,18 @@ pub const fn max_frame_len_for(value_max: usize) -> usize {
 /// ```
 /// use ph_eventing_wire::encode::max_frame_len;
 /// let buf = [0u8; max_frame_len::<u32>()];
-/// assert_eq!(buf.len(), 30);
+/// assert_eq!(buf.len(), 31);
 /// ```
 pub const fn max_frame_len<T: MaxSize>() -> usize {
     max_frame_len_for(T::POSTCARD_MAX_SIZE)
 }
 
-/// The raw (pre-COBS) length of `T`'s hello with these fields.
-const fn hello_raw_len<T: Schema + MaxSize + ?Sized>(fields: &HelloFields) -> usize {
+/// The raw (pre-COBS) length of `T`'s hello with these fields, for a stream named with
+/// `name_len` bytes.
+const fn hello_raw_len<T: Schema + MaxSize + ?Sized>(
+    fields: &HelloFields,
+    name_len: usize,
+) -> usize {
     let schema_len = schema_len(T::SCHEMA);
     1 + MAGIC.len()
         + 1
@@ -62,6 +68,8 @@ const fn hello_raw_len<T: Schema + MaxSize + ?Sized>(fields: &HelloFields) -> us
         + varint::len_u32(T::POSTCARD_MAX_SIZE as u32)
         + varint::len_u32(schema_len as u32)
         + schema_len
+        + 4
+        + name_len
         + CHECKSUM_LEN
 }
 
@@ -70,13 +78,29 @@ const fn hello_raw_len<T: Schema + MaxSize + ?Sized>(fields: &HelloFields) -> us
 /// ```
 /// use ph_eventing_wire::encode::{hello_len, HelloFields};
 /// let fields = HelloFields { boot_id: 1, next_seq: 1, ring_drops: 0 };
-/// assert_eq!(hello_len::<u32>(&fields), 23);
+/// assert_eq!(hello_len::<u32>(&fields), 27);
 /// ```
 pub const fn hello_len<T: Schema + MaxSize + ?Sized>(fields: &HelloFields) -> usize {
-    wire_len(hello_raw_len::<T>(fields))
+    stream_hello_len::<T>(fields, &StreamDesc::SINGLE)
 }
 
-/// A buffer size that fits `T`'s hello frame whatever its counters, as a constant; it also fits
+/// The exact length of the hello of the stream `desc` with these fields (delimiter included).
+///
+/// ```
+/// use ph_eventing_wire::encode::{stream_hello_len, HelloFields};
+/// use ph_eventing_wire::stream::StreamDesc;
+/// let fields = HelloFields { boot_id: 1, next_seq: 1, ring_drops: 0 };
+/// assert_eq!(stream_hello_len::<u32>(&fields, &StreamDesc::new(1, "slow")), 31);
+/// ```
+pub const fn stream_hello_len<T: Schema + MaxSize + ?Sized>(
+    fields: &HelloFields,
+    desc: &StreamDesc,
+) -> usize {
+    wire_len(hello_raw_len::<T>(fields, desc.name.len()))
+}
+
+/// A buffer size that fits `T`'s hello frame whatever its counters and its stream's name, as a
+/// constant; it also fits
 /// the first hello of a boot with the `0x00` before it
 /// ([`encode_hello_after_delimiter`](super::encode_hello_after_delimiter), which the
 /// [`Drainer`](crate::drain::Drainer) sends).
@@ -111,13 +135,13 @@ pub const fn max_hello_len<T: Schema + MaxSize + ?Sized>() -> usize {
         next_seq: u32::MAX,
         ring_drops: u32::MAX,
     };
-    let any = buffer_len(hello_raw_len::<T>(&worst));
+    let any = buffer_len(hello_raw_len::<T>(&worst, MAX_STREAM_NAME));
     // The boot hello: no ring drops yet, one byte in front. Never larger than `any` (its
     // `ring_drops` varint is 4 bytes shorter), but sized here rather than assumed.
     let at_boot = HelloFields {
         ring_drops: 0,
         ..worst
     };
-    let boot = 1 + buffer_len(hello_raw_len::<T>(&at_boot));
+    let boot = 1 + buffer_len(hello_raw_len::<T>(&at_boot, MAX_STREAM_NAME));
     if boot > any { boot } else { any }
 }

@@ -6,10 +6,11 @@ use postcard_schema::Schema;
 use serde::Serialize;
 
 use super::{
-    DataFields, EncodeError, HelloFields, encode_compact, encode_data, encode_hello,
-    encode_hello_after_delimiter,
+    DataFields, EncodeError, HelloFields, encode_stream_compact, encode_stream_data,
+    encode_stream_hello, encode_stream_hello_after_delimiter,
 };
 use crate::seq;
+use crate::stream::StreamDesc;
 
 /// Default number of data frames per anchor interval: a full frame, then up to 15 compact ones.
 pub const DEFAULT_ANCHOR_EVERY: u32 = 16;
@@ -51,6 +52,8 @@ pub struct Sent {
 #[derive(Clone, Debug)]
 pub struct StreamEncoder {
     boot_id: u32,
+    /// The stream it encodes (its id goes into every frame, the rest into its hellos).
+    stream: StreamDesc,
     anchor_every: u32,
     /// The checkpoint a full frame's `skipped`/`dropped` refer to: the sequence number after the
     /// last data frame written completely (or the last written hello's `next_seq`) and the ring
@@ -70,12 +73,39 @@ impl StreamEncoder {
     pub const fn new(boot_id: u32) -> Self {
         Self {
             boot_id,
+            stream: StreamDesc::SINGLE,
             anchor_every: DEFAULT_ANCHOR_EVERY,
             checkpoint: None,
             chained: None,
             compact_run: 0,
             boot_delimiter: false,
         }
+    }
+
+    /// Encodes the stream `desc` describes (default [`StreamDesc::SINGLE`]): its frames carry
+    /// its id, its hellos its name and kind. A compact frame follows the previous data frame of
+    /// this encoder, so streams that share a link each have their own encoder.
+    ///
+    /// ```
+    /// use ph_eventing_wire::encode::StreamEncoder;
+    /// use ph_eventing_wire::stream::StreamDesc;
+    ///
+    /// let mut enc = StreamEncoder::new(0x2A).with_stream(StreamDesc::new(1, "slow").of(2));
+    /// let mut buf = [0u8; 80];
+    /// let mut wire = Vec::new();
+    /// let mut sink = |f: &[u8]| { wire.extend_from_slice(f); true };
+    /// enc.data(1, 0, &10u32, &mut buf, &mut sink).unwrap();
+    /// assert!(enc.data(2, 0, &20u32, &mut buf, &mut sink).unwrap().compact);
+    /// assert_eq!(wire.len(), 10 + 7); // a prefix byte on each
+    /// ```
+    pub const fn with_stream(mut self, desc: StreamDesc) -> Self {
+        self.stream = desc;
+        self
+    }
+
+    /// The stream it encodes.
+    pub const fn stream(&self) -> &StreamDesc {
+        &self.stream
     }
 
     /// At most `k` data frames per full frame: a full one, then up to `k − 1` compact ones.
@@ -100,12 +130,18 @@ impl StreamEncoder {
     /// enc.hello::<u32>(1, 0, &mut buf, &mut sink).unwrap();
     /// enc.hello::<u32>(1, 0, &mut buf, &mut sink).unwrap();
     /// // One whole frame per sink call; only the first has the delimiter in front.
-    /// assert_eq!((calls[0][0], calls[0].len(), calls[1].len()), (0x00, 1 + 23, 23));
+    /// assert_eq!((calls[0][0], calls[0].len(), calls[1].len()), (0x00, 1 + 27, 27));
     /// assert_eq!(calls[0][1..], calls[1]);
     /// ```
     pub const fn with_boot_delimiter(mut self) -> Self {
         self.boot_delimiter = true;
         self
+    }
+
+    /// Whether the next hello starts with the boot-time `0x00`, and from now on, whether this
+    /// encoder sends it (`false`: another stream of the link sends it).
+    pub(crate) const fn set_boot_delimiter(&mut self, on: bool) {
+        self.boot_delimiter = on;
     }
 
     /// The boot id.
@@ -141,10 +177,11 @@ impl StreamEncoder {
     {
         let compact = self.compact_run.saturating_add(1) < self.anchor_every
             && matches!(self.chained, Some((s, d)) if seq::next(s) == seq && d == ring_drops);
+        let id = self.stream.id;
         let frame = if compact {
-            encode_compact(seq, value, buf)
+            encode_stream_compact(id, seq, value, buf)
         } else {
-            encode_data(self.boot_id, &self.fields(seq, ring_drops), value, buf)
+            encode_stream_data(id, self.boot_id, &self.fields(seq, ring_drops), value, buf)
         };
         let frame = match frame {
             Ok(frame) => frame,
@@ -188,9 +225,9 @@ impl StreamEncoder {
             ring_drops,
         };
         let frame = if self.boot_delimiter {
-            encode_hello_after_delimiter::<T>(&fields, buf)?
+            encode_stream_hello_after_delimiter::<T>(&fields, &self.stream, buf)?
         } else {
-            encode_hello::<T>(&fields, buf)?
+            encode_stream_hello::<T>(&fields, &self.stream, buf)?
         };
         self.boot_delimiter = false;
         self.chained = None;

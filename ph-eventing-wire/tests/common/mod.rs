@@ -7,7 +7,8 @@ use std::path::Path;
 use ph_eventing_wire::accounting::{Accountant, Event, Totals};
 use ph_eventing_wire::checksum::crc16;
 use ph_eventing_wire::decoder::FrameDecoder;
-use ph_eventing_wire::frame::{CompactFrame, DataFrame, Frame, FrameError, Hello};
+use ph_eventing_wire::frame::{CompactFrame, DataFrame, FORMAT_VERSION, Frame, FrameError, Hello};
+use ph_eventing_wire::stream::StreamKind;
 use postcard::experimental::max_size::MaxSize;
 use serde::{Deserialize, Serialize};
 
@@ -39,6 +40,7 @@ pub const SAMPLE: Sample16 = Sample16 {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Owned {
     Data {
+        stream: u8,
         boot_tag: u8,
         seq: u32,
         ring_drops: u32,
@@ -47,15 +49,21 @@ pub enum Owned {
         value: Vec<u8>,
     },
     Compact {
+        stream: u8,
         seq_bits: u8,
         value: Vec<u8>,
     },
     Hello {
+        version: u8,
         boot_id: u32,
         next_seq: u32,
         ring_drops: u32,
         value_max_size: u32,
         schema: Vec<u8>,
+        stream: u8,
+        streams: u8,
+        kind: StreamKind,
+        name: String,
     },
     Err(FrameError),
 }
@@ -64,6 +72,7 @@ impl Owned {
     pub fn of(r: Result<Frame<'_>, FrameError>) -> Self {
         match r {
             Ok(Frame::Data(DataFrame {
+                stream,
                 boot_tag,
                 seq,
                 ring_drops,
@@ -71,6 +80,7 @@ impl Owned {
                 dropped,
                 value,
             })) => Self::Data {
+                stream,
                 boot_tag,
                 seq,
                 ring_drops,
@@ -78,23 +88,37 @@ impl Owned {
                 dropped,
                 value: value.to_vec(),
             },
-            Ok(Frame::Compact(CompactFrame { seq_bits, value })) => Self::Compact {
+            Ok(Frame::Compact(CompactFrame {
+                stream,
+                seq_bits,
+                value,
+            })) => Self::Compact {
+                stream,
                 seq_bits,
                 value: value.to_vec(),
             },
             Ok(Frame::Hello(Hello {
+                version,
                 boot_id,
                 next_seq,
                 ring_drops,
                 value_max_size,
                 schema,
-                ..
+                stream,
+                streams,
+                kind,
+                name,
             })) => Self::Hello {
+                version,
                 boot_id,
                 next_seq,
                 ring_drops,
                 value_max_size,
                 schema: schema.to_vec(),
+                stream,
+                streams,
+                kind,
+                name: name.into(),
             },
             Err(e) => Self::Err(e),
         }
@@ -112,6 +136,7 @@ pub fn decode_all(bytes: &[u8]) -> Vec<Owned> {
 /// A data frame to feed the accounting directly.
 pub fn data(boot_tag: u8, seq: u32, ring_drops: u32) -> Frame<'static> {
     Frame::Data(DataFrame {
+        stream: 0,
         boot_tag,
         seq,
         ring_drops,
@@ -124,12 +149,16 @@ pub fn data(boot_tag: u8, seq: u32, ring_drops: u32) -> Frame<'static> {
 /// A hello to feed the accounting directly.
 pub fn hello(boot_id: u32, next_seq: u32, ring_drops: u32) -> Frame<'static> {
     Frame::Hello(Hello {
-        version: 2,
+        version: FORMAT_VERSION,
         boot_id,
         next_seq,
         ring_drops,
         value_max_size: 5,
         schema: &[],
+        stream: 0,
+        streams: 1,
+        kind: StreamKind::Ring,
+        name: "",
     })
 }
 

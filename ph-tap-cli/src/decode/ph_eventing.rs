@@ -76,7 +76,7 @@ impl PhEventingDecoder {
                     value: value(&data.value, data.decoded),
                 });
             }
-            Record::Duplicate { seq } => emit(Body::Event(
+            Record::Duplicate { seq, .. } => emit(Body::Event(
                 ph_eventing_wire::accounting::Event::Duplicate { seq },
             )),
             Record::Hello(hello) => {

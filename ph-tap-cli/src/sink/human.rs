@@ -117,7 +117,7 @@ fn log_line(log: &LogLine, color: bool, verbose: bool) -> String {
 
 fn event_style(event: &Event) -> Style {
     match event {
-        Event::RingDrop { .. } => Style::Loss,
+        Event::RingDrop { .. } | Event::Refused { .. } => Style::Loss,
         Event::LinkLoss { .. } | Event::Unplaced { .. } => Style::Damage,
         Event::TargetReset { .. } => Style::Reset,
         Event::SeqWrap | Event::Duplicate { .. } => Style::Info,

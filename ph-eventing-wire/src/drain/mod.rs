@@ -1,13 +1,17 @@
 //! The firmware side's loop body: drain a [`Consumer`] into frames and hand each to a sink
-//! (RTT, UART, a test `Vec`), with hellos at boot and periodically.
+//! (RTT, UART, a test `Vec`), with hellos at boot and periodically; and several streams into
+//! one link ([`link`]).
 
-use ph_eventing::{Consumer, PollStats};
+pub mod link;
+
+use ph_eventing::{PollStats, SeqSource};
 use postcard::experimental::max_size::MaxSize;
 use postcard_schema::Schema;
 use serde::Serialize;
 
 use crate::encode::{EncodeError, HelloFields, StreamEncoder, max_frame_len, max_hello_len};
 use crate::seq;
+use crate::stream::StreamDesc;
 
 /// Default number of data frames between two hellos.
 pub const DEFAULT_HELLO_EVERY: u32 = 1024;
@@ -104,6 +108,27 @@ impl Drainer {
         self
     }
 
+    /// Drains the stream `desc` describes (default [`StreamDesc::SINGLE`]: the only stream of
+    /// its link). Several streams share a link through [`link::Link`], one `Drainer` each, all
+    /// with the same boot id.
+    pub const fn with_stream(mut self, desc: StreamDesc) -> Self {
+        self.encoder = self.encoder.with_stream(desc);
+        self
+    }
+
+    /// The stream it drains.
+    pub const fn stream(&self) -> &StreamDesc {
+        self.encoder.stream()
+    }
+
+    /// Whether the first hello starts with the boot-time `0x00` (on by default; a
+    /// [`link::Link`] leaves it to the first stream it drains).
+    pub(crate) const fn set_boot_delimiter(&mut self, on: bool) {
+        if !self.started {
+            self.encoder.set_boot_delimiter(on);
+        }
+    }
+
     /// A full data frame at least every `k` data frames (default
     /// [`DEFAULT_ANCHOR_EVERY`](crate::encode::DEFAULT_ANCHOR_EVERY)); `1` makes every frame
     /// full. See [`StreamEncoder::with_anchor_every`].
@@ -129,6 +154,13 @@ impl Drainer {
             next_seq: self.next_seq,
             ring_drops: self.ring_drops,
         }
+    }
+
+    /// The buffer [`drain`](Self::drain) needs for items of type `T`: a data frame's and a
+    /// hello's worst case.
+    pub const fn buffer_needed<T: Schema + MaxSize>() -> usize {
+        let (data, hello) = (max_frame_len::<T>(), max_hello_len::<T>());
+        if data > hello { data } else { hello }
     }
 
     /// Sends a hello now (also the first thing [`drain`](Self::drain) does after boot). The very
@@ -164,31 +196,34 @@ impl Drainer {
         Ok((sent.bytes, sent.written))
     }
 
-    /// Reads up to `max` items from `consumer` (one `poll_up_to`), encodes each into `buf` and
+    /// Reads up to `max` items from `consumer` (one `poll_up_to`; a ring's `Consumer`, an event
+    /// queue's `QueueConsumer`, anything that is a [`SeqSource`]), encodes each into `buf` and
     /// passes the frame to `sink`; sends a hello first after boot and then every
     /// [`with_hello_every`](Self::with_hello_every) frames.
     ///
     /// `buf` must hold [`max_frame_len::<T>()`](max_frame_len) bytes and `T`'s hello
     /// ([`max_hello_len`]); otherwise this returns [`EncodeError::BufferTooSmall`] before reading
     /// anything.
-    pub fn drain<T, const N: usize, F>(
+    pub fn drain<S, F>(
         &mut self,
-        consumer: &mut Consumer<'_, T, N>,
+        consumer: &mut S,
         max: usize,
         buf: &mut [u8],
         mut sink: F,
     ) -> Result<DrainReport, EncodeError>
     where
-        T: Copy + Serialize + Schema + MaxSize,
+        S: SeqSource + ?Sized,
+        S::Item: Serialize + Schema + MaxSize,
         F: FnMut(&[u8]) -> bool,
     {
-        let needed = max_frame_len::<T>().max(max_hello_len::<T>());
+        type T<S> = <S as SeqSource>::Item;
+        let needed = Self::buffer_needed::<T<S>>();
         if buf.len() < needed {
             return Err(EncodeError::BufferTooSmall { needed });
         }
         let mut report = DrainReport::default();
         if !self.started {
-            let (bytes, written) = self.hello::<T, _>(buf, &mut sink)?;
+            let (bytes, written) = self.hello::<T<S>, _>(buf, &mut sink)?;
             report.bytes += bytes;
             report.hellos += 1;
             report.refused += u32::from(!written);
@@ -202,7 +237,7 @@ impl Drainer {
             self.next_seq = seq;
             if self.hello_every != 0
                 && self.since_hello >= self.hello_every
-                && let Ok((bytes, written)) = self.hello::<T, _>(buf, &mut sink)
+                && let Ok((bytes, written)) = self.hello::<T<S>, _>(buf, &mut sink)
             {
                 report.bytes += bytes;
                 report.hellos += 1;

@@ -7,6 +7,7 @@ use clap::{ArgGroup, Args, Parser, Subcommand};
 use ph_tap::decode::value::ValueAs;
 use ph_tap::probe::{ChannelSelector, ProbeOptions, RttOptions};
 use ph_tap::sink::color::ColorChoice;
+use ph_tap::stream::StreamSelector;
 
 /// The `--format` choice.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -203,4 +204,10 @@ pub struct OutputArgs {
     /// information) in the human format.
     #[arg(short, long)]
     pub verbose: bool,
+    /// Show only this stream of a ph-eventing link of several, by name (as its hello says it)
+    /// or id; repeat for several. Every stream is still counted, and the summary lists them
+    /// all (saying which were hidden). Records of no stream (damaged frames, log lines) are
+    /// always shown.
+    #[arg(long = "stream", value_name = "NAME|ID")]
+    pub streams: Vec<StreamSelector>,
 }

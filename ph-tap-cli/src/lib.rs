@@ -15,7 +15,8 @@
 //!   defmt logs through knurling's `defmt-decoder` ([`decode::DefmtDecoder`]), text lines
 //!   ([`decode::TextDecoder`]).
 //! - [`record`]: what comes out: values, hellos, the wire crate's loss events as they are, log
-//!   and text lines, each tagged with the channel it came from.
+//!   and text lines, each tagged with the channel it came from and, for a ph-eventing link of
+//!   several streams ([`stream`]), the stream.
 //! - [`sink`]: where records go: human lines, JSON, CSV, the status line, warnings, the
 //!   summary, `--save`; several at once.
 //! - [`capture`]: the capture format `--save` writes for several channels (every channel's
@@ -35,6 +36,7 @@ pub mod record;
 pub mod router;
 pub mod sink;
 pub mod source;
+pub mod stream;
 
 /// Formats an error chain as ONE line: the context (which says what to do next), then the
 /// first line of each underlying cause.

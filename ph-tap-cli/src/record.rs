@@ -10,19 +10,41 @@ use std::time::Duration;
 use ph_eventing_wire::accounting::Event;
 use ph_eventing_wire::frame::{FrameError, FrameErrorKind};
 use ph_eventing_wire::session;
+use ph_eventing_wire::stream::StreamKind;
 use serde_json::{Value, json};
 
 use crate::source::SourceEvent;
+use crate::stream::StreamTag;
 
 /// Which channel of a source a chunk of bytes, or a record, belongs to: the RTT up channel
 /// number for a probe, `0` for single-stream sources (TCP, a file, the demo).
 pub type ChannelId = usize;
 
 /// Where a record came from.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Origin {
     /// The channel of the source.
     pub channel: ChannelId,
+    /// The stream of a ph-eventing channel the record belongs to: values, hellos and every
+    /// loss event, duplicate and unplaced frame. `None` for what belongs to the channel as a
+    /// whole: rejected frames (a damaged frame belongs to no known stream), log and text lines,
+    /// warnings, what happens to the source.
+    pub stream: Option<StreamTag>,
+}
+
+impl Origin {
+    /// Records of `channel`, of no stream.
+    ///
+    /// ```
+    /// use ph_tap::record::Origin;
+    /// assert_eq!(Origin::channel(3).stream, None);
+    /// ```
+    pub fn channel(channel: ChannelId) -> Self {
+        Self {
+            channel,
+            stream: None,
+        }
+    }
 }
 
 /// One decoded value or stream event.
@@ -47,6 +69,10 @@ pub struct Hello {
     /// The value schema as Rust-like text (`None`: the stream carries no schema, or it could not
     /// be read).
     pub schema: Option<String>,
+    /// How many streams the link carries, as the hello says (1 for a version 2 hello).
+    pub streams: u8,
+    /// What the stream's gaps mean: ring drops (a ring) or refusals (a queue).
+    pub kind: StreamKind,
 }
 
 /// The level of a log line, as defmt has them.
@@ -293,6 +319,8 @@ impl Body {
                 ("boot_id", json!(hello.boot_id)),
                 ("version", json!(hello.version)),
                 ("schema", json!(hello.schema)),
+                ("streams", json!(hello.streams)),
+                ("kind", json!(hello.kind.to_string())),
             ],
             Body::Value { seq, value } => vec![("seq", json!(seq)), ("value", value.clone())],
             Body::Event(event) => match *event {

@@ -1,11 +1,12 @@
 //! The router: gives every channel of a source its own decoder and tags what comes out with the
-//! channel it came from.
+//! channel it came from (and the stream the decoder says, [`Decoder::feed_streams`]).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::decode::{Accounting, Decoder, LineCounts};
 use crate::record::{Body, ChannelId, Origin, Record};
+use crate::stream::StreamTag;
 
 /// Makes the decoder of a channel the first time the channel has bytes.
 pub type DecoderFactory = Box<dyn FnMut(ChannelId) -> Box<dyn Decoder> + Send>;
@@ -46,13 +47,13 @@ impl Router {
     ) {
         let Self { make, decoders } = self;
         let decoder = decoders.entry(channel).or_insert_with(|| make(channel));
-        decoder.feed(bytes, &mut tagged(channel, at, emit));
+        decoder.feed_streams(bytes, &mut tagged(channel, at, emit));
     }
 
     /// Ends every channel's stream (records held back come out, without a time).
     pub fn finish(&mut self, emit: &mut dyn FnMut(Record)) {
         for (&channel, decoder) in &mut self.decoders {
-            decoder.finish(&mut tagged(channel, None, emit));
+            decoder.finish_streams(&mut tagged(channel, None, emit));
         }
     }
 
@@ -82,10 +83,10 @@ fn tagged(
     channel: ChannelId,
     at: Option<Duration>,
     emit: &mut dyn FnMut(Record),
-) -> impl FnMut(Body) + '_ {
-    move |body| {
+) -> impl FnMut(Option<StreamTag>, Body) + '_ {
+    move |stream, body| {
         emit(Record {
-            origin: Origin { channel },
+            origin: Origin { channel, stream },
             at,
             body,
         })

@@ -17,7 +17,9 @@ use ph_tap::decode::{DecoderOptions, for_channel};
 use ph_tap::pipeline::{Ending, Pipeline};
 use ph_tap::probe::{FirmwareStop, ProbeOptions};
 use ph_tap::router::Router;
-use ph_tap::sink::{CsvSink, HumanSink, JsonSink, SaveSink, SummarySink, WarningSink};
+use ph_tap::sink::{
+    CsvSink, HumanSink, JsonSink, SaveSink, StreamFilter, SummarySink, WarningSink,
+};
 use ph_tap::source::{Connect, Reconnecting, Source};
 
 use crate::cli::{Cli, Command, Format, OutputArgs};
@@ -135,16 +137,26 @@ fn stream_to<W: Write>(
     let pipeline = Pipeline::new(router)
         .arrival_times(show_time)
         .status_line(status);
+    let shown = args.streams.clone();
     let pipeline = match args.format {
-        Format::Human => pipeline.sink(
+        Format::Human => pipeline.sink(StreamFilter::new(
             HumanSink::new(out, color, show_channel)
                 .channels(&named)
                 .verbose(args.verbose),
-        ),
-        Format::Json => pipeline.sink(JsonSink::new(out, show_channel, show_time)),
-        Format::Csv => pipeline.sink(CsvSink::new(out, show_channel).log_columns(logs)),
+            shown.clone(),
+        )),
+        Format::Json => pipeline.sink(StreamFilter::new(
+            JsonSink::new(out, show_channel, show_time).shown(shown.clone()),
+            shown.clone(),
+        )),
+        Format::Csv => pipeline.sink(StreamFilter::new(
+            CsvSink::new(out, show_channel).log_columns(logs),
+            shown.clone(),
+        )),
     };
-    let mut pipeline = pipeline.sink(WarningSink).sink(SummarySink::new(show_time));
+    let mut pipeline = pipeline
+        .sink(WarningSink)
+        .sink(SummarySink::new(show_time).shown(shown));
     if let Some(save) = save {
         pipeline = pipeline.sink(save);
     }

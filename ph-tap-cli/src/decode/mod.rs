@@ -22,9 +22,11 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use ph_eventing_wire::accounting::Totals;
 use ph_eventing_wire::decoder::DecoderStats;
+use ph_eventing_wire::stream::StreamKind;
 
 use crate::channel::{Channel, ChannelKind};
 use crate::record::Body;
+use crate::stream::StreamTag;
 use value::ValueAs;
 
 /// Why a defmt channel is not decoded when no `--elf` was given.
@@ -119,6 +121,18 @@ pub trait Decoder: Send {
     /// The stream ended: hands out whatever was still held back.
     fn finish(&mut self, emit: &mut dyn FnMut(Body));
 
+    /// [`feed`](Self::feed), each body with the stream it belongs to (`None`: the channel's
+    /// own). What the [`Router`](crate::router::Router) calls; a decoder of a format without
+    /// streams keeps this default, which says `None` for every body.
+    fn feed_streams(&mut self, bytes: &[u8], emit: &mut dyn FnMut(Option<StreamTag>, Body)) {
+        self.feed(bytes, &mut |body| emit(None, body));
+    }
+
+    /// [`finish`](Self::finish), each body with its stream, as [`feed_streams`](Self::feed_streams).
+    fn finish_streams(&mut self, emit: &mut dyn FnMut(Option<StreamTag>, Body)) {
+        self.finish(&mut |body| emit(None, body));
+    }
+
     /// The channel's loss accounting, for decoders of a format that has one.
     fn accounting(&self) -> Option<Accounting> {
         None
@@ -131,12 +145,28 @@ pub trait Decoder: Send {
 }
 
 /// The wire crate's counts for one ph-eventing channel.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Accounting {
-    /// What the frames revealed: values delivered, ring drops, link losses, resets, ...
+    /// What the frames revealed, all streams together: values delivered, ring drops, refusals,
+    /// link losses, resets, ...
     pub totals: Totals,
     /// What the frame decoder skipped: corrupt and unsupported frames.
     pub frames: DecoderStats,
+    /// Each stream heard from, by id (their totals add up to [`totals`](Self::totals)).
+    pub streams: Vec<StreamAccounting>,
+}
+
+/// The counts of one stream of a ph-eventing channel.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StreamAccounting {
+    /// The stream, named as its latest hello says.
+    pub stream: StreamTag,
+    /// What its gaps mean: ring drops (a ring) or refusals (a queue).
+    pub kind: StreamKind,
+    /// A hello of it arrived (before one, it is accounted as a stream joined mid-way).
+    pub announced: bool,
+    /// Its values, ring drops or refusals, link losses, resets, ...
+    pub totals: Totals,
 }
 
 /// The counts of one log or text channel.

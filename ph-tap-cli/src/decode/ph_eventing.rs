@@ -2,14 +2,17 @@
 //! compact frames, loss accounting, schema-driven values): ph-tap adds only the `--value-as`
 //! fallback and what it chooses not to show.
 
+use std::collections::BTreeMap;
+
 use ph_eventing_wire::frame::FrameErrorKind;
 use ph_eventing_wire::session::{Record, Session};
 use ph_eventing_wire::value::ValueError;
 use serde_json::{Value, json};
 
 use super::value::{ValueAs, hex, render_as};
-use super::{Accounting, Decoder};
+use super::{Accounting, Decoder, StreamAccounting};
 use crate::record::{Body, Hello};
+use crate::stream::StreamTag;
 
 /// A ph-eventing channel: bytes in, values and every loss out.
 ///
@@ -51,6 +54,10 @@ pub struct PhEventingDecoder {
     // Boxed: the session holds its frame buffer inline.
     session: Box<Session>,
     fallback: ValueAs,
+    /// Each stream's name as its latest hello shown so far gave it: a record's
+    /// [`StreamTag`] names its stream as the hellos before it did, however the bytes were
+    /// chunked.
+    names: BTreeMap<u8, String>,
 }
 
 impl PhEventingDecoder {
@@ -59,10 +66,18 @@ impl PhEventingDecoder {
         Self {
             session: Box::default(),
             fallback,
+            names: BTreeMap::new(),
         }
     }
 
-    fn show(&self, record: Record, emit: &mut dyn FnMut(Body)) {
+    fn tag(&self, id: u8) -> Option<StreamTag> {
+        Some(StreamTag::new(
+            id,
+            self.names.get(&id).map_or("", String::as_str),
+        ))
+    }
+
+    fn show(&mut self, record: Record, emit: &mut dyn FnMut(Option<StreamTag>, Body)) {
         let value = |bytes: &[u8], decoded: Option<Result<Value, ValueError>>| match decoded {
             Some(Ok(value)) => value,
             Some(Err(_)) => json!(format!("<does not match schema: {}>", hex(bytes))),
@@ -70,28 +85,46 @@ impl PhEventingDecoder {
         };
         match record {
             Record::Data(data) => {
-                data.events.into_iter().for_each(|e| emit(Body::Event(e)));
-                emit(Body::Value {
-                    seq: data.seq,
-                    value: value(&data.value, data.decoded),
-                });
+                let tag = self.tag(data.stream);
+                for e in data.events {
+                    emit(tag.clone(), Body::Event(e));
+                }
+                emit(
+                    tag,
+                    Body::Value {
+                        seq: data.seq,
+                        value: value(&data.value, data.decoded),
+                    },
+                );
             }
-            Record::Duplicate { seq, .. } => emit(Body::Event(
-                ph_eventing_wire::accounting::Event::Duplicate { seq },
-            )),
+            Record::Duplicate { stream, seq } => emit(
+                self.tag(stream),
+                Body::Event(ph_eventing_wire::accounting::Event::Duplicate { seq }),
+            ),
             Record::Hello(hello) => {
-                hello.events.into_iter().for_each(|e| emit(Body::Event(e)));
+                // The hello names its stream for itself and what follows; the events it
+                // revealed (a reset, losses before it) are of the stream it names.
+                self.names.insert(hello.stream, hello.name.clone());
+                let tag = self.tag(hello.stream);
+                for e in hello.events {
+                    emit(tag.clone(), Body::Event(e));
+                }
                 if !hello.repeated {
-                    emit(Body::Hello(Hello {
-                        boot_id: hello.boot_id,
-                        version: hello.version,
-                        schema: hello.schema.ok().map(|s| s.to_pseudocode()),
-                    }));
+                    emit(
+                        tag,
+                        Body::Hello(Hello {
+                            boot_id: hello.boot_id,
+                            version: hello.version,
+                            schema: hello.schema.ok().map(|s| s.to_pseudocode()),
+                            streams: hello.streams,
+                            kind: hello.kind,
+                        }),
+                    );
                 }
             }
             // Joining mid-frame is normal for a live stream.
             Record::Rejected(err) if err.kind() == FrameErrorKind::LeadingGarbage => {}
-            Record::Rejected(err) => emit(Body::Rejected(err)),
+            Record::Rejected(err) => emit(None, Body::Rejected(err)),
             // The `Event::Unplaced` it carries is said by the body, with the values.
             Record::Unplaced(unplaced) => {
                 let mut decoded = unplaced.decoded.map(Vec::into_iter);
@@ -100,15 +133,23 @@ impl PhEventingDecoder {
                     .iter()
                     .map(|bytes| value(bytes, decoded.as_mut().and_then(Iterator::next)))
                     .collect();
-                emit(Body::Unplaced { values });
+                emit(self.tag(unplaced.stream), Body::Unplaced { values });
             }
-            Record::Warning(warning) => emit(Body::Warning(warning.into())),
+            Record::Warning(warning) => emit(None, Body::Warning(warning.into())),
         }
     }
 }
 
 impl Decoder for PhEventingDecoder {
     fn feed(&mut self, bytes: &[u8], emit: &mut dyn FnMut(Body)) {
+        self.feed_streams(bytes, &mut |_, body| emit(body));
+    }
+
+    fn finish(&mut self, emit: &mut dyn FnMut(Body)) {
+        self.finish_streams(&mut |_, body| emit(body));
+    }
+
+    fn feed_streams(&mut self, bytes: &[u8], emit: &mut dyn FnMut(Option<StreamTag>, Body)) {
         let mut records = Vec::new();
         self.session.feed_with(bytes, |r| records.push(r));
         for record in records {
@@ -116,7 +157,7 @@ impl Decoder for PhEventingDecoder {
         }
     }
 
-    fn finish(&mut self, emit: &mut dyn FnMut(Body)) {
+    fn finish_streams(&mut self, emit: &mut dyn FnMut(Option<StreamTag>, Body)) {
         for record in self.session.finish() {
             self.show(record, emit);
         }
@@ -126,6 +167,16 @@ impl Decoder for PhEventingDecoder {
         Some(Accounting {
             totals: self.session.totals(),
             frames: *self.session.decoder_stats(),
+            streams: self
+                .session
+                .streams()
+                .map(|s| StreamAccounting {
+                    stream: StreamTag::new(s.id, s.name),
+                    kind: s.kind,
+                    announced: s.announced,
+                    totals: s.totals,
+                })
+                .collect(),
         })
     }
 }

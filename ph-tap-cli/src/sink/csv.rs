@@ -27,6 +27,10 @@ const COLUMNS: [&str; 8] = [
 /// ([`CsvSink::log_columns`]); a log line's message and a text line are in `value`.
 const LOG_COLUMNS: [&str; 3] = ["level", "target_timestamp", "location"];
 
+/// The last columns: a stream record's stream (its name, empty while it has none) and its id;
+/// both empty for a record of no stream.
+const STREAM_COLUMNS: [&str; 2] = ["stream", "stream_id"];
+
 /// `--format csv` on a writer (stdout).
 ///
 /// ```
@@ -41,7 +45,7 @@ const LOG_COLUMNS: [&str; 3] = ["level", "target_timestamp", "location"];
 /// drop(sink);
 /// assert_eq!(
 ///     String::from_utf8(out).unwrap(),
-///     "type,seq,value,count,first_seq,last_seq,boot_id,reason,t\nring_drop,,,3,10,12,,,\n"
+///     "type,seq,value,count,first_seq,last_seq,boot_id,reason,t,stream,stream_id\nring_drop,,,3,10,12,,,,,\n"
 /// );
 /// ```
 pub struct CsvSink<W: Write> {
@@ -80,8 +84,8 @@ impl<W: Write> CsvSink<W> {
     /// drop(sink);
     /// assert_eq!(
     ///     String::from_utf8(out).unwrap(),
-    ///     "type,seq,value,count,first_seq,last_seq,boot_id,reason,t,level,target_timestamp,location\n\
-    ///      log,,\"x = 1, y = 2\",,,,,,,INFO,0.000100,src/main.rs:12\n"
+    ///     "type,seq,value,count,first_seq,last_seq,boot_id,reason,t,level,target_timestamp,location,stream,stream_id\n\
+    ///      log,,\"x = 1, y = 2\",,,,,,,INFO,0.000100,src/main.rs:12,,\n"
     /// );
     /// ```
     pub fn log_columns(mut self, on: bool) -> Self {
@@ -91,7 +95,10 @@ impl<W: Write> CsvSink<W> {
 
     fn columns(&self) -> impl Iterator<Item = &'static str> {
         let extra: &[&str] = if self.log_columns { &LOG_COLUMNS } else { &[] };
-        COLUMNS.into_iter().chain(extra.iter().copied())
+        COLUMNS
+            .into_iter()
+            .chain(extra.iter().copied())
+            .chain(STREAM_COLUMNS)
     }
 
     fn row(&self, record: &Record) -> String {
@@ -126,6 +133,18 @@ impl<W: Write> CsvSink<W> {
                     }
                     _ => String::new(),
                 },
+                "stream" => record
+                    .origin
+                    .stream
+                    .as_ref()
+                    .and_then(|s| s.name.clone())
+                    .unwrap_or_default(),
+                "stream_id" => record
+                    .origin
+                    .stream
+                    .as_ref()
+                    .map(|s| s.id.to_string())
+                    .unwrap_or_default(),
                 "t" => record
                     .at
                     .map(|at| format!("{:.6}", at.as_secs_f64()))

@@ -9,6 +9,7 @@ use ph_eventing_wire::accounting::Event;
 use ph_eventing_wire::frame::FrameErrorKind;
 
 use super::color::Style;
+use super::stream_labels::StreamLabels;
 use super::text::{render_value, value_text};
 use super::{STDOUT_GONE, Sink, Stats};
 use crate::channel::Channel;
@@ -127,6 +128,11 @@ fn event_style(event: &Event) -> Style {
 /// `--format human` on a writer (stdout). Warnings and what happens to the source are left to
 /// the [`WarningSink`](super::WarningSink) on stderr.
 ///
+/// Each line of a stream starts with the stream's name (`stream N` without one), after the
+/// channel's prefix, when the link carries more than one stream or the stream has a name: a
+/// loss line says which stream lost what (`[ph-eventing] events  REFUSED 2 (seq 4..5, the
+/// queue was full)`). A link whose only stream has no name (a version 2 link) shows no label.
+///
 /// ```
 /// use ph_tap::channel::{Channel, ChannelKind};
 /// use ph_tap::record::{Body, Level, LogLine, Origin, Record};
@@ -141,11 +147,25 @@ fn event_style(event: &Event) -> Style {
 /// let mut sink = HumanSink::new(&mut out, false, true).channels(&channels);
 /// sink.record(&Record { origin: Default::default(), at: None, body: Body::Log(log) }).unwrap();
 /// let value = Body::Value { seq: 7, value: 42.into() };
-/// sink.record(&Record { origin: ph_tap::record::Origin { channel: 1 }, at: None, body: value }).unwrap();
+/// sink.record(&Record { origin: ph_tap::record::Origin::channel(1), at: None, body: value }).unwrap();
 /// drop(sink);
 /// assert_eq!(
 ///     String::from_utf8(out).unwrap(),
 ///     "[defmt]       WARN  low battery\n[ph-eventing]          7  42\n"
+/// );
+///
+/// // A named stream's lines say its name.
+/// use ph_eventing_wire::accounting::Event;
+/// use ph_tap::stream::StreamTag;
+/// let refused = Event::Refused { count: 2, first_seq: 4, last_seq: 5 };
+/// let origin = ph_tap::record::Origin { channel: 1, stream: Some(StreamTag::new(2, "events")) };
+/// let mut out = Vec::new();
+/// let mut sink = HumanSink::new(&mut out, false, true).channels(&channels);
+/// sink.record(&Record { origin, at: None, body: Body::Event(refused) }).unwrap();
+/// drop(sink);
+/// assert_eq!(
+///     String::from_utf8(out).unwrap(),
+///     "[ph-eventing] events  REFUSED 2 (seq 4..5, the queue was full)\n"
 /// );
 /// ```
 pub struct HumanSink<W: Write> {
@@ -155,6 +175,7 @@ pub struct HumanSink<W: Write> {
     verbose: bool,
     /// The prefix of each named channel's lines, padded to the widest.
     prefixes: BTreeMap<ChannelId, String>,
+    streams: StreamLabels,
 }
 
 impl<W: Write> HumanSink<W> {
@@ -167,6 +188,7 @@ impl<W: Write> HumanSink<W> {
             show_channel,
             verbose: false,
             prefixes: BTreeMap::new(),
+            streams: StreamLabels::default(),
         }
     }
 
@@ -211,6 +233,9 @@ impl<W: Write> Sink for HumanSink<W> {
             return Ok(());
         }
         let mut line = line_with(record, self.color, self.verbose);
+        if let Some(label) = self.streams.label(record) {
+            line.insert_str(0, &label);
+        }
         if self.show_channel {
             let prefix = match self.prefixes.get(&record.origin.channel) {
                 Some(prefix) => prefix.clone(),

@@ -9,20 +9,30 @@ use serde_json::{Map, Value, json};
 use super::summary::Counts;
 use super::{STDOUT_GONE, Sink, Stats};
 use crate::record::{Body, Record};
+use crate::stream::StreamSelector;
 
-/// The JSON object for one record: `type`, then `channel` when asked for, the record's
+/// The JSON object for one record: `type`, then `channel` when asked for, then for a record of
+/// a stream `stream` (its name, `null` while it has none) and `stream_id`, the record's
 /// [`fields`](crate::record::Body::fields), and `t` when it has a time.
 ///
 /// ```
 /// use ph_tap::record::{Body, Origin, Record};
 /// use ph_tap::sink::JsonSink;
+/// use ph_tap::stream::StreamTag;
 /// let event = Record { origin: Origin::default(), at: None, body: Body::Value { seq: 7, value: 42.into() } };
 /// assert_eq!(JsonSink::<Vec<u8>>::object(&event, false).to_string(), r#"{"type":"event","seq":7,"value":42}"#);
+/// let origin = Origin { channel: 0, stream: Some(StreamTag::new(2, "events")) };
+/// let event = Record { origin, at: None, body: Body::Value { seq: 7, value: 42.into() } };
+/// assert_eq!(
+///     JsonSink::<Vec<u8>>::object(&event, false).to_string(),
+///     r#"{"type":"event","stream":"events","stream_id":2,"seq":7,"value":42}"#
+/// );
 /// ```
 pub struct JsonSink<W: Write> {
     out: W,
     show_channel: bool,
     show_time: bool,
+    shown: Vec<StreamSelector>,
 }
 
 impl<W: Write> JsonSink<W> {
@@ -33,7 +43,14 @@ impl<W: Write> JsonSink<W> {
             out,
             show_channel,
             show_time,
+            shown: Vec::new(),
         }
+    }
+
+    /// Says in the summary's `streams` array which streams `--stream` hid (`"shown": false`).
+    pub fn shown(mut self, selectors: Vec<StreamSelector>) -> Self {
+        self.shown = selectors;
+        self
     }
 
     /// The object for `record`.
@@ -42,6 +59,10 @@ impl<W: Write> JsonSink<W> {
         map.insert("type".into(), json!(record.body.kind()));
         if show_channel {
             map.insert("channel".into(), json!(record.origin.channel));
+        }
+        if let Some(stream) = &record.origin.stream {
+            map.insert("stream".into(), json!(stream.name));
+            map.insert("stream_id".into(), json!(stream.id));
         }
         map.extend(
             record
@@ -74,6 +95,9 @@ impl<W: Write> Sink for JsonSink<W> {
     fn finish(&mut self, stats: &Stats) -> Result<()> {
         let elapsed = self.show_time.then_some(stats.elapsed);
         let mut summary = Counts::of(stats).json(elapsed);
+        if !stats.channels.is_empty() {
+            summary["streams"] = super::stream_summary::streams_json(&stats.channels, &self.shown);
+        }
         if !stats.lines.is_empty() {
             summary["lines"] = super::summary::lines_json(&stats.lines);
         }

@@ -6,15 +6,19 @@
 
 pub mod color;
 mod csv;
+mod filter;
 mod human;
 mod json;
 pub mod save;
 mod status;
+mod stream_labels;
+mod stream_summary;
 mod summary;
 mod text;
 mod warnings;
 
 pub use csv::CsvSink;
+pub use filter::StreamFilter;
 pub use human::{HumanSink, line, line_with};
 pub use json::JsonSink;
 pub use save::SaveSink;

@@ -6,10 +6,12 @@ use std::time::Duration;
 use anyhow::Result;
 use serde_json::json;
 
+use super::stream_summary::stream_tables;
 use super::{Sink, Stats};
 use crate::channel::ChannelKind;
 use crate::decode::{Accounting, LineCounts};
 use crate::record::ChannelId;
+use crate::stream::StreamSelector;
 
 /// The counts ph-tap reports, over one channel or all of them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -20,6 +22,10 @@ pub struct Counts {
     pub ring_drops: u64,
     /// Separate ring-drop events (bursts).
     pub ring_drop_events: u64,
+    /// Pushes a lossless stream's queue refused because it was full (counted on the target).
+    pub refused: u64,
+    /// Separate refusal events.
+    pub refused_events: u64,
     /// Values lost on the link.
     pub link_losses: u64,
     /// Damaged frames skipped.
@@ -47,6 +53,8 @@ impl Counts {
             frames: a.totals.data_frames,
             ring_drops: a.totals.ring_dropped,
             ring_drop_events: a.totals.ring_drop_events,
+            refused: a.totals.refused,
+            refused_events: a.totals.refused_events,
             link_losses: a.totals.link_lost,
             corrupt_frames: a.frames.corrupt(),
             unsupported_frames: a.frames.unsupported,
@@ -70,6 +78,8 @@ impl Counts {
             all.frames += c.frames;
             all.ring_drops += c.ring_drops;
             all.ring_drop_events += c.ring_drop_events;
+            all.refused += c.refused;
+            all.refused_events += c.refused_events;
             all.link_losses += c.link_losses;
             all.corrupt_frames += c.corrupt_frames;
             all.unsupported_frames += c.unsupported_frames;
@@ -110,6 +120,12 @@ impl Counts {
             "ring drops      {} in {} bursts\n",
             self.ring_drops, self.ring_drop_events
         );
+        if self.refused > 0 {
+            *out += &format!(
+                "refused         {} in {} bursts (a queue was full)\n",
+                self.refused, self.refused_events
+            );
+        }
         *out += &format!("link losses     {}\n", self.link_losses);
         *out += &format!("corrupt frames  {}\n", self.corrupt_frames);
         if self.unsupported_frames > 0 {
@@ -174,6 +190,8 @@ impl Counts {
             "frames": self.frames,
             "ring_drops": self.ring_drops,
             "ring_drop_events": self.ring_drop_events,
+            "refused": self.refused,
+            "refused_events": self.refused_events,
             "link_losses": self.link_losses,
             "corrupt_frames": self.corrupt_frames,
             "unplaced": self.unplaced,
@@ -292,16 +310,28 @@ pub(crate) fn lines_json(channels: &[(ChannelId, LineCounts)]) -> serde_json::Va
         .collect()
 }
 
-/// The summary on stderr at the end of a run.
+/// The summary on stderr at the end of a run: the totals, each log channel's lines, each
+/// channel's section when several were read, and a table of each link's streams (when it has
+/// several, or named ones).
 #[derive(Debug)]
 pub struct SummarySink {
     show_time: bool,
+    shown: Vec<StreamSelector>,
 }
 
 impl SummarySink {
     /// A summary with the duration and rates when `show_time`.
     pub fn new(show_time: bool) -> Self {
-        Self { show_time }
+        Self {
+            show_time,
+            shown: Vec::new(),
+        }
+    }
+
+    /// Says which streams `--stream` hid (every stream is still counted).
+    pub fn shown(mut self, selectors: Vec<StreamSelector>) -> Self {
+        self.shown = selectors;
+        self
     }
 }
 
@@ -309,10 +339,11 @@ impl Sink for SummarySink {
     fn finish(&mut self, stats: &Stats) -> Result<()> {
         let elapsed = self.show_time.then_some(stats.elapsed);
         eprint!(
-            "{}{}{}",
+            "{}{}{}{}",
             Counts::of(stats).summary(elapsed),
             summary_lines(&stats.lines),
-            channel_sections(&stats.channels)
+            channel_sections(&stats.channels),
+            stream_tables(&stats.channels, &self.shown)
         );
         Ok(())
     }

@@ -203,26 +203,26 @@ fn the_host_accounts_every_stream_exactly() {
         for k in 0..(5 + round % 23) {
             fast_p.push(round * 100 + k);
         }
-        if round % 10 == 0 {
+        if round.is_multiple_of(10) {
             slow_p.push(round);
         }
-        if round % 7 == 0 {
+        if round.is_multiple_of(7) {
             for k in 0..6 {
                 // The queue holds 4 in this model: the rest is refused.
                 let full = q.source().items.len() >= 4;
                 q.source().push((round + k) as u16, full);
             }
         }
-        if round % 3 == 0 {
+        if round.is_multiple_of(3) {
             // A slow main loop: only every third round drains.
             let report = link
                 .drain(&mut [&mut a, &mut b, &mut q], 12, &mut buf, |frame| {
                     calls += 1;
-                    if calls % 97 == 0 {
+                    if calls.is_multiple_of(97) {
                         return false; // an RTT buffer that was full
                     }
                     let mut frame = frame.to_vec();
-                    if calls % 131 == 0 && frame.len() > 4 {
+                    if calls.is_multiple_of(131) && frame.len() > 4 {
                         frame[2] ^= 0x01; // a bit flips on the link
                         corrupted += 1;
                     }

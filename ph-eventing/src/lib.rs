@@ -65,6 +65,7 @@
 extern crate std;
 
 mod consumer;
+mod line_break;
 mod producer;
 mod ring;
 pub mod seq;

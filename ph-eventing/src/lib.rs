@@ -67,6 +67,7 @@ extern crate std;
 mod consumer;
 mod line_break;
 mod producer;
+mod queue;
 mod ring;
 pub mod seq;
 mod stats;
@@ -74,6 +75,7 @@ mod sync;
 
 pub use consumer::Consumer;
 pub use producer::Producer;
+pub use queue::{EventQueue, QueueConsumer, QueueProducer};
 pub use ring::SeqRing;
 pub use stats::PollStats;
 

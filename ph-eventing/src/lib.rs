@@ -70,6 +70,7 @@ mod producer;
 mod queue;
 mod ring;
 pub mod seq;
+mod source;
 mod stats;
 mod sync;
 
@@ -77,6 +78,7 @@ pub use consumer::Consumer;
 pub use producer::Producer;
 pub use queue::{EventQueue, QueueConsumer, QueueProducer};
 pub use ring::SeqRing;
+pub use source::SeqSource;
 pub use stats::PollStats;
 
 /// The crate README's examples, compiled and run as doctests.

@@ -4,6 +4,8 @@
 //!
 //! - `decode+account`: [`FrameDecoder`], [`Chain`] (which gives compact frames their sequence
 //!   numbers) and [`Accountant`] (frames, drops, losses, resets): the host path without values.
+//!   For the `three_streams` capture (8 `u32` frames, 1 struct frame and 1 queue frame in 10,
+//!   interleaved), a chain and an accounting per stream, as [`Session`] routes them.
 //! - `session`: [`Session`], which adds each value decoded through the hello's schema into JSON
 //!   (what `ph-tap` prints).
 //!
@@ -16,7 +18,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use ph_benches::capture::{sensor_capture, u32_capture};
+use ph_benches::capture::{sensor_capture, three_stream_capture, u32_capture};
 use ph_eventing_wire::accounting::Accountant;
 use ph_eventing_wire::chain::Chain;
 use ph_eventing_wire::decoder::FrameDecoder;
@@ -39,6 +41,36 @@ fn decode_account(bytes: &[u8], chunk: usize) -> u64 {
     accountant.totals().data_frames
 }
 
+/// [`decode_account`] for a link of several streams: each stream's frames go to its own chain
+/// and accounting, and a rejected frame breaks every chain (WIRE.md, section 7.4), as
+/// [`Session`] does without the values.
+fn decode_account_streams(bytes: &[u8], chunk: usize) -> u64 {
+    let mut decoder = FrameDecoder::<256>::new();
+    let mut streams: Vec<(Chain, Accountant)> = Vec::new();
+    for piece in bytes.chunks(chunk) {
+        decoder.feed(black_box(piece), |frame| match frame {
+            Ok(frame) => {
+                let id = usize::from(frame.stream());
+                if streams.len() <= id {
+                    streams.resize_with(id + 1, Default::default);
+                }
+                let (chain, accountant) = &mut streams[id];
+                chain.frame(frame, |placed| {
+                    black_box(accountant.observe_placed(&placed));
+                });
+            }
+            Err(_) => {
+                for (chain, accountant) in &mut streams {
+                    chain.break_chain(|placed| {
+                        black_box(accountant.observe_placed(&placed));
+                    });
+                }
+            }
+        });
+    }
+    streams.iter().map(|(_, a)| a.totals().data_frames).sum()
+}
+
 fn session(bytes: &[u8], chunk: usize) -> usize {
     let mut session = Session::new();
     let mut records = 0;
@@ -55,9 +87,16 @@ fn benches(c: &mut Criterion) {
     for (name, bytes) in [
         ("u32", u32_capture(FRAMES)),
         ("sensor16", sensor_capture(FRAMES)),
+        ("three_streams", three_stream_capture(FRAMES)),
     ] {
+        let several = name == "three_streams";
+        let account = if several {
+            decode_account_streams
+        } else {
+            decode_account
+        };
         // Check the capture decodes completely before timing it.
-        assert_eq!(decode_account(&bytes, 4096), u64::from(FRAMES));
+        assert_eq!(account(&bytes, 4096), u64::from(FRAMES));
         eprintln!(
             "capture {name}: {} bytes, {FRAMES} data frames, {:.3} bytes per data frame (hellos included)",
             bytes.len(),
@@ -67,7 +106,7 @@ fn benches(c: &mut Criterion) {
         g.throughput(Throughput::Bytes(bytes.len() as u64));
         for chunk in [64, 4096] {
             g.bench_function(format!("decode+account/{chunk}B"), |b| {
-                b.iter(|| decode_account(&bytes, chunk))
+                b.iter(|| account(&bytes, chunk))
             });
             g.bench_function(format!("session/{chunk}B"), |b| {
                 b.iter(|| session(&bytes, chunk))

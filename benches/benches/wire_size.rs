@@ -3,7 +3,8 @@
 //! `ph_benches::capture::defmt_frame_len`; defmt itself is not linked in).
 //!
 //! Events: one `u32` (values spread over 1 to 4 significant bytes) and a 16-byte sensor struct
-//! (`u32` timestamp, three `i16`, a `u16`, an `f32`). Ours (wire format version 2) sends, per
+//! (`u32` timestamp, three `i16`, a `u16`, an `f32`). Ours (wire format version 3; stream 0's
+//! frames are version 2's byte for byte, streams 1 to 63 add a prefix byte) sends, per
 //! 16 frames, one full frame — boot tag, sequence number (past 2^14, so 3 varint bytes),
 //! ring-drop counter, `skipped`, the postcard value, CRC-16, COBS byte and delimiter — and 15
 //! compact ones (header with 6 bits of the sequence number, value, CRC-16, COBS byte, delimiter)
@@ -16,7 +17,7 @@
 
 use ph_benches::capture::{
     FIRST_SEQ, HELLO_EVERY, Sensor, compact_frame_len, defmt_frame_len, frame_len, hello_len,
-    sensor_defmt_args, sensor_value, steady_frame_lens, u32_value,
+    sensor_defmt_args, sensor_value, steady_frame_lens, steady_stream_frame_lens, u32_value,
 };
 
 const EVENTS: u32 = 100_000;
@@ -66,6 +67,8 @@ fn main() {
     }
     let ours_u32 = Stats::of(steady_frame_lens(EVENTS, u32_value).into_iter());
     let ours_sensor = Stats::of(steady_frame_lens(EVENTS, sensor_value).into_iter());
+    let stream_u32 = Stats::of(steady_stream_frame_lens(2, EVENTS, u32_value).into_iter());
+    let stream_sensor = Stats::of(steady_stream_frame_lens(2, EVENTS, sensor_value).into_iter());
     let full_u32 = Stats::of((0..EVENTS).map(|i| frame_len(FIRST_SEQ + i, &u32_value(i))));
     let full_sensor = Stats::of((0..EVENTS).map(|i| frame_len(FIRST_SEQ + i, &sensor_value(i))));
     let compact_u32 = Stats::of((0..EVENTS).map(|i| compact_frame_len(&u32_value(i))));
@@ -96,17 +99,22 @@ fn main() {
     println!("| encoding | u32 | 16-byte struct |");
     println!("|---|---|---|");
     println!(
-        "| ph-eventing-wire v2 data frames (1 full + 15 compact per 16) | {} | {} |",
+        "| ph-eventing-wire v3 data frames, stream 0 (1 full + 15 compact per 16) | {} | {} |",
         ours_u32.cell(),
         ours_sensor.cell()
     );
     println!(
-        "| ph-eventing-wire v2 full frame only | {} | {} |",
+        "| ph-eventing-wire v3 data frames, stream 1–63 (a prefix byte each) | {} | {} |",
+        stream_u32.cell(),
+        stream_sensor.cell()
+    );
+    println!(
+        "| ph-eventing-wire v3 full frame only, stream 0 | {} | {} |",
         full_u32.cell(),
         full_sensor.cell()
     );
     println!(
-        "| ph-eventing-wire v2 compact frame only | {} | {} |",
+        "| ph-eventing-wire v3 compact frame only, stream 0 | {} | {} |",
         compact_u32.cell(),
         compact_sensor.cell()
     );

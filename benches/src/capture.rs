@@ -15,6 +15,7 @@ use ph_eventing_wire::encode::{
 };
 use ph_eventing_wire::postcard::experimental::max_size::MaxSize;
 use ph_eventing_wire::postcard_schema::Schema;
+use ph_eventing_wire::stream::{StreamDesc, StreamKind};
 use serde::Serialize;
 
 /// The boot id every synthetic capture uses.
@@ -114,6 +115,76 @@ pub fn sensor_capture(frames: u32) -> Vec<u8> {
     let mut out = Vec::new();
     capture_range(&mut out, 0..frames, sensor_value);
     out
+}
+
+/// Frames per 10 of each stream in [`three_stream_capture`]: `samples` 8, `sensor` 1,
+/// `events` 1.
+const STREAM_OF: [u8; 10] = [0, 0, 0, 1, 0, 0, 0, 2, 0, 0];
+
+/// A capture of `frames` data frames on three interleaved streams, as `drain::link::Link`
+/// sends them: stream 0 `samples` (`u32` values, 8 frames in 10, a ring drop of [`GAP`] every
+/// [`GAP_EVERY`] of its frames), stream 1 `sensor` (16-byte struct, 1 in 10) and stream 2
+/// `events` (a queue of `u32`, 1 in 10); each stream's hello at the start and every
+/// [`HELLO_EVERY`] of its frames.
+pub fn three_stream_capture(frames: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 256];
+    let descs = [
+        StreamDesc::new(0, "samples").of(3),
+        StreamDesc::new(1, "sensor").of(3),
+        StreamDesc::new(2, "events")
+            .with_kind(StreamKind::Queue)
+            .of(3),
+    ];
+    let mut encoders = descs.map(|d| StreamEncoder::new(BOOT_ID).with_stream(d));
+    // Per stream: frames sent, and ring drops so far.
+    let mut sent = [0u32; 3];
+    let mut drops = [0u32; 3];
+    for i in 0..frames {
+        let s = usize::from(STREAM_OF[(i % 10) as usize]);
+        let (enc, n) = (&mut encoders[s], sent[s]);
+        let mut sink = |f: &[u8]| {
+            out.extend_from_slice(f);
+            true
+        };
+        if s == 0 && n % GAP_EVERY == GAP_EVERY - 1 {
+            drops[0] += GAP;
+        }
+        let seq = FIRST_SEQ + n + drops[s];
+        if n % HELLO_EVERY == 0 {
+            match s {
+                1 => enc.hello::<Sensor>(seq, drops[s], &mut buf, &mut sink),
+                _ => enc.hello::<u32>(seq, drops[s], &mut buf, &mut sink),
+            }
+            .expect("hello fits");
+        }
+        match s {
+            1 => enc.data(seq, drops[s], &sensor_value(i), &mut buf, &mut sink),
+            _ => enc.data(seq, drops[s], &u32_value(i), &mut buf, &mut sink),
+        }
+        .expect("a 256-byte buffer fits every frame here");
+        sent[s] += 1;
+    }
+    out
+}
+
+/// Bytes on the wire of `count` consecutive data frames at steady state of stream `stream`
+/// (`0` has no prefix byte), as [`steady_frame_lens`] counts them.
+pub fn steady_stream_frame_lens<V: Serialize>(
+    stream: u8,
+    count: u32,
+    value: impl Fn(u32) -> V,
+) -> Vec<usize> {
+    let mut buf = [0u8; 256];
+    let mut enc =
+        StreamEncoder::new(BOOT_ID).with_stream(StreamDesc::new(stream, "s").of(stream + 1));
+    (0..count)
+        .map(|i| {
+            enc.data(FIRST_SEQ + i, 0, &value(i), &mut buf, &mut |_: &[u8]| true)
+                .expect("a 256-byte buffer fits every frame here")
+                .bytes
+        })
+        .collect()
 }
 
 /// Bytes on the wire of one full data frame carrying `value` at steady state (sequence numbers
@@ -316,6 +387,29 @@ mod tests {
         assert_eq!(totals.data_frames, 5_000);
         assert_eq!(totals.ring_dropped, u64::from(GAP * (5_000 / GAP_EVERY)));
         assert_eq!(totals.link_lost, 0);
+    }
+
+    #[test]
+    fn three_streams_decode_per_stream_with_their_drops() {
+        use ph_eventing_wire::session::Session;
+        let frames = 10_000;
+        let bytes = three_stream_capture(frames);
+        let mut session = Session::new();
+        session.feed(&bytes);
+        let streams: Vec<_> = session.streams().collect();
+        assert_eq!(streams.len(), 3);
+        let counts: Vec<u64> = streams.iter().map(|s| s.totals.data_frames).collect();
+        assert_eq!(counts, [8_000, 1_000, 1_000]);
+        assert_eq!(
+            streams[0].totals.ring_dropped,
+            u64::from(GAP * (8_000 / GAP_EVERY))
+        );
+        assert_eq!(
+            streams.iter().map(|s| s.name).collect::<Vec<_>>(),
+            ["samples", "sensor", "events"]
+        );
+        let t = session.totals();
+        assert_eq!((t.link_lost, t.unplaced, t.inconsistent), (0, 0, 0));
     }
 
     #[test]

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Counts the instructions one `push` of a u32 and one `poll_one` retire on Cortex-M4 (QEMU
 # mps2-an386) and Cortex-M0 (QEMU microbit), for this workspace's ph-eventing and for
-# the published ph-eventing 0.3.0, with the `measure` feature's probes (src/measure.rs).
+# the published ph-eventing 0.3.0, with the `measure` feature's probes (src/measure.rs); and,
+# for this workspace only, one drain + encode of a `u32` frame through a link of one stream and
+# of three (`drain_one_stream`, `drain_three_streams`: the first call also sends the hellos).
 #
 #   scripts/count-instructions.sh            # the table (as in docs/PERFORMANCE.md)
 #   KEEP_TRACES=1 scripts/count-instructions.sh   # also keep the traces with disassembly
@@ -56,7 +58,7 @@ mkdir -p target/measure
 exec 9>target/e2e.lock
 flock 9
 
-printf '%-10s %-5s %-17s %5s %5s %6s  %s\n' core crate function min max calls "instructions x calls, in call order"
+printf '%-10s %-5s %-19s %5s %5s %6s  %s\n' core crate function min max calls "instructions x calls, in call order"
 for b in "${boards[@]}"; do
     read -r board triple core <<<"$b"
     for c in "${crates[@]}"; do
@@ -69,12 +71,15 @@ for b in "${boards[@]}"; do
         timeout 120 qemu-system-arm -machine "$board" -nographic -monitor none \
             -semihosting-config enable=on,target=native -singlestep \
             -d in_asm,exec,nochain -D "$log" -kernel "$elf" </dev/null
-        for fn in measure_push measure_poll_one; do
+        for fn in measure_push measure_poll_one measure_drain_one_stream measure_drain_three_streams; do
+            sym=$(nm "$elf" | awk -v f="$fn" '$3 == f { print $1 }')
+            # The drain probes exist for this workspace's crates only.
+            [ -n "$sym" ] || continue
             # Thumb function symbols have bit 0 set.
-            addr=$(( 0x$(nm "$elf" | awk -v f="$fn" '$3 == f { print $1 }') & ~1 ))
+            addr=$(( 0x$sym & ~1 ))
             read -r min max calls hist out <<<"$(count "$log" "$fn" "$addr")"
             [ "$out" -eq 0 ] || hist="$hist(calls out of the function in $out calls)"
-            printf '%-10s %-5s %-17s %5s %5s %6s  %s\n' "$core" "$crate" "${fn#measure_}" "$min" "$max" "$calls" "$hist"
+            printf '%-10s %-5s %-19s %5s %5s %6s  %s\n' "$core" "$crate" "${fn#measure_}" "$min" "$max" "$calls" "$hist"
         done
         [ -n "${KEEP_TRACES:-}" ] || rm -f "$log"
     done

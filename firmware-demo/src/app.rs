@@ -1,37 +1,66 @@
 //! The shared application: run the demo cycle (see [`config::PHASES`]) on any [`Board`].
 //!
-//! The SysTick handler pushes samples into [`sampler::RING`]; this main loop drains them with
-//! `poll_up_to` through a [`Drainer`], which encodes each item as a frame (and a hello at boot and
-//! every [`config::HELLO_EVERY_FRAMES`] frames) for the board's link. At the end of each cycle
-//! sampling pauses, the ring is drained, and a [`Summary`] with the firmware's own counts goes out
-//! as the last item, so the host can check it saw exactly what the firmware sent.
+//! The SysTick handler pushes samples into [`sampler::RING`], a housekeeping value into
+//! [`sampler::HOUSEKEEPING`] every 100 ticks, and raises phase changes and overflow warnings on
+//! the lossless [`sampler::EVENTS`] queue. This main loop drains the three as three streams of
+//! one link ([`WireLink`]: the queue first, then the rings in turn), each item a frame (and each
+//! stream's hello at boot and every [`config::HELLO_EVERY_FRAMES`] of its frames) for the
+//! board's link. At the end of each cycle sampling pauses, the streams are drained, and a
+//! [`Summary`] with the firmware's own counts, per stream, goes out as the last item of the
+//! `samples` stream, so the host can check it saw exactly what the firmware sent.
 //!
 //! On the RTT builds it also logs (defmt, see [`crate::log`]) its boot, each phase of the cycle,
 //! and each summary, with a warning for the drops the firmware counted during the cycle: about
 //! eight lines per cycle.
 
 use cortex_m::peripheral::SYST;
-use ph_eventing::Consumer;
+use ph_eventing::{Consumer, QueueConsumer};
+use ph_eventing_wire::drain::link::{Link as WireLink, Stream};
 use ph_eventing_wire::drain::{DrainReport, Drainer};
-use ph_eventing_wire::encode::{max_frame_len, max_hello_len};
 use ph_eventing_wire::frame::FORMAT_VERSION;
+use ph_eventing_wire::stream::{StreamDesc, StreamKind};
 
 use crate::board::Board;
-use crate::config::{self, DRAIN_BATCH, Phase, PhaseKind, RING_CAPACITY};
+use crate::config::{
+    self, DRAIN_BATCH, EVENTS_CAPACITY, HOUSEKEEPING_CAPACITY, Phase, PhaseKind, RING_CAPACITY,
+};
 use crate::link::Link;
 use crate::log::{info, warn};
-use crate::sampler::{self, RING};
-use crate::telemetry::{Event, Summary};
+use crate::sampler::{self, EVENTS, HOUSEKEEPING, RING};
+use crate::telemetry::{Event, Housekeeping, StateEvent, StreamCounts, Summary};
 
-/// Frame buffer size: fits `Event`'s data frames and its hello (checked at start-up).
-const FRAME_BUF: usize = 256;
+/// The link's streams: ids, names and kinds, as their hellos announce them.
+const SAMPLES: StreamDesc = StreamDesc::new(0, "samples").of(3);
+const HOUSEKEEPING_STREAM: StreamDesc = StreamDesc::new(1, "housekeeping").of(3);
+const EVENTS_STREAM: StreamDesc = StreamDesc::new(2, "events")
+    .with_kind(StreamKind::Queue)
+    .of(3);
+
+/// Frame buffer size: fits every stream's data frames and hellos.
+const FRAME_BUF: usize = {
+    let sizes = [
+        Drainer::buffer_needed::<Event>(),
+        Drainer::buffer_needed::<Housekeeping>(),
+        Drainer::buffer_needed::<StateEvent>(),
+    ];
+    let (mut max, mut k) = (0, 0);
+    while k < sizes.len() {
+        if sizes[k] > max {
+            max = sizes[k];
+        }
+        k += 1;
+    }
+    max
+};
 
 /// The demo's main-loop state.
 pub struct App<B: Board> {
     board: B,
     syst: SYST,
-    consumer: Consumer<'static, Event, RING_CAPACITY>,
-    drainer: Drainer,
+    samples: Stream<Consumer<'static, Event, RING_CAPACITY>>,
+    housekeeping: Stream<Consumer<'static, Housekeeping, HOUSEKEEPING_CAPACITY>>,
+    events: Stream<QueueConsumer<'static, StateEvent, EVENTS_CAPACITY>>,
+    wire: WireLink,
     buf: [u8; FRAME_BUF],
     /// Counts for the next summary (`delivered` counts every item read, summaries included, until
     /// [`push_summary`](Self::push_summary) subtracts them).
@@ -43,12 +72,14 @@ pub struct App<B: Board> {
 }
 
 impl<B: Board> App<B> {
-    /// Takes the ring's consumer; `boot_id` must differ from one boot to the next.
+    /// Takes the consumers of the three streams; `boot_id` must differ from one boot to the
+    /// next.
     pub fn new(board: B, syst: SYST, boot_id: u32) -> Self {
-        assert!(
-            max_frame_len::<Event>() <= FRAME_BUF && max_hello_len::<Event>() <= FRAME_BUF,
-            "FRAME_BUF is too small for Event's frames"
-        );
+        let drainer = |desc| {
+            Drainer::new(boot_id)
+                .with_stream(desc)
+                .with_hello_every(config::HELLO_EVERY_FRAMES)
+        };
         info!(
             "firmware-demo {=str} on {=str}: boot id {=u32:#010x}, wire format v{=u8}",
             env!("CARGO_PKG_VERSION"),
@@ -59,8 +90,10 @@ impl<B: Board> App<B> {
         Self {
             board,
             syst,
-            consumer: RING.consumer(),
-            drainer: Drainer::new(boot_id).with_hello_every(config::HELLO_EVERY_FRAMES),
+            samples: Stream::new(RING.consumer(), drainer(SAMPLES)),
+            housekeeping: Stream::new(HOUSEKEEPING.consumer(), drainer(HOUSEKEEPING_STREAM)),
+            events: Stream::new(EVENTS.consumer(), drainer(EVENTS_STREAM)),
+            wire: WireLink::new(),
             buf: [0; FRAME_BUF],
             totals: Summary::default(),
             summaries: 0,
@@ -84,6 +117,8 @@ impl<B: Board> App<B> {
         sampler::start(&mut self.syst, B::CORE_HZ);
         for (index, phase) in config::PHASES.into_iter().enumerate() {
             log_phase(cycle, index + 1, phase);
+            let overflowing = !matches!(phase.kind, PhaseKind::Normal);
+            sampler::set_phase(index as u8 + 1, overflowing);
             self.run_phase(phase);
         }
         sampler::stop(&mut self.syst);
@@ -119,27 +154,34 @@ impl<B: Board> App<B> {
         }
     }
 
-    /// Drains until the ring is empty.
+    /// Drains until every stream is empty.
     fn drain_all(&mut self) {
         while self.drain(DRAIN_BATCH).stats.read > 0 {}
     }
 
-    /// Drains up to `max` items to the link, counting what happened.
+    /// Drains up to `max` items of all streams to the link, counting what happened per stream.
     fn drain(&mut self, max: usize) -> DrainReport {
         let link = self.board.link();
         let report = self
-            .drainer
-            // Each call is one whole frame. The drainer needs to know whether the link took it:
-            // after a frame the link dropped, the next data frame must be a full one (wire
-            // format v2), so the host sees a link loss.
-            .drain(&mut self.consumer, max, &mut self.buf, |frame| {
-                link.send_frame(frame)
-            })
-            .expect("FRAME_BUF fits every frame (checked in App::new)");
-        self.totals.link_skipped = self.totals.link_skipped.wrapping_add(report.refused);
-        self.totals.delivered = self.totals.delivered.wrapping_add(report.stats.read);
-        self.totals.ring_dropped = self.totals.ring_dropped.wrapping_add(report.stats.dropped);
-        self.totals.hellos_sent = self.totals.hellos_sent.wrapping_add(report.hellos);
+            .wire
+            // Each call is one whole frame. The drainers need to know whether the link took it:
+            // after a frame the link dropped, the stream's next data frame must be a full one
+            // (WIRE.md, section 4), so the host sees a link loss on that stream.
+            .drain(
+                &mut [&mut self.samples, &mut self.housekeeping, &mut self.events],
+                max,
+                &mut self.buf,
+                |frame| link.send_frame(frame),
+            )
+            .expect("FRAME_BUF fits every stream's frames");
+        let t = &mut self.totals;
+        t.link_skipped = t.link_skipped.wrapping_add(report.refused);
+        t.hellos_sent = t.hellos_sent.wrapping_add(report.hellos);
+        let samples = self.samples.last_report().stats;
+        t.delivered = t.delivered.wrapping_add(samples.read);
+        t.ring_dropped = t.ring_dropped.wrapping_add(samples.dropped);
+        add(&mut t.housekeeping, self.housekeeping.last_report());
+        add(&mut t.events, self.events.last_report());
         report
     }
 
@@ -149,6 +191,17 @@ impl<B: Board> App<B> {
         let summary = Summary {
             samples: sampler::samples(),
             delivered: self.totals.delivered.wrapping_sub(self.summaries),
+            housekeeping: StreamCounts {
+                pushed: sampler::housekeeping_pushed(),
+                ..self.totals.housekeeping
+            },
+            events: StreamCounts {
+                pushed: sampler::events_raised(),
+                // The queue's own count of the pushes it turned away (all of them: sampling
+                // is stopped, and the drain before this read everything it queued).
+                dropped: EVENTS.refused(),
+                ..self.totals.events
+            },
             ..self.totals
         };
         RING.producer().push(Event::Summary(summary));
@@ -160,6 +213,13 @@ impl<B: Board> App<B> {
             warn!(
                 "cycle {=u32}: the ring overwrote {=u32} samples before the main loop read them",
                 cycle, ring_dropped
+            );
+        }
+        let refused = summary.events.dropped.wrapping_sub(self.last.events.dropped);
+        if refused > 0 {
+            warn!(
+                "cycle {=u32}: the events queue was full and refused {=u32} events",
+                cycle, refused
             );
         }
         let link_skipped = summary.link_skipped.wrapping_sub(self.last.link_skipped);
@@ -177,18 +237,20 @@ impl<B: Board> App<B> {
     /// message and the HardFault come.
     #[cfg(feature = "panic-after-boot")]
     fn panic_after_boot(&mut self) {
-        let link = self.board.link();
-        let (_, written) = self
-            .drainer
-            .hello::<Event, _>(&mut self.buf, |frame| link.send_frame(frame))
-            .expect("FRAME_BUF fits the hello (checked in App::new)");
-        self.totals.hellos_sent += u32::from(written);
+        // A drain of nothing sends every stream's boot hello.
+        let hellos = self.drain(0).hellos;
         info!(
-            "boot hello sent (written whole: {=bool}); now panicking, as feature panic-after-boot asks",
-            written
+            "boot hellos sent ({=u32} of them); now panicking, as feature panic-after-boot asks",
+            hellos
         );
         panic!("demo panic requested by the panic-after-boot feature");
     }
+}
+
+/// Adds what one drain of a stream read and lost to its counts.
+fn add(counts: &mut StreamCounts, report: &DrainReport) {
+    counts.delivered = counts.delivered.wrapping_add(report.stats.read);
+    counts.dropped = counts.dropped.wrapping_add(report.stats.dropped);
 }
 
 /// Logs the start of phase `index` (1-based) of demo cycle `cycle`.

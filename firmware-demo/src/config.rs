@@ -9,7 +9,21 @@ pub const SAMPLE_HZ: u32 = 1_000;
 /// Items the ring holds before the oldest is overwritten.
 pub const RING_CAPACITY: usize = 64;
 
-/// Items drained per `poll_up_to` call in the main loop (it calls again until the ring is empty).
+/// Items the slow `housekeeping` ring holds.
+pub const HOUSEKEEPING_CAPACITY: usize = 8;
+
+/// Sampler ticks between two housekeeping values (10 per second at [`SAMPLE_HZ`]).
+pub const HOUSEKEEPING_EVERY_TICKS: u32 = 100;
+
+/// Events the lossless `events` queue holds before it turns the interrupt away.
+pub const EVENTS_CAPACITY: usize = 16;
+
+/// Sampler ticks between two overflow warnings on the `events` stream during a phase that
+/// overflows the `samples` ring.
+pub const OVERFLOW_EVERY_TICKS: u32 = 25;
+
+/// Items drained per call in the main loop, all streams together (it calls again until every
+/// stream is empty).
 pub const DRAIN_BATCH: usize = 16;
 
 /// A hello frame (magic, version, boot id, schema) goes out at boot and then every this many data

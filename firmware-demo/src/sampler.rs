@@ -1,16 +1,26 @@
-//! The producer side: a `static` ring filled from the SysTick interrupt.
+//! The producer side: three `static` sources filled from the SysTick interrupt — the fast
+//! `samples` ring, the slow `housekeeping` ring and the lossless `events` queue.
 
-use core::sync::atomic::{AtomicU8, AtomicU32, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, Ordering};
 
 use cortex_m::peripheral::{SCB, SYST, syst::SystClkSource};
 use cortex_m_rt::exception;
-use ph_eventing::SeqRing;
+use ph_eventing::{EventQueue, SeqRing};
 
-use crate::config::{RING_CAPACITY, SAMPLE_HZ};
-use crate::telemetry::{Event, Sample};
+use crate::config::{
+    EVENTS_CAPACITY, HOUSEKEEPING_CAPACITY, HOUSEKEEPING_EVERY_TICKS, OVERFLOW_EVERY_TICKS,
+    RING_CAPACITY, SAMPLE_HZ,
+};
+use crate::telemetry::{Event, Housekeeping, Sample, StateEvent, fake_supply};
 
-/// The ring between the SysTick handler (producer) and the main loop (consumer).
+/// The `samples` ring between the SysTick handler (producer) and the main loop (consumer).
 pub static RING: SeqRing<Event, RING_CAPACITY> = SeqRing::new();
+
+/// The `housekeeping` ring: one value every [`HOUSEKEEPING_EVERY_TICKS`].
+pub static HOUSEKEEPING: SeqRing<Housekeeping, HOUSEKEEPING_CAPACITY> = SeqRing::new();
+
+/// The lossless `events` queue: phase changes and overflow warnings.
+pub static EVENTS: EventQueue<StateEvent, EVENTS_CAPACITY> = EventQueue::new();
 
 /// SysTick interrupts since boot.
 static TICKS: AtomicU32 = AtomicU32::new(0);
@@ -18,6 +28,16 @@ static TICKS: AtomicU32 = AtomicU32::new(0);
 static SAMPLES: AtomicU32 = AtomicU32::new(0);
 /// Samples to push per tick (more than 1 during a burst).
 static PER_TICK: AtomicU8 = AtomicU8::new(1);
+/// Housekeeping values pushed since boot.
+static HOUSEKEEPING_PUSHED: AtomicU32 = AtomicU32::new(0);
+/// Events raised since boot (queued or refused).
+static EVENTS_RAISED: AtomicU32 = AtomicU32::new(0);
+/// The phase the main loop is in (1-based; 0 before the first), and the one the handler last
+/// raised an event for.
+static PHASE: AtomicU8 = AtomicU8::new(0);
+static PHASE_RAISED: AtomicU8 = AtomicU8::new(0);
+/// The current phase overflows the `samples` ring (slow drain, burst).
+static OVERFLOWING: AtomicBool = AtomicBool::new(false);
 
 /// Microseconds between two ticks.
 pub const TICK_US: u32 = 1_000_000 / SAMPLE_HZ;
@@ -67,6 +87,33 @@ pub fn samples() -> u32 {
     SAMPLES.load(Ordering::Relaxed)
 }
 
+/// Housekeeping values pushed since boot.
+pub fn housekeeping_pushed() -> u32 {
+    HOUSEKEEPING_PUSHED.load(Ordering::Relaxed)
+}
+
+/// Events raised since boot, refused ones included ([`EventQueue::refused`] counts those).
+pub fn events_raised() -> u32 {
+    EVENTS_RAISED.load(Ordering::Relaxed)
+}
+
+/// Tells the handler that the main loop entered phase `index` (1-based), and whether the phase
+/// overflows the `samples` ring: the handler raises a `PhaseStarted` event at its next tick,
+/// and `Overflow` warnings during such a phase.
+pub fn set_phase(index: u8, overflowing: bool) {
+    OVERFLOWING.store(overflowing, Ordering::Relaxed);
+    PHASE.store(index, Ordering::Relaxed);
+}
+
+/// Raises the event `make` builds from its counter on the `events` queue (from the handler
+/// only: the queue's one producer).
+fn raise(make: impl FnOnce(u32) -> StateEvent) {
+    let counter = EVENTS_RAISED.load(Ordering::Relaxed).wrapping_add(1);
+    EVENTS_RAISED.store(counter, Ordering::Relaxed);
+    // A full queue hands the event back and counts the refusal; the host sees it as REFUSED.
+    let _ = EVENTS.producer().push(make(counter));
+}
+
 #[exception]
 fn SysTick() {
     // Only this handler writes TICKS and SAMPLES, and it does not preempt itself: a plain
@@ -80,4 +127,26 @@ fn SysTick() {
         producer.push(Event::Sample(Sample::new(counter, tick, TICK_US)));
     }
     SAMPLES.store(counter, Ordering::Relaxed);
+    // Only this handler writes these counters, as above.
+    let phase = PHASE.load(Ordering::Relaxed);
+    if phase != PHASE_RAISED.load(Ordering::Relaxed) {
+        PHASE_RAISED.store(phase, Ordering::Relaxed);
+        raise(|counter| StateEvent::PhaseStarted {
+            counter,
+            index: phase,
+        });
+    }
+    if OVERFLOWING.load(Ordering::Relaxed) && tick % OVERFLOW_EVERY_TICKS == 0 {
+        let samples = counter;
+        raise(|counter| StateEvent::Overflow { counter, samples });
+    }
+    if tick % HOUSEKEEPING_EVERY_TICKS == 0 {
+        let n = HOUSEKEEPING_PUSHED.load(Ordering::Relaxed).wrapping_add(1);
+        HOUSEKEEPING_PUSHED.store(n, Ordering::Relaxed);
+        HOUSEKEEPING.producer().push(Housekeeping {
+            counter: n,
+            uptime_ms: tick.wrapping_mul(TICK_US) / 1000,
+            supply_mv: fake_supply(n),
+        });
+    }
 }

@@ -1,4 +1,5 @@
-//! The telemetry value type carried by the ring and the wire, and the fake sensor behind it.
+//! The value types of the three telemetry streams (samples, housekeeping, events), and the fake
+//! sensors behind them.
 
 use postcard::experimental::max_size::MaxSize;
 use postcard_schema::Schema;
@@ -27,21 +28,82 @@ pub struct Sample {
 }
 
 /// The firmware's own counts since boot, as seen from the main loop (logged as it is sent, on the
-/// RTT builds).
+/// RTT builds): one part per stream, so that a host can check each stream's accounting.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Schema, MaxSize)]
 #[cfg_attr(feature = "rtt", derive(defmt::Format))]
 pub struct Summary {
-    /// Samples pushed into the ring by the interrupt.
+    /// Samples pushed into the `samples` ring by the interrupt.
     pub samples: u32,
-    /// Samples the main loop read from the ring.
+    /// Items the main loop read from the `samples` ring (summaries excluded).
     pub delivered: u32,
-    /// Items the ring overwrote before the main loop read them (sum of `PollStats::dropped`).
+    /// Items the `samples` ring overwrote before the main loop read them (sum of
+    /// `PollStats::dropped`).
     pub ring_dropped: u32,
-    /// Frames the link refused (RTT buffer full), as the drainer counts them
+    /// Frames of all streams the link refused (RTT buffer full), as the drainers count them
     /// (`DrainReport::refused`); always 0 on a UART.
     pub link_skipped: u32,
-    /// Hello frames the link accepted whole.
+    /// Hello frames of all streams the link accepted whole.
     pub hellos_sent: u32,
+    /// The `housekeeping` ring's counts.
+    pub housekeeping: StreamCounts,
+    /// The `events` queue's counts (`dropped`: pushes the queue refused).
+    pub events: StreamCounts,
+}
+
+/// One stream's counts since boot: what its producer pushed, what the main loop read, and what
+/// was lost on the target (ring drops, or a queue's refusals).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Schema, MaxSize)]
+#[cfg_attr(feature = "rtt", derive(defmt::Format))]
+pub struct StreamCounts {
+    /// Items the producer pushed (for a queue: attempts, refused ones included).
+    pub pushed: u32,
+    /// Items the main loop read.
+    pub delivered: u32,
+    /// Items lost on the target: overwritten by a ring, or refused by a full queue.
+    pub dropped: u32,
+}
+
+/// The slow `housekeeping` stream's value, pushed by the interrupt every
+/// [`HOUSEKEEPING_EVERY_TICKS`](crate::config::HOUSEKEEPING_EVERY_TICKS).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Schema, MaxSize)]
+pub struct Housekeeping {
+    /// Housekeeping values since boot, this one included (1, 2, 3, ...).
+    pub counter: u32,
+    /// Milliseconds of sampling since boot (the tick count).
+    pub uptime_ms: u32,
+    /// A fake supply voltage in millivolts: see [`fake_supply`].
+    pub supply_mv: u16,
+}
+
+/// What the lossless `events` stream carries: the state changes and the overflow warnings the
+/// interrupt raises, which must never be lost behind a burst of samples.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Schema, MaxSize)]
+pub enum StateEvent {
+    /// The main loop entered phase `index` (1-based) of the demo cycle.
+    PhaseStarted {
+        /// Events raised since boot, this one included.
+        counter: u32,
+        /// The phase (1-based).
+        index: u8,
+    },
+    /// Raised every [`OVERFLOW_EVERY_TICKS`](crate::config::OVERFLOW_EVERY_TICKS) during a
+    /// phase that overflows the `samples` ring (slow drain, burst): a warning that samples are
+    /// being overwritten, as of the `samples`-th sample.
+    Overflow {
+        /// Events raised since boot, this one included.
+        counter: u32,
+        /// Samples pushed since boot.
+        samples: u32,
+    },
+}
+
+impl StateEvent {
+    /// Events raised since boot, this one included.
+    pub fn counter(&self) -> u32 {
+        match *self {
+            Self::PhaseStarted { counter, .. } | Self::Overflow { counter, .. } => counter,
+        }
+    }
 }
 
 impl Sample {
@@ -53,6 +115,12 @@ impl Sample {
             timestamp_us: tick.wrapping_mul(tick_us),
         }
     }
+}
+
+/// A deterministic supply voltage: 3300 mV minus 1 mV per housekeeping value, back to 3300
+/// every 100 values, so that a host can recompute and check every value.
+pub fn fake_supply(counter: u32) -> u16 {
+    3300 - (counter % 100) as u16
 }
 
 /// A deterministic "temperature": a triangle wave between 20.000 and 22.000 °C with a period of

@@ -5,8 +5,9 @@
 //! ```
 use ph_eventing_wire::encode::{
     DEFAULT_ANCHOR_EVERY, DataFields, HelloFields, encode_compact, encode_data, encode_hello,
-    max_frame_len,
+    encode_stream_compact, encode_stream_data, encode_stream_hello, max_frame_len,
 };
+use ph_eventing_wire::stream::{StreamDesc, StreamKind};
 use postcard::experimental::max_size::MaxSize;
 use serde::Serialize;
 
@@ -46,7 +47,21 @@ fn main() {
     let k = DEFAULT_ANCHOR_EVERY as usize;
     let amortised = |full: usize, compact: usize| (full + (k - 1) * compact) as f64 / k as f64;
     let gap = DataFields::after(999_990, 0, 1_000_000, 3);
-    let rows: [(&str, String); 13] = [
+    // Stream 2 of 3: the same frames with the stream's prefix byte.
+    let full_u32_s2 = |seq, v: u32| {
+        full(seq, 0, &|b, f| {
+            encode_stream_data(2, 1, f, &v, b).unwrap().len()
+        })
+    };
+    let compact_u32_s2 = |v: u32| {
+        encode_stream_compact(2, 2, &v, &mut [0u8; 64])
+            .unwrap()
+            .len()
+    };
+    let faults = StreamDesc::new(2, "faults")
+        .with_kind(StreamKind::Queue)
+        .of(3);
+    let rows: [(&str, String); 17] = [
         ("u32 compact frame, value < 128", compact_u32(7).to_string()),
         (
             "u32 compact frame, value < 2^14",
@@ -78,6 +93,21 @@ fn main() {
             "u32 data frame, worst case (max_frame_len::<u32>())",
             max_frame_len::<u32>().to_string(),
         ),
+        (
+            "u32 compact frame of stream 1..=63, value < 128",
+            compact_u32_s2(7).to_string(),
+        ),
+        (
+            "u32 full frame of stream 1..=63, seq < 128, value < 128, contiguous",
+            full_u32_s2(1, 7).to_string(),
+        ),
+        (
+            "u32 steady state of stream 1..=63, seq ~ 10^6, value < 2^14",
+            format!(
+                "{:.2}",
+                amortised(full_u32_s2(1_000_000, 9_999), compact_u32_s2(9_999))
+            ),
+        ),
         ("Sample16 compact frame", compact_s16.to_string()),
         (
             "Sample16 full frame, seq 1000, contiguous",
@@ -94,6 +124,13 @@ fn main() {
         (
             "hello for u32, next_seq 1",
             encode_hello::<u32>(&fields(1, 0), &mut buf)
+                .unwrap()
+                .len()
+                .to_string(),
+        ),
+        (
+            "hello for u32, stream 2 of 3, queue \"faults\", next_seq 1",
+            encode_stream_hello::<u32>(&fields(1, 0), &faults, &mut buf)
                 .unwrap()
                 .len()
                 .to_string(),

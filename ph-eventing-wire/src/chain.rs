@@ -64,6 +64,10 @@ struct Prev {
 /// Feed it every decoder result in stream order (rejected ones too: they break the chain), and
 /// call [`finish`](Self::finish) at the end of the stream.
 ///
+/// One chain places one stream's frames. On a link of several streams, give each stream its
+/// own chain (route by [`Frame::stream`]) and break every chain on a rejected frame, which may
+/// have been any stream's (WIRE.md, section 7.4); `Session` (feature `std`) does this.
+///
 /// ```
 /// use ph_eventing_wire::chain::{Chain, Placed};
 /// use ph_eventing_wire::decoder::FrameDecoder;

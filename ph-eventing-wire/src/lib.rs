@@ -7,18 +7,22 @@
 //! gap, and in between *compact* frames — `COBS(header, postcard value, CRC-16) 0x00` — whose
 //! sequence number is the previous one's plus one (the header repeats its low 6 bits, which the
 //! host checks). A *hello* frame at boot and periodically
-//! announces the boot id, the counters and the value type's schema. `WIRE.md` in the crate
-//! describes every byte (format version 2).
+//! announces the boot id, the counters and the value type's schema. Several rings and queues
+//! can share a link as *streams*: each has its own sequence numbers, counters, value type and
+//! hello, and its frames carry its id (one prefix byte, none for stream 0). `WIRE.md` in the
+//! crate describes every byte (format version 3; version 2 streams still decode).
 //!
 //! # Map of the crate
 //!
 //! | Side | Piece | What it does |
 //! |------|-------|--------------|
-//! | firmware (`no_std`, no alloc) | [`drain::Drainer`] | drains a `Consumer` with `poll_up_to`, hands each frame to your sink (RTT, UART…), sends hellos |
+//! | firmware (`no_std`, no alloc) | [`drain::Drainer`] | drains a `Consumer` (a ring's or a queue's) with `poll_up_to`, hands each frame to your sink (RTT, UART…), sends hellos |
+//! | firmware | [`drain::link::Link`] | several streams (rings and queues of different types) into one sink: queues first, then rings round-robin, bounded per call |
+//! | both | [`stream`] | what a stream is: id, name, kind ([`stream::StreamKind`]: ring or queue) |
 //! | firmware | [`encode::StreamEncoder`] | chooses full or compact frames for one boot's stream (the `Drainer` uses it) |
 //! | firmware | [`encode::encode_data`], [`encode::encode_compact`], [`encode::encode_hello`] | one frame into a `&mut [u8]`; [`encode::max_frame_len`] sizes the buffer as a `const` |
 //! | host (`no_std` too) | [`decoder::FrameDecoder`] | bytes in chunks of any size → [`frame::Frame`]s; corrupt and oversized frames are counted and skipped; fixed memory |
-//! | host | [`accounting::Accountant`] | placed frames → [`accounting::Event`]s (`RingDrop`, `LinkLoss`, `TargetReset`, `SeqWrap`, `Duplicate`, `Unplaced`) and [`accounting::Totals`] |
+//! | host | [`accounting::Accountant`] | one stream's placed frames → [`accounting::Event`]s (`RingDrop`, `Refused`, `LinkLoss`, `TargetReset`, `SeqWrap`, `Duplicate`, `Unplaced`) and [`accounting::Totals`] |
 #![cfg_attr(
     feature = "alloc",
     doc = "| host (`alloc`) | [`schema::parse_schema`] | the hello's schema as an owned `postcard_schema` type, depth-bounded |"
@@ -41,7 +45,7 @@
 )]
 #![cfg_attr(
     feature = "std",
-    doc = "| host (`std`) | [`session::Session`] | all of the above in one: bytes in, [`session::Record`]s out |"
+    doc = "| host (`std`) | [`session::Session`] | all of the above in one, per stream: bytes in, [`session::Record`]s out |"
 )]
 #![cfg_attr(
     not(feature = "std"),

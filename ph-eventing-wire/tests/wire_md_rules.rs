@@ -5,11 +5,16 @@ mod common;
 
 use common::{account, data, hello, link, raw_frame, ring};
 use ph_eventing_wire::accounting::{Accountant, Event};
+use ph_eventing_wire::chain::Placement;
 use ph_eventing_wire::decoder::{FrameDecoder, decode_one};
-use ph_eventing_wire::encode::{DataFields, encode_data, max_frame_len_for};
-use ph_eventing_wire::frame::{Frame, FrameError, boot_tag};
+use ph_eventing_wire::encode::{
+    DataFields, HelloFields, encode_data, encode_stream_compact, encode_stream_data,
+    encode_stream_hello, max_frame_len_for,
+};
+use ph_eventing_wire::frame::{CompactFrame, DataFrame, Frame, FrameError, boot_tag};
 use ph_eventing_wire::schema::parse_schema;
 use ph_eventing_wire::session::{Record, SESSION_MAX_FRAME, Session};
+use ph_eventing_wire::stream::{StreamDesc, StreamKind};
 use ph_eventing_wire::value::{ValueError, decode_value};
 use serde_json::json;
 
@@ -278,4 +283,186 @@ fn wire_7_3_the_clamp_applies_to_a_hello_and_to_the_first_gap_after_a_reset() {
         [Event::TargetReset { boot_id: None }, ring(4, 1, 4)]
     );
     assert_eq!((totals.inconsistent, totals.resets), (1, 1));
+}
+
+/// WIRE.md 2: a stream prefix is followed by a data frame's header; a prefix before a hello or
+/// before nothing, and the prefix of stream 0 (which has none), are malformed.
+#[test]
+fn wire_2_a_stream_prefix_precedes_a_data_frame_of_streams_1_to_63() {
+    let parse = |raw: &[u8]| decode_all_results(&[&[0u8][..], &raw_frame(raw)].concat());
+    // Stream 5, compact frame, seq bits 1, value 7: fine.
+    assert!(matches!(
+        parse(&[0xC5, 0x41, 0x07])[..],
+        [Ok(Frame::Compact(c))] if c.stream == 5 && c.seq_bits == 1 && c.value == [7]
+    ));
+    // Stream 63, full frame.
+    assert!(matches!(
+        parse(&[0xFF, 0x2A, 0x01, 0x00, 0x00, 0x07])[..],
+        [Ok(Frame::Data(d))] if d.stream == 63 && d.seq == 1
+    ));
+    for raw in [
+        &[0xC0, 0x41, 0x07][..], // stream 0 never has a prefix
+        &[0xC5, 0x81, 0x70],     // a prefix before a hello
+        &[0xC5, 0xC5, 0x41],     // two prefixes
+        &[0xC5],                 // a prefix alone
+    ] {
+        assert_eq!(parse(raw), [Err(FrameError::Malformed)], "{raw:02x?}");
+    }
+}
+
+/// WIRE.md 7.4, rule 2: a rejected frame breaks every stream's chain (it may have been any
+/// stream's), while frames of other streams, and another stream's hello, break none.
+#[test]
+fn wire_7_4_a_rejected_frame_breaks_every_stream_s_chain_and_nothing_else_does() {
+    let frame = |stream, seq: u32, compact: bool| {
+        let mut buf = [0u8; 64];
+        if compact {
+            encode_stream_compact(stream, seq, &seq, &mut buf)
+                .unwrap()
+                .to_vec()
+        } else {
+            encode_stream_data(stream, 9, &DataFields::contiguous(seq, 0), &seq, &mut buf)
+                .unwrap()
+                .to_vec()
+        }
+    };
+    let other_hello = {
+        let fields = HelloFields {
+            boot_id: 9,
+            next_seq: 1,
+            ring_drops: 0,
+        };
+        encode_stream_hello::<u32>(&fields, &StreamDesc::new(2, "c").of(3), &mut [0u8; 96])
+            .unwrap()
+            .to_vec()
+    };
+    let placements = |wire: Vec<u8>| -> Vec<(u8, u32, Placement)> {
+        let mut session = Session::new();
+        let mut records = session.feed(&wire);
+        records.extend(session.finish());
+        records
+            .into_iter()
+            .filter_map(|r| match r {
+                Record::Data(d) => Some((d.stream, d.seq, d.placement)),
+                _ => None,
+            })
+            .collect()
+    };
+    // Streams 0 and 1 interleaved, with stream 2's hello between: every compact frame chains.
+    let clean = [
+        frame(0, 1, false),
+        frame(1, 1, false),
+        frame(0, 2, true),
+        other_hello.clone(),
+        frame(1, 2, true),
+        frame(0, 3, true),
+    ]
+    .concat();
+    assert!(
+        placements(clean)
+            .iter()
+            .filter(|(_, seq, _)| *seq > 1)
+            .all(|(_, _, p)| *p == Placement::Chained)
+    );
+    // A damaged frame between them: both streams' next compact frames wait for a full frame
+    // of their own stream, which places them backwards.
+    let damaged = [
+        frame(0, 1, false),
+        frame(1, 1, false),
+        vec![0x03, 0x99, 0x98, 0x00], // rejected: checksum
+        frame(0, 2, true),
+        frame(1, 2, true),
+        frame(1, 3, false),
+        frame(0, 3, false),
+    ]
+    .concat();
+    let got = placements(damaged);
+    assert!(got.contains(&(0, 2, Placement::Backfilled)), "{got:?}");
+    assert!(got.contains(&(1, 2, Placement::Backfilled)), "{got:?}");
+}
+
+/// WIRE.md 7.4, rule 3: the gaps a queue counted are refusals, reported as such on its
+/// stream, while a ring's on the same link are ring drops.
+#[test]
+fn wire_7_4_a_queue_s_counted_gaps_are_refusals() {
+    let fields = HelloFields {
+        boot_id: 9,
+        next_seq: 1,
+        ring_drops: 0,
+    };
+    let mut buf = [0u8; 96];
+    let mut wire = Vec::new();
+    for (desc, seq, drops) in [
+        (StreamDesc::new(0, "ring").of(2), 5, 4),
+        (
+            StreamDesc::new(1, "queue")
+                .with_kind(StreamKind::Queue)
+                .of(2),
+            5,
+            4,
+        ),
+    ] {
+        wire.extend(encode_stream_hello::<u32>(&fields, &desc, &mut buf).unwrap());
+        wire.extend(
+            encode_stream_data(
+                desc.id,
+                9,
+                &DataFields::after(1, 0, seq, drops),
+                &1u32,
+                &mut buf,
+            )
+            .unwrap(),
+        );
+    }
+    let mut session = Session::new();
+    let events: Vec<(u8, Event)> = session
+        .feed(&wire)
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Data(d) => Some(d.events.into_iter().map(move |e| (d.stream, e))),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    assert_eq!(
+        events,
+        [
+            (0, ring(4, 1, 4)),
+            (
+                1,
+                Event::Refused {
+                    count: 4,
+                    first_seq: 1,
+                    last_seq: 4
+                }
+            )
+        ]
+    );
+    let (ring_t, queue_t) = (
+        session.stream(0).unwrap().totals,
+        session.stream(1).unwrap().totals,
+    );
+    assert_eq!((ring_t.ring_dropped, ring_t.refused), (4, 0));
+    assert_eq!((queue_t.ring_dropped, queue_t.refused), (0, 4));
+    assert_eq!(session.totals().refused_events, 1);
+}
+
+/// Every decoder result of `bytes`, borrowed frames turned into owned checks by the caller.
+fn decode_all_results(bytes: &[u8]) -> Vec<Result<Frame<'static>, FrameError>> {
+    let mut out = Vec::new();
+    FrameDecoder::<256>::new().feed(bytes, |r| {
+        // Leak the few bytes of a test frame to compare it after the decoder's buffer moved on.
+        out.push(r.map(|f| match f {
+            Frame::Compact(c) => Frame::Compact(CompactFrame {
+                value: Vec::leak(c.value.to_vec()),
+                ..c
+            }),
+            Frame::Data(d) => Frame::Data(DataFrame {
+                value: Vec::leak(d.value.to_vec()),
+                ..d
+            }),
+            Frame::Hello(_) => panic!("no hello in these tests"),
+        }));
+    });
+    out
 }

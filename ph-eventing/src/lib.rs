@@ -1,5 +1,5 @@
 //! A lock-free single-producer single-consumer **sequence ring** for telemetry on `no_std`
-//! targets.
+//! targets, and its lossless sibling for rare events, the [`EventQueue`].
 //!
 //! The producer (typically an interrupt handler) pushes items into a [`SeqRing`] without ever
 //! blocking; when the ring is full the oldest item is overwritten. Every item gets a sequence
@@ -25,7 +25,38 @@
 //! assert_eq!((stats.read, stats.dropped, stats.newest), (1, 0, 1));
 //! ```
 //!
-//! # Guarantees
+//! # `SeqRing` or `EventQueue`
+//!
+//! - [`SeqRing`]: lossy, the newest wins. For a high-rate stream (samples, trace points) where
+//!   a producer that is never turned away matters more than old items: when the ring is full, a
+//!   push overwrites the oldest item, and the consumer learns how many it lost.
+//! - [`EventQueue`]: lossless. For rare events that must not be lost (faults, state changes,
+//!   commands): an accepted item is always delivered. When the queue is full, the producer is
+//!   turned away instead: [`QueueProducer::push`] hands the value back as `Err(value)`, the
+//!   refusal is counted ([`EventQueue::refused`]) and uses up its sequence number, so the consumer
+//!   and a host behind a link see it as a gap, just like a ring drop. Its data path is plain loads
+//!   and stores (no atomic read-modify-write, so no interrupt masking on Cortex-M0).
+//!
+//! ```
+//! use ph_eventing::EventQueue;
+//!
+//! static FAULTS: EventQueue<u8, 4> = EventQueue::new();
+//!
+//! let producer = FAULTS.producer();
+//! if let Err(code) = producer.push(0x21) {
+//!     // Full: nothing was overwritten; `code` is ours again (the refusal is counted).
+//!     let _ = code;
+//! }
+//! let mut consumer = FAULTS.consumer();
+//! assert_eq!(consumer.poll_one_value(), Some((1, 0x21)));
+//! ```
+//!
+//! Both consumers implement [`SeqSource`], so a drainer that forwards items to a link is written
+//! once for both ([`SeqSource::LOSSLESS`] tells refusals from overwrites).
+//!
+//! # Guarantees (`SeqRing`)
+//!
+//! The queue's are in [`EventQueue`] and [`QueueConsumer`].
 //!
 //! - Sequence numbers start at 1 and increase by one per push; after `u32::MAX` comes 1 (`0`
 //!   means "nothing yet" and is never assigned).
@@ -65,7 +96,9 @@
 extern crate std;
 
 mod consumer;
+mod line_break;
 mod producer;
+mod queue;
 mod ring;
 pub mod seq;
 mod source;
@@ -74,6 +107,7 @@ mod sync;
 
 pub use consumer::Consumer;
 pub use producer::Producer;
+pub use queue::{EventQueue, QueueConsumer, QueueProducer};
 pub use ring::SeqRing;
 pub use source::SeqSource;
 pub use stats::PollStats;

@@ -21,6 +21,7 @@
 use core::marker::PhantomData;
 use core::mem::MaybeUninit;
 
+use crate::line_break::LineBreak;
 use crate::sync::{AtomicBool, AtomicU32, Cell, Ordering};
 use crate::{Consumer, Producer};
 
@@ -38,7 +39,8 @@ pub(crate) struct Item<T> {
 }
 
 impl<T> Item<T> {
-    const EMPTY: Self = Self {
+    /// A buffer never written.
+    pub(crate) const EMPTY: Self = Self {
         seq: 0,
         value: MaybeUninit::uninit(),
     };
@@ -137,34 +139,6 @@ pub struct SeqRing<T: Copy, const N: usize> {
     pub(crate) slots: [AtomicU32; N],
     buffers: Buffers<T, N>,
 }
-
-/// A zero-sized field whose alignment makes the next field of a `repr(C)` struct start a new
-/// cache line on targets whose cores have private caches, so that the producer's fields (written
-/// on every push) and the consumer's (written on every read) never share a line. Without it each
-/// side's writes keep evicting the other's line (false sharing). 128 bytes where adjacent-line
-/// prefetch pairs lines (x86_64, aarch64, powerpc64, as `crossbeam-utils` pads), 64 on other
-/// hosted targets, and 1 (no effect) on bare-metal targets (`target_os = "none"`): one core shares
-/// nothing with itself, and there the ring stays as small as it can be.
-#[cfg_attr(
-    any(
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "arm64ec",
-        target_arch = "powerpc64"
-    ),
-    repr(align(128))
-)]
-#[cfg_attr(
-    not(any(
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "arm64ec",
-        target_arch = "powerpc64",
-        target_os = "none"
-    )),
-    repr(align(64))
-)]
-struct LineBreak;
 
 // SAFETY: the ring is shared between the thread of the producer handle and the thread of the
 // consumer handle. Every buffer is accessed only by its current owner, and ownership is handed over
@@ -418,13 +392,13 @@ impl<T: Copy, const N: usize> core::fmt::Debug for SeqRing<T, N> {
 
 /// The "newest published" value of a ring whose first item is `first`: the sequence number
 /// before it, or `0` when `first` is `1`.
-const fn first_before(first: u32) -> u32 {
+pub(crate) const fn first_before(first: u32) -> u32 {
     first - 1
 }
 
 /// Sets a handle flag; `true` if it was clear. `Acquire` pairs with the `Release` in the
 /// previous handle's drop, so the new handle sees everything the old one did.
-fn take_flag(flag: &AtomicBool) -> bool {
+pub(crate) fn take_flag(flag: &AtomicBool) -> bool {
     flag.compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
         .is_ok()
 }

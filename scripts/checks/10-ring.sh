@@ -20,7 +20,7 @@ MIRIFLAGS="-Zmiri-strict-provenance" cargo +nightly miri test -p ph-eventing
 echo "--- ring: loom"
 # Every interleaving of the concurrent protocol (within its bounds).
 RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom \
-    cargo test -p ph-eventing --release --test loom
+    cargo test -p ph-eventing --release --test loom --test queue_loom
 
 echo "--- ring: sequence wrap"
 # 4.3 billion pushes: the sequence really wraps past u32::MAX, in order and lagging.

@@ -1,6 +1,7 @@
 //! Fuzzes everything a host does with untrusted bytes: the streaming decoder (chunked as the
 //! first input byte says), the chain that places compact frames, the accounting, hello schemas
-//! and schema-driven value decoding.
+//! and schema-driven value decoding, with several streams on one link (wire format version 3;
+//! version 2 streams too).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -63,19 +64,34 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(t.seq_check_failed, 0);
 
     // The std session: schemas from hellos, values decoded through them.
+    // Several streams: each record names a stream below 64, and the totals of the streams add
+    // up to the session's.
     let mut session = Session::new();
     let mut records = 0u64;
     for c in stream.chunks(chunk) {
         session.feed_with(c, |r| {
             records += 1;
-            if let Record::Data(d) = r {
-                let _ = d.decoded.map(|v| v.map(|v| v.to_string()));
+            match r {
+                Record::Data(d) => {
+                    assert!(d.stream < 64);
+                    let _ = d.decoded.map(|v| v.map(|v| v.to_string()));
+                }
+                Record::Hello(h) => {
+                    assert!(h.stream < h.streams && h.streams <= 64 && h.name.len() <= 32);
+                }
+                _ => {}
             }
         });
     }
     // At the end, only frames still waiting to be placed come out, as unplaced.
     let finished = session.finish();
     assert!(finished.iter().all(|r| matches!(r, Record::Unplaced(_))));
+    let mut sum = ph_eventing_wire::accounting::Totals::default();
+    for view in session.streams() {
+        assert!(view.id < 64);
+        sum.add(&view.totals);
+    }
+    assert_eq!(sum, session.totals());
 
     // The schema parser and value walker on raw halves of the input, no framing needed.
     let (a, b) = stream.split_at(stream.len() / 2);

@@ -17,7 +17,11 @@ mod scenarios;
 fn main() -> Result<()> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    for (name, bytes) in scenarios::captures()? {
+    let streams = scenarios::streams().0;
+    for (name, bytes) in scenarios::captures()?
+        .into_iter()
+        .chain([("streams", streams)])
+    {
         let path = dir.join(format!("{name}.bin"));
         std::fs::write(&path, &bytes)
             .with_context(|| format!("cannot write {}", path.display()))?;

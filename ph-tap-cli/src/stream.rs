@@ -14,6 +14,9 @@ pub struct StreamTag {
     /// Its name, from its latest hello before the record; `None` before a hello, or when the
     /// hello gave none.
     pub name: Option<String>,
+    /// The link carries other streams too (a hello before the record said so, or another
+    /// stream was heard from).
+    pub shared: bool,
 }
 
 impl StreamTag {
@@ -28,7 +31,28 @@ impl StreamTag {
         Self {
             id,
             name: (!name.is_empty()).then(|| name.to_owned()),
+            shared: false,
         }
+    }
+
+    /// On a link of several streams ([`shared`](Self::shared)).
+    pub fn shared(mut self, shared: bool) -> Self {
+        self.shared = shared;
+        self
+    }
+
+    /// Whether outputs name the stream: it shares its link, or it has a name. The one stream
+    /// of a link without a name (every version 2 link) is not named, so such a link's output
+    /// reads as it did before streams.
+    ///
+    /// ```
+    /// use ph_tap::stream::StreamTag;
+    /// assert!(!StreamTag::new(0, "").is_named());
+    /// assert!(StreamTag::new(0, "samples").is_named());
+    /// assert!(StreamTag::new(0, "").shared(true).is_named());
+    /// ```
+    pub fn is_named(&self) -> bool {
+        self.shared || self.name.is_some()
     }
 }
 

@@ -65,7 +65,7 @@ fn csv_has_a_header_and_stable_columns() {
     let mut lines = text.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "type,seq,value,count,first_seq,last_seq,boot_id,reason,t"
+        "type,seq,value,count,first_seq,last_seq,boot_id,reason,t,stream,stream_id"
     );
     assert!(lines.all(|l| !l.is_empty()));
 }

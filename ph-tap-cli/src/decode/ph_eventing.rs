@@ -2,7 +2,7 @@
 //! compact frames, loss accounting, schema-driven values): ph-tap adds only the `--value-as`
 //! fallback and what it chooses not to show.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use ph_eventing_wire::frame::FrameErrorKind;
 use ph_eventing_wire::session::{Record, Session};
@@ -58,6 +58,10 @@ pub struct PhEventingDecoder {
     /// [`StreamTag`] names its stream as the hellos before it did, however the bytes were
     /// chunked.
     names: BTreeMap<u8, String>,
+    /// The streams heard from, and the largest stream count a hello gave: whether a record's
+    /// stream shares its link ([`StreamTag::shared`]).
+    seen: BTreeSet<u8>,
+    announced: u8,
 }
 
 impl PhEventingDecoder {
@@ -67,21 +71,23 @@ impl PhEventingDecoder {
             session: Box::default(),
             fallback,
             names: BTreeMap::new(),
+            seen: BTreeSet::new(),
+            announced: 0,
         }
     }
 
-    fn tag(&self, id: u8) -> Option<StreamTag> {
-        Some(StreamTag::new(
-            id,
-            self.names.get(&id).map_or("", String::as_str),
-        ))
+    fn tag(&mut self, id: u8) -> Option<StreamTag> {
+        self.seen.insert(id);
+        let shared = self.announced > 1 || self.seen.len() > 1;
+        Some(StreamTag::new(id, self.names.get(&id).map_or("", String::as_str)).shared(shared))
     }
 
     fn show(&mut self, record: Record, emit: &mut dyn FnMut(Option<StreamTag>, Body)) {
+        let fallback = self.fallback;
         let value = |bytes: &[u8], decoded: Option<Result<Value, ValueError>>| match decoded {
             Some(Ok(value)) => value,
             Some(Err(_)) => json!(format!("<does not match schema: {}>", hex(bytes))),
-            None => render_as(self.fallback, bytes),
+            None => render_as(fallback, bytes),
         };
         match record {
             Record::Data(data) => {
@@ -105,6 +111,7 @@ impl PhEventingDecoder {
                 // The hello names its stream for itself and what follows; the events it
                 // revealed (a reset, losses before it) are of the stream it names.
                 self.names.insert(hello.stream, hello.name.clone());
+                self.announced = self.announced.max(hello.streams);
                 let tag = self.tag(hello.stream);
                 for e in hello.events {
                     emit(tag.clone(), Body::Event(e));

@@ -28,7 +28,8 @@ const COLUMNS: [&str; 8] = [
 const LOG_COLUMNS: [&str; 3] = ["level", "target_timestamp", "location"];
 
 /// The last columns: a stream record's stream (its name, empty while it has none) and its id;
-/// both empty for a record of no stream.
+/// both empty for a record of no stream, and for the only stream of a link when it has no name
+/// (as JSON leaves them out).
 const STREAM_COLUMNS: [&str; 2] = ["stream", "stream_id"];
 
 /// `--format csv` on a writer (stdout).
@@ -104,6 +105,7 @@ impl<W: Write> CsvSink<W> {
     fn row(&self, record: &Record) -> String {
         let fields = record.body.fields();
         let get = |name: &str| fields.iter().find(|(k, _)| *k == name).map(|(_, v)| v);
+        let named = record.origin.stream.as_ref().filter(|s| s.is_named());
         let mut cells = vec![record.body.kind().to_owned()];
         if self.show_channel {
             cells.push(record.origin.channel.to_string());
@@ -133,18 +135,8 @@ impl<W: Write> CsvSink<W> {
                     }
                     _ => String::new(),
                 },
-                "stream" => record
-                    .origin
-                    .stream
-                    .as_ref()
-                    .and_then(|s| s.name.clone())
-                    .unwrap_or_default(),
-                "stream_id" => record
-                    .origin
-                    .stream
-                    .as_ref()
-                    .map(|s| s.id.to_string())
-                    .unwrap_or_default(),
+                "stream" => named.and_then(|s| s.name.clone()).unwrap_or_default(),
+                "stream_id" => named.map(|s| s.id.to_string()).unwrap_or_default(),
                 "t" => record
                     .at
                     .map(|at| format!("{:.6}", at.as_secs_f64()))

@@ -12,7 +12,8 @@ use crate::record::{Body, Record};
 use crate::stream::StreamSelector;
 
 /// The JSON object for one record: `type`, then `channel` when asked for, then for a record of
-/// a stream `stream` (its name, `null` while it has none) and `stream_id`, the record's
+/// a [named](crate::stream::StreamTag::is_named) stream (one of several on its link, or one
+/// with a name) `stream` (its name, `null` while it has none) and `stream_id`, the record's
 /// [`fields`](crate::record::Body::fields), and `t` when it has a time.
 ///
 /// ```
@@ -60,7 +61,7 @@ impl<W: Write> JsonSink<W> {
         if show_channel {
             map.insert("channel".into(), json!(record.origin.channel));
         }
-        if let Some(stream) = &record.origin.stream {
+        if let Some(stream) = record.origin.stream.as_ref().filter(|s| s.is_named()) {
             map.insert("stream".into(), json!(stream.name));
             map.insert("stream_id".into(), json!(stream.id));
         }

@@ -215,7 +215,10 @@ impl<B: Board> App<B> {
                 cycle, ring_dropped
             );
         }
-        let refused = summary.events.dropped.wrapping_sub(self.last.events.dropped);
+        let refused = summary
+            .events
+            .dropped
+            .wrapping_sub(self.last.events.dropped);
         if refused > 0 {
             warn!(
                 "cycle {=u32}: the events queue was full and refused {=u32} events",
@@ -238,10 +241,11 @@ impl<B: Board> App<B> {
     #[cfg(feature = "panic-after-boot")]
     fn panic_after_boot(&mut self) {
         // A drain of nothing sends every stream's boot hello.
-        let hellos = self.drain(0).hellos;
+        let report = self.drain(0);
         info!(
-            "boot hellos sent ({=u32} of them); now panicking, as feature panic-after-boot asks",
-            hellos
+            "boot hellos sent: {=u32} of {=u32} written whole; now panicking, as feature panic-after-boot asks",
+            report.hellos - report.refused,
+            report.hellos
         );
         panic!("demo panic requested by the panic-after-boot feature");
     }

@@ -97,15 +97,6 @@ pub enum StateEvent {
     },
 }
 
-impl StateEvent {
-    /// Events raised since boot, this one included.
-    pub fn counter(&self) -> u32 {
-        match *self {
-            Self::PhaseStarted { counter, .. } | Self::Overflow { counter, .. } => counter,
-        }
-    }
-}
-
 impl Sample {
     /// The `counter`-th sample (1-based), taken at `tick` (the SysTick count since start).
     pub fn new(counter: u32, tick: u32, tick_us: u32) -> Self {

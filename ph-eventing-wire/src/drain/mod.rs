@@ -57,7 +57,7 @@ pub struct DrainReport {
 /// let producer = RING.producer();
 /// let mut consumer = RING.consumer();
 /// let mut drainer = Drainer::new(0x1234_5678); // e.g. from a hardware RNG at boot
-/// let mut buf = [0u8; 64]; // ≥ max_frame_len::<u32>() and the hello's length
+/// let mut buf = [0u8; Drainer::buffer_needed::<u32>()]; // a data frame and a hello
 ///
 /// producer.push(7);
 /// producer.push(8);

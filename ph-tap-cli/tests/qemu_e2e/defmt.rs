@@ -32,9 +32,9 @@ const MPS2_AN386_RTT_PANIC: Board = Board {
 const PANIC_MESSAGE: &str = "demo panic requested by the panic-after-boot feature";
 
 /// The `panic-after-boot` firmware's line after its boot line (`firmware-demo/src/app.rs`), for
-/// a hello the link took whole.
+/// the three streams' hellos the link took whole.
 const HELLO_SENT: &str =
-    "boot hello sent (written whole: true); now panicking, as feature panic-after-boot asks";
+    "boot hellos sent: 3 of 3 written whole; now panicking, as feature panic-after-boot asks";
 
 /// `(ticks, what happens)` of the demo's phases (`firmware-demo/src/config.rs`), as the
 /// firmware's `log_phase` (`firmware-demo/src/app.rs`) says it.

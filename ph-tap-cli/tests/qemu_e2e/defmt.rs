@@ -127,12 +127,25 @@ fn expected_lines(summaries: &[Summary]) -> Vec<Expected> {
     let mut before = Summary::default();
     for (c, s) in (1u64..).zip(summaries) {
         out.extend((1..=PHASES.len()).map(|i| phase_line(c, i)));
+        let counts = |c: &crate::records::StreamCounts| {
+            format!(
+                "StreamCounts {{ pushed: {}, delivered: {}, dropped: {}, link_skipped: {}, \
+                 hellos_sent: {} }}",
+                c.pushed, c.delivered, c.dropped, c.link_skipped, c.hellos_sent
+            )
+        };
         out.push(line(
             "INFO",
             format!(
                 "cycle {c} summary: Summary {{ samples: {}, delivered: {}, ring_dropped: {}, \
-                 link_skipped: {}, hellos_sent: {} }}",
-                s.samples, s.delivered, s.ring_dropped, s.link_skipped, s.hellos_sent
+                 link_skipped: {}, hellos_sent: {}, housekeeping: {}, events: {} }}",
+                s.samples,
+                s.delivered,
+                s.ring_dropped,
+                s.link_skipped,
+                s.hellos_sent,
+                counts(&s.housekeeping),
+                counts(&s.events)
             ),
             c,
         ));
@@ -146,7 +159,18 @@ fn expected_lines(summaries: &[Summary]) -> Vec<Expected> {
                 c,
             ));
         }
-        let link = s.link_skipped - before.link_skipped;
+        let refused = s.events.dropped - before.events.dropped;
+        if refused > 0 {
+            out.push(line(
+                "WARN",
+                format!("cycle {c}: the events queue was full and refused {refused} events"),
+                c,
+            ));
+        }
+        // The frames of all three streams the link refused.
+        let all =
+            |s: &Summary| s.link_skipped + s.housekeeping.link_skipped + s.events.link_skipped;
+        let link = all(s) - all(&before);
         if link > 0 {
             out.push(line(
                 "WARN",

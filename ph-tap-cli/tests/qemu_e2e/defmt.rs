@@ -83,7 +83,10 @@ fn boot_line() -> String {
         .lines()
         .find_map(|l| l.strip_prefix("version = \"")?.strip_suffix('"'))
         .expect("the firmware's version in its Cargo.toml");
-    format!("firmware-demo {version} on mps2-an386: boot id {BOOT_ID:#010x}, wire format v{}", ph_eventing_wire::frame::FORMAT_VERSION)
+    format!(
+        "firmware-demo {version} on mps2-an386: boot id {BOOT_ID:#010x}, wire format v{}",
+        ph_eventing_wire::frame::FORMAT_VERSION
+    )
 }
 
 /// A log line the firmware writes in a demo cycle, as defmt renders it.

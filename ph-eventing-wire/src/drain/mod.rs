@@ -1,6 +1,7 @@
-//! The firmware side's loop body: drain a consumer ([`ph_eventing::Consumer`], [`ph_eventing::QueueConsumer`]) into frames and hand each to a sink
-//! (RTT, UART, a test `Vec`), with hellos at boot and periodically; and several streams into
-//! one link ([`link`]).
+//! The firmware side's loop body: drain a consumer ([`ph_eventing::Consumer`],
+//! [`ph_eventing::QueueConsumer`]) into frames and hand each to a sink (RTT, UART, a test
+//! `Vec`), with hellos at boot and periodically; and several streams into one link
+//! ([`link`]).
 
 pub mod link;
 

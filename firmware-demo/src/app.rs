@@ -17,6 +17,7 @@ use cortex_m::peripheral::SYST;
 use ph_eventing::{Consumer, QueueConsumer};
 use ph_eventing_wire::drain::link::{Link as WireLink, Stream};
 use ph_eventing_wire::drain::{DrainReport, Drainer};
+use ph_eventing_wire::encode::DEFAULT_ANCHOR_EVERY;
 use ph_eventing_wire::frame::FORMAT_VERSION;
 use ph_eventing_wire::stream::{StreamDesc, StreamKind};
 
@@ -75,10 +76,11 @@ impl<B: Board> App<B> {
     /// Takes the consumers of the three streams; `boot_id` must differ from one boot to the
     /// next.
     pub fn new(board: B, syst: SYST, boot_id: u32) -> Self {
-        let drainer = |desc| {
+        let drainer = |desc, anchor_every| {
             Drainer::new(boot_id)
                 .with_stream(desc)
                 .with_hello_every(config::HELLO_EVERY_FRAMES)
+                .with_anchor_every(anchor_every)
         };
         info!(
             "firmware-demo {=str} on {=str}: boot id {=u32:#010x}, wire format v{=u8}",
@@ -90,9 +92,12 @@ impl<B: Board> App<B> {
         Self {
             board,
             syst,
-            samples: Stream::new(RING.consumer(), drainer(SAMPLES)),
-            housekeeping: Stream::new(HOUSEKEEPING.consumer(), drainer(HOUSEKEEPING_STREAM)),
-            events: Stream::new(EVENTS.consumer(), drainer(EVENTS_STREAM)),
+            // The slow streams send full frames only (a few bytes more, a few times a second):
+            // a frame damaged on the link, of any stream, then never holds theirs back until
+            // their next full frame, seconds later (WIRE.md, section 7.4).
+            samples: Stream::new(RING.consumer(), drainer(SAMPLES, DEFAULT_ANCHOR_EVERY)),
+            housekeeping: Stream::new(HOUSEKEEPING.consumer(), drainer(HOUSEKEEPING_STREAM, 1)),
+            events: Stream::new(EVENTS.consumer(), drainer(EVENTS_STREAM, 1)),
             wire: WireLink::new(),
             buf: [0; FRAME_BUF],
             totals: Summary::default(),
@@ -175,11 +180,11 @@ impl<B: Board> App<B> {
             )
             .expect("FRAME_BUF fits every stream's frames");
         let t = &mut self.totals;
-        t.link_skipped = t.link_skipped.wrapping_add(report.refused);
-        t.hellos_sent = t.hellos_sent.wrapping_add(report.hellos);
-        let samples = self.samples.last_report().stats;
-        t.delivered = t.delivered.wrapping_add(samples.read);
-        t.ring_dropped = t.ring_dropped.wrapping_add(samples.dropped);
+        let samples = self.samples.last_report();
+        t.link_skipped = t.link_skipped.wrapping_add(samples.refused);
+        t.hellos_sent = t.hellos_sent.wrapping_add(samples.hellos);
+        t.delivered = t.delivered.wrapping_add(samples.stats.read);
+        t.ring_dropped = t.ring_dropped.wrapping_add(samples.stats.dropped);
         add(&mut t.housekeeping, self.housekeeping.last_report());
         add(&mut t.events, self.events.last_report());
         report
@@ -215,14 +220,23 @@ impl<B: Board> App<B> {
                 cycle, ring_dropped
             );
         }
-        let refused = summary.events.dropped.wrapping_sub(self.last.events.dropped);
+        let refused = summary
+            .events
+            .dropped
+            .wrapping_sub(self.last.events.dropped);
         if refused > 0 {
             warn!(
                 "cycle {=u32}: the events queue was full and refused {=u32} events",
                 cycle, refused
             );
         }
-        let link_skipped = summary.link_skipped.wrapping_sub(self.last.link_skipped);
+        // Frames of all three streams.
+        let refused_by_link = |s: &Summary| {
+            s.link_skipped
+                .wrapping_add(s.housekeeping.link_skipped)
+                .wrapping_add(s.events.link_skipped)
+        };
+        let link_skipped = refused_by_link(&summary).wrapping_sub(refused_by_link(&self.last));
         if link_skipped > 0 {
             warn!(
                 "cycle {=u32}: the link refused {=u32} frames (RTT buffer full: the host reads too slowly)",
@@ -238,10 +252,11 @@ impl<B: Board> App<B> {
     #[cfg(feature = "panic-after-boot")]
     fn panic_after_boot(&mut self) {
         // A drain of nothing sends every stream's boot hello.
-        let hellos = self.drain(0).hellos;
+        let report = self.drain(0);
         info!(
-            "boot hellos sent ({=u32} of them); now panicking, as feature panic-after-boot asks",
-            hellos
+            "boot hellos sent: {=u32} of {=u32} written whole; now panicking, as feature panic-after-boot asks",
+            report.hellos - report.refused,
+            report.hellos
         );
         panic!("demo panic requested by the panic-after-boot feature");
     }
@@ -251,6 +266,8 @@ impl<B: Board> App<B> {
 fn add(counts: &mut StreamCounts, report: &DrainReport) {
     counts.delivered = counts.delivered.wrapping_add(report.stats.read);
     counts.dropped = counts.dropped.wrapping_add(report.stats.dropped);
+    counts.link_skipped = counts.link_skipped.wrapping_add(report.refused);
+    counts.hellos_sent = counts.hellos_sent.wrapping_add(report.hellos);
 }
 
 /// Logs the start of phase `index` (1-based) of demo cycle `cycle`.

@@ -118,12 +118,9 @@ mod drain {
         buf: &mut [u8; BUF],
     ) -> u32 {
         let (fast, slow, events) = streams;
-        link.drain(
-            &mut [fast, slow, events],
-            1,
-            buf,
-            |frame| !black_box(frame).is_empty(),
-        )
+        link.drain(&mut [fast, slow, events], 1, buf, |frame| {
+            !black_box(frame).is_empty()
+        })
         .map_or(0, |report| report.frames)
     }
 
@@ -144,8 +141,14 @@ mod drain {
                 black_box(&mut buf),
             ));
         }
-        let mut fast = Stream::new(FAST.consumer(), Drainer::new(1).with_stream(desc(0, "fast")));
-        let mut slow = Stream::new(SLOW.consumer(), Drainer::new(1).with_stream(desc(1, "slow")));
+        let mut fast = Stream::new(
+            FAST.consumer(),
+            Drainer::new(1).with_stream(desc(0, "fast")),
+        );
+        let mut slow = Stream::new(
+            SLOW.consumer(),
+            Drainer::new(1).with_stream(desc(1, "slow")),
+        );
         let mut events = Stream::new(
             EVENTS.consumer(),
             Drainer::new(1).with_stream(desc(2, "events").with_kind(StreamKind::Queue)),

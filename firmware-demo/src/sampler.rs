@@ -136,11 +136,11 @@ fn SysTick() {
             index: phase,
         });
     }
-    if OVERFLOWING.load(Ordering::Relaxed) && tick % OVERFLOW_EVERY_TICKS == 0 {
+    if OVERFLOWING.load(Ordering::Relaxed) && tick.is_multiple_of(OVERFLOW_EVERY_TICKS) {
         let samples = counter;
         raise(|counter| StateEvent::Overflow { counter, samples });
     }
-    if tick % HOUSEKEEPING_EVERY_TICKS == 0 {
+    if tick.is_multiple_of(HOUSEKEEPING_EVERY_TICKS) {
         let n = HOUSEKEEPING_PUSHED.load(Ordering::Relaxed).wrapping_add(1);
         HOUSEKEEPING_PUSHED.store(n, Ordering::Relaxed);
         HOUSEKEEPING.producer().push(Housekeeping {

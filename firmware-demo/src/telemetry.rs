@@ -28,7 +28,8 @@ pub struct Sample {
 }
 
 /// The firmware's own counts since boot, as seen from the main loop (logged as it is sent, on the
-/// RTT builds): one part per stream, so that a host can check each stream's accounting.
+/// RTT builds). The first five are the `samples` stream's (the stream this summary travels on),
+/// then one part per other stream, so that a host can check each stream's accounting.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Schema, MaxSize)]
 #[cfg_attr(feature = "rtt", derive(defmt::Format))]
 pub struct Summary {
@@ -39,10 +40,10 @@ pub struct Summary {
     /// Items the `samples` ring overwrote before the main loop read them (sum of
     /// `PollStats::dropped`).
     pub ring_dropped: u32,
-    /// Frames of all streams the link refused (RTT buffer full), as the drainers count them
-    /// (`DrainReport::refused`); always 0 on a UART.
+    /// Frames of the `samples` stream the link refused (RTT buffer full), as its drainer counts
+    /// them (`DrainReport::refused`, hellos included); always 0 on a UART.
     pub link_skipped: u32,
-    /// Hello frames of all streams the link accepted whole.
+    /// Hello frames of the `samples` stream handed to the link.
     pub hellos_sent: u32,
     /// The `housekeeping` ring's counts.
     pub housekeeping: StreamCounts,
@@ -50,8 +51,8 @@ pub struct Summary {
     pub events: StreamCounts,
 }
 
-/// One stream's counts since boot: what its producer pushed, what the main loop read, and what
-/// was lost on the target (ring drops, or a queue's refusals).
+/// One stream's counts since boot: what its producer pushed, what the main loop read, what was
+/// lost on the target (ring drops, or a queue's refusals), and what the link refused.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Schema, MaxSize)]
 #[cfg_attr(feature = "rtt", derive(defmt::Format))]
 pub struct StreamCounts {
@@ -61,6 +62,10 @@ pub struct StreamCounts {
     pub delivered: u32,
     /// Items lost on the target: overwritten by a ring, or refused by a full queue.
     pub dropped: u32,
+    /// Frames of the stream the link refused (hellos included).
+    pub link_skipped: u32,
+    /// Hello frames of the stream handed to the link.
+    pub hellos_sent: u32,
 }
 
 /// The slow `housekeeping` stream's value, pushed by the interrupt every
@@ -95,15 +100,6 @@ pub enum StateEvent {
         /// Samples pushed since boot.
         samples: u32,
     },
-}
-
-impl StateEvent {
-    /// Events raised since boot, this one included.
-    pub fn counter(&self) -> u32 {
-        match *self {
-            Self::PhaseStarted { counter, .. } | Self::Overflow { counter, .. } => counter,
-        }
-    }
 }
 
 impl Sample {

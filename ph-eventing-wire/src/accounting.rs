@@ -413,7 +413,7 @@ impl Accountant {
     /// use ph_eventing_wire::frame::{DataFrame, Frame};
     ///
     /// let data = |seq| Frame::Data(DataFrame {
-    ///     boot_tag: 1, seq, ring_drops: 0, skipped: 0, dropped: 0, value: &[],
+    ///     stream: 0, boot_tag: 1, seq, ring_drops: 0, skipped: 0, dropped: 0, value: &[],
     /// });
     /// let mut acc = Accountant::new();
     /// acc.observe(&data(10));

@@ -69,7 +69,7 @@
 //!
 //! # let mut rtt = Vec::new();
 //! let mut drainer = Drainer::new(0xC0FF_EE01).with_hello_every(1000);
-//! let mut buf = [0u8; 64];
+//! let mut buf = [0u8; Drainer::buffer_needed::<u32>()];
 //! let mut consumer = RING.consumer();
 //! RING.producer().push(42); // normally in an interrupt handler
 //! // In the main loop:

@@ -151,7 +151,7 @@ pub const NOT_PH_EVENTING_AFTER: u64 = 4096;
 /// let producer = ring.producer();
 /// let mut consumer = ring.consumer();
 /// let mut drainer = Drainer::new(7);
-/// let mut buf = [0u8; 64];
+/// let mut buf = [0u8; Drainer::buffer_needed::<u32>()];
 /// let mut wire = Vec::new();
 /// for v in 0..12 {
 ///     producer.push(v); // 12 pushes into 8 slots: the oldest are overwritten

@@ -9,7 +9,9 @@ use ph_eventing_wire::accounting::{Accountant, Event};
 use ph_eventing_wire::chain::Chain;
 use ph_eventing_wire::decoder::FrameDecoder;
 use ph_eventing_wire::drain::Drainer;
-use ph_eventing_wire::encode::{DataFields, HelloFields, encode_data, encode_hello, max_frame_len};
+use ph_eventing_wire::encode::{
+    DataFields, HelloFields, encode_data, encode_hello, encode_stream_data, max_frame_len,
+};
 use ph_eventing_wire::frame::{Frame, FrameError};
 
 fn stream_of(seqs: impl IntoIterator<Item = u32>) -> Vec<u8> {
@@ -123,11 +125,11 @@ fn unknown_control_kind_and_version_are_skipped() {
     let frame = raw_frame;
     let mut bytes = vec![0];
     bytes.extend(frame(&[0x82, 1, 2, 3]));
-    // A version 1 hello (the previous format) and a version 3 one: both unsupported.
+    // A version 1 hello (an old format) and a version 4 one (a newer): both unsupported.
     bytes.extend(frame(&[
         0x81, b'p', b'h', b'E', b'v', 1, 0, 0, 0, 0, 1, 0, 5, 0,
     ]));
-    bytes.extend(frame(&[0x81, b'p', b'h', b'E', b'v', 3, 0, 0, 0, 0]));
+    bytes.extend(frame(&[0x81, b'p', b'h', b'E', b'v', 4, 0, 0, 0, 0]));
     bytes.extend(frame(&[0x81, b'n', b'o', b'p', b'e', 1, 0, 0, 0, 0]));
     let got = decode_all(&bytes);
     assert_eq!(
@@ -135,7 +137,7 @@ fn unknown_control_kind_and_version_are_skipped() {
         [
             Owned::Err(FrameError::UnknownKind(0x82)),
             Owned::Err(FrameError::UnsupportedVersion(1)),
-            Owned::Err(FrameError::UnsupportedVersion(3)),
+            Owned::Err(FrameError::UnsupportedVersion(4)),
             Owned::Err(FrameError::BadMagic),
         ]
     );
@@ -193,11 +195,12 @@ fn small_buffers_are_refused_not_overrun() {
         skipped: u32::MAX,
         dropped: u32::MAX,
     };
+    // The worst case is a frame of a stream with a prefix byte: it must fail in a buffer one
+    // byte short; an error, never a panic, for every shorter buffer.
     let mut small = [0u8; max_frame_len::<u32>() - 1];
-    // The worst case must fail; an error, never a panic, for every shorter buffer.
-    assert!(encode_data(1, &worst, &u32::MAX, &mut small).is_err());
+    assert!(encode_stream_data(63, 1, &worst, &u32::MAX, &mut small).is_err());
     let mut exact = [0u8; max_frame_len::<u32>()];
-    assert!(encode_data(1, &worst, &u32::MAX, &mut exact).is_ok());
+    assert!(encode_stream_data(63, 1, &worst, &u32::MAX, &mut exact).is_ok());
     for n in 0..40 {
         let mut b = vec![0u8; n];
         let _ = encode_data(1, &worst, &u32::MAX, &mut b);
@@ -251,7 +254,7 @@ fn ring_to_lossy_link_accounting_is_exact() {
     let mut drainer = Drainer::new(0xABCD_0001)
         .with_first_seq(u32::MAX - 500)
         .with_hello_every(50);
-    let mut buf = [0u8; 64];
+    let mut buf = [0u8; Drainer::buffer_needed::<u32>()];
     let mut link = Vec::new();
     let mut ring_dropped = 0u64;
     let mut sent_frames = 0u64;
@@ -357,7 +360,7 @@ fn drainer_sends_hellos_on_schedule_and_counts_like_the_ring() {
     let producer = ring.producer();
     let mut consumer = ring.consumer();
     let mut drainer = Drainer::new(9).with_hello_every(3);
-    let mut buf = [0u8; 64];
+    let mut buf = [0u8; Drainer::buffer_needed::<u32>()];
     let mut wire = Vec::new();
     let mut dropped = 0;
     let mut hellos = 0;
@@ -422,7 +425,7 @@ fn drainer_refuses_a_small_buffer_before_reading() {
         matches!(err, ph_eventing_wire::encode::EncodeError::BufferTooSmall { needed } if needed > 40)
     );
     assert!(err.to_string().contains("at least"));
-    let mut big = [0u8; 128];
+    let mut big = [0u8; 160];
     let r = drainer.drain(&mut consumer, 4, &mut big, |_| true).unwrap();
     assert_eq!(
         (r.frames, r.stats.read),
@@ -439,7 +442,7 @@ fn every_sink_call_of_the_drainer_is_one_whole_frame() {
     let producer = ring.producer();
     let mut consumer = ring.consumer();
     let mut drainer = Drainer::new(0x0DD_F00D).with_hello_every(5);
-    let mut buf = [0u8; 64];
+    let mut buf = [0u8; Drainer::buffer_needed::<u32>()];
     let mut calls: Vec<Vec<u8>> = Vec::new();
     for round in 0..6u32 {
         for v in 0..round * 3 {

@@ -17,6 +17,15 @@
 //! Every stream is called on every drain, with a share of 0 if nothing is left, so that each
 //! sends its boot hello on the first call and its periodic hellos on time. The first frame on
 //! the link starts with the boot-time `0x00` (WIRE.md, section 1), whichever stream sends it.
+//!
+//! # Slow streams: full frames only
+//!
+//! A frame damaged on the link may have been any stream's, so the host breaks every stream's
+//! chain, and a stream's next compact frames wait for its next full frame (WIRE.md, section
+//! 7.4). For a fast stream that is a few milliseconds; for one that sends a frame a second, it
+//! can be many seconds, or the end of the run. Give slow streams (and queues of rare events)
+//! [`Drainer::with_anchor_every`]`(1)`: every frame full, a few bytes more on a few frames,
+//! and each one placed the moment it arrives, whatever happened to the other streams.
 
 use postcard::experimental::max_size::MaxSize;
 use postcard_schema::Schema;

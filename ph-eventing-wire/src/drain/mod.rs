@@ -1,6 +1,7 @@
-//! The firmware side's loop body: drain a [`Consumer`] into frames and hand each to a sink
-//! (RTT, UART, a test `Vec`), with hellos at boot and periodically; and several streams into
-//! one link ([`link`]).
+//! The firmware side's loop body: drain a consumer ([`ph_eventing::Consumer`],
+//! [`ph_eventing::QueueConsumer`]) into frames and hand each to a sink (RTT, UART, a test
+//! `Vec`), with hellos at boot and periodically; and several streams into one link
+//! ([`link`]).
 
 pub mod link;
 
@@ -57,7 +58,7 @@ pub struct DrainReport {
 /// let producer = RING.producer();
 /// let mut consumer = RING.consumer();
 /// let mut drainer = Drainer::new(0x1234_5678); // e.g. from a hardware RNG at boot
-/// let mut buf = [0u8; 64]; // ≥ max_frame_len::<u32>() and the hello's length
+/// let mut buf = [0u8; Drainer::buffer_needed::<u32>()]; // a data frame and a hello
 ///
 /// producer.push(7);
 /// producer.push(8);

@@ -108,7 +108,7 @@ pub fn encode_data<'b, T: Serialize + ?Sized>(
 ///
 /// let mut buf = [0u8; max_frame_len::<u32>()];
 /// let frame = encode_stream_data(2, 0x2A, &DataFields::contiguous(1, 0), &7u32, &mut buf).unwrap();
-/// assert_eq!(frame, [0x0A, 0xC2, 0x2A, 0x01, 0x01, 0x01, 0x01, 0x07, 0x20, 0x52, 0x00]);
+/// assert_eq!(frame, [0x04, 0xC2, 0x2A, 0x01, 0x01, 0x04, 0x07, 0x97, 0xBC, 0x00]);
 /// ```
 pub fn encode_stream_data<'b, T: Serialize + ?Sized>(
     stream: u8,
@@ -204,7 +204,7 @@ fn encode_data_frame<'b, T: Serialize + ?Sized>(
 /// let mut buf = [0u8; 64];
 /// let fields = HelloFields { boot_id: 0xB007, next_seq: 1, ring_drops: 0 };
 /// let frame = encode_hello::<u32>(&fields, &mut buf).unwrap();
-/// assert_eq!(frame.len(), 23);
+/// assert_eq!(frame.len(), 27);
 /// ```
 pub fn encode_hello<'b, T: Schema + MaxSize + ?Sized>(
     fields: &HelloFields,
@@ -224,7 +224,7 @@ pub fn encode_hello<'b, T: Schema + MaxSize + ?Sized>(
 /// let fields = HelloFields { boot_id: 0xB007, next_seq: 1, ring_drops: 0 };
 /// let faults = StreamDesc::new(2, "faults").with_kind(StreamKind::Queue).of(3);
 /// let frame = encode_stream_hello::<u32>(&fields, &faults, &mut buf).unwrap();
-/// assert_eq!(frame.len(), 23 + 6);
+/// assert_eq!(frame.len(), 27 + 6);
 /// ```
 pub fn encode_stream_hello<'b, T: Schema + MaxSize + ?Sized>(
     fields: &HelloFields,

@@ -116,7 +116,7 @@ impl StreamEncoder {
     }
 
     /// The first hello this encoder sends starts with a `0x00`, in the same sink call
-    /// ([`encode_hello_after_delimiter`]): for a stream that starts at boot, so that whatever
+    /// ([`encode_hello_after_delimiter`](super::encode_hello_after_delimiter)): for a stream that starts at boot, so that whatever
     /// the link carried before (boot-time noise, half a frame) ends as a fragment the host
     /// discards (WIRE.md, section 1). The [`Drainer`](crate::drain::Drainer)'s encoder does this.
     ///

@@ -32,9 +32,9 @@ const MPS2_AN386_RTT_PANIC: Board = Board {
 const PANIC_MESSAGE: &str = "demo panic requested by the panic-after-boot feature";
 
 /// The `panic-after-boot` firmware's line after its boot line (`firmware-demo/src/app.rs`), for
-/// a hello the link took whole.
+/// the three streams' hellos the link took whole.
 const HELLO_SENT: &str =
-    "boot hello sent (written whole: true); now panicking, as feature panic-after-boot asks";
+    "boot hellos sent: 3 of 3 written whole; now panicking, as feature panic-after-boot asks";
 
 /// `(ticks, what happens)` of the demo's phases (`firmware-demo/src/config.rs`), as the
 /// firmware's `log_phase` (`firmware-demo/src/app.rs`) says it.
@@ -83,7 +83,10 @@ fn boot_line() -> String {
         .lines()
         .find_map(|l| l.strip_prefix("version = \"")?.strip_suffix('"'))
         .expect("the firmware's version in its Cargo.toml");
-    format!("firmware-demo {version} on mps2-an386: boot id {BOOT_ID:#010x}, wire format v2")
+    format!(
+        "firmware-demo {version} on mps2-an386: boot id {BOOT_ID:#010x}, wire format v{}",
+        ph_eventing_wire::frame::FORMAT_VERSION
+    )
 }
 
 /// A log line the firmware writes in a demo cycle, as defmt renders it.
@@ -127,12 +130,25 @@ fn expected_lines(summaries: &[Summary]) -> Vec<Expected> {
     let mut before = Summary::default();
     for (c, s) in (1u64..).zip(summaries) {
         out.extend((1..=PHASES.len()).map(|i| phase_line(c, i)));
+        let counts = |c: &crate::records::StreamCounts| {
+            format!(
+                "StreamCounts {{ pushed: {}, delivered: {}, dropped: {}, link_skipped: {}, \
+                 hellos_sent: {} }}",
+                c.pushed, c.delivered, c.dropped, c.link_skipped, c.hellos_sent
+            )
+        };
         out.push(line(
             "INFO",
             format!(
                 "cycle {c} summary: Summary {{ samples: {}, delivered: {}, ring_dropped: {}, \
-                 link_skipped: {}, hellos_sent: {} }}",
-                s.samples, s.delivered, s.ring_dropped, s.link_skipped, s.hellos_sent
+                 link_skipped: {}, hellos_sent: {}, housekeeping: {}, events: {} }}",
+                s.samples,
+                s.delivered,
+                s.ring_dropped,
+                s.link_skipped,
+                s.hellos_sent,
+                counts(&s.housekeeping),
+                counts(&s.events)
             ),
             c,
         ));
@@ -146,7 +162,18 @@ fn expected_lines(summaries: &[Summary]) -> Vec<Expected> {
                 c,
             ));
         }
-        let link = s.link_skipped - before.link_skipped;
+        let refused = s.events.dropped - before.events.dropped;
+        if refused > 0 {
+            out.push(line(
+                "WARN",
+                format!("cycle {c}: the events queue was full and refused {refused} events"),
+                c,
+            ));
+        }
+        // The frames of all three streams the link refused.
+        let all =
+            |s: &Summary| s.link_skipped + s.housekeeping.link_skipped + s.events.link_skipped;
+        let link = all(s) - all(&before);
         if link > 0 {
             out.push(line(
                 "WARN",

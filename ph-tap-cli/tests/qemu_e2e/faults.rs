@@ -6,7 +6,7 @@ use ph_eventing_wire::frame::{Frame, parse_frame};
 use serde_json::Value;
 
 use crate::firmware::{Board, capture};
-use crate::records::{Report, decode, field};
+use crate::records::{EVENTS, Report, SAMPLES, decode, field, of_stream};
 
 /// The capture split into frames: `(start, end)` byte ranges, each ending with its `0x00`.
 fn frames(capture: &[u8]) -> Vec<(usize, usize)> {
@@ -23,18 +23,20 @@ fn frames(capture: &[u8]) -> Vec<(usize, usize)> {
     frames
 }
 
-/// For each frame of a clean capture, the sequence number of the data frame (`None` for a
-/// hello), read with the wire crate's own frame parser and chain (which places compact frames).
-pub(crate) fn frame_seqs(capture: &[u8]) -> Vec<Option<u64>> {
+/// For each frame of a clean capture, its stream and the sequence number of the data frame
+/// (`None` for a hello), read with the wire crate's own frame parser and a chain per stream
+/// (which places compact frames).
+pub(crate) fn frame_seqs(capture: &[u8]) -> Vec<(u8, Option<u64>)> {
     let mut raw = vec![0u8; 4096];
-    let mut chain = Chain::new();
+    let mut chains: Vec<Chain> = (0..64).map(|_| Chain::new()).collect();
     frames(capture)
         .iter()
         .map(|&(start, end)| {
             let len = decode_one(&capture[start..end], &mut raw).expect("a clean COBS frame");
             let frame = parse_frame(&raw[..len]).expect("a clean frame");
+            let stream = frame.stream();
             let mut seq = None;
-            chain.frame(frame, |placed| {
+            chains[usize::from(stream)].frame(frame, |placed| {
                 if let Placed::Data { frame, .. } = placed {
                     seq = Some(u64::from(frame.seq));
                 }
@@ -43,7 +45,7 @@ pub(crate) fn frame_seqs(capture: &[u8]) -> Vec<Option<u64>> {
                 seq.is_some() || matches!(frame, Frame::Hello(_)),
                 "a clean capture places every data frame at once"
             );
-            seq
+            (stream, seq)
         })
         .collect()
 }
@@ -60,22 +62,35 @@ fn full_frames(capture: &[u8]) -> Vec<bool> {
         .collect()
 }
 
-/// After damage to frames up to `last`, the compact frames that follow wait for the next full
-/// frame: it must come before the next hello (which would leave them unplaced).
-fn placed_again_after(seqs: &[Option<u64>], full: &[bool], last: usize) -> bool {
+/// The sequence numbers of the `samples` stream's frames (`None` for its hellos and for every
+/// frame of the other streams, which send full frames only: nothing of theirs waits after
+/// damage).
+fn sample_seqs(seqs: &[(u8, Option<u64>)]) -> Vec<Option<u64>> {
+    seqs.iter()
+        .map(|&(stream, seq)| seq.filter(|_| u64::from(stream) == SAMPLES))
+        .collect()
+}
+
+/// After damage to frames up to `last`, the compact frames of the `samples` stream that follow
+/// wait for its next full frame: it must come before its next hello (which would leave them
+/// unplaced).
+fn placed_again_after(seqs: &[(u8, Option<u64>)], full: &[bool], last: usize) -> bool {
     (last + 1..seqs.len())
-        .find(|&j| seqs[j].is_none() || full[j])
+        .filter(|&j| u64::from(seqs[j].0) == SAMPLES)
+        .find(|&j| seqs[j].1.is_none() || full[j])
         .is_some_and(|j| full[j])
 }
 
-/// Indexes of `count` data frames, spread over the capture, whose neighbours (one before, two
-/// after) are data frames with consecutive sequence numbers (so a loss there is a gap of its own).
-/// (With compact frames, also: the frames after them are placed again by a full frame before the
-/// next hello, even when frame `i + 1` is damaged too.)
-fn isolated_frames(seqs: &[Option<u64>], full: &[bool], count: usize) -> Vec<usize> {
+/// Indexes of `count` data frames of the `samples` stream, spread over the capture, whose
+/// neighbours (one before, two after) are data frames of that stream with consecutive sequence
+/// numbers (so a loss there is a gap of its own). (With compact frames, also: the frames after
+/// them are placed again by a full frame before the next hello, even when frame `i + 1` is
+/// damaged too.)
+fn isolated_frames(seqs: &[(u8, Option<u64>)], full: &[bool], count: usize) -> Vec<usize> {
+    let samples = sample_seqs(seqs);
     let candidates: Vec<usize> = (1..seqs.len() - 3)
         .filter(|&i| {
-            let window: Option<Vec<u64>> = seqs[i - 1..=i + 2].iter().copied().collect();
+            let window: Option<Vec<u64>> = samples[i - 1..=i + 2].iter().copied().collect();
             window.is_some_and(|w| w.windows(2).all(|p| p[0] + 1 == p[1]))
                 && placed_again_after(seqs, full, i + 1)
         })
@@ -107,11 +122,25 @@ fn damaged(capture: &[u8], indexes: &[usize], damage: impl Fn(&mut Vec<u8>)) -> 
     out
 }
 
-/// Asserts that exactly the frames at `indexes` were lost: each one a corrupt frame and a link
-/// loss of its own sequence number, and everything else as in the clean run.
+/// Asserts that exactly the frames at `indexes`, of the `samples` stream, were lost: each one a
+/// corrupt frame and a link loss of its own sequence number on that stream, and everything else,
+/// of every stream, as in the clean run.
 fn assert_lost_exactly(clean: &[Value], damaged: &[Value], lost: &[u64], what: &str) {
-    let clean = Report::new(clean);
-    let report = Report::new(damaged);
+    for other in [1, EVENTS] {
+        let strip = |records: &[Value]| -> Vec<Value> {
+            of_stream(records, other)
+                .into_iter()
+                .filter(|r| r.get("stream_id").is_some())
+                .collect()
+        };
+        assert_eq!(
+            strip(damaged),
+            strip(clean),
+            "{what}: stream {other} is as in the clean run"
+        );
+    }
+    let clean = Report::new(&of_stream(clean, SAMPLES));
+    let report = Report::new(&of_stream(damaged, SAMPLES));
     assert_eq!(report.corrupt, lost.len(), "{what}: corrupt frames");
     let expected: Vec<(u64, u64, u64)> = lost.iter().map(|&s| (1, s, s)).collect();
     assert_eq!(report.link_losses, expected, "{what}: link losses");
@@ -139,10 +168,10 @@ fn assert_lost_exactly(clean: &[Value], damaged: &[Value], lost: &[u64], what: &
     );
 }
 
-fn damaged_seqs(seqs: &[Option<u64>], indexes: &[usize]) -> Vec<u64> {
+fn damaged_seqs(seqs: &[(u8, Option<u64>)], indexes: &[usize]) -> Vec<u64> {
     indexes
         .iter()
-        .map(|&i| seqs[i].expect("a data frame"))
+        .map(|&i| seqs[i].1.expect("a data frame"))
         .collect()
 }
 
@@ -188,8 +217,8 @@ pub(crate) fn run(board: Board) {
     let i = targets[0];
     let (cut_from, cut_to) = ((all[i].0 + all[i].1) / 2, (all[i + 1].0 + all[i + 1].1) / 2);
     let bytes = [&capture[..cut_from], &capture[cut_to..]].concat();
-    let report = Report::new(&decode(&bytes));
-    let first = seqs[i].expect("a data frame");
+    let report = Report::new(&of_stream(&decode(&bytes), SAMPLES));
+    let first = seqs[i].1.expect("a data frame");
     let what = board.feature;
     assert_eq!(report.corrupt, 1, "{what}: cut: corrupt frames");
     assert_eq!(
@@ -199,7 +228,7 @@ pub(crate) fn run(board: Board) {
     );
     assert_eq!(
         report.events.len(),
-        Report::new(&clean).events.len() - 2,
+        Report::new(&of_stream(&clean, SAMPLES)).events.len() - 2,
         "{what}: cut: events"
     );
 
@@ -209,6 +238,11 @@ pub(crate) fn run(board: Board) {
     let bytes = &capture[..(last.0 + last.1) / 2];
     let report = Report::new(&decode(bytes));
     let clean_report = Report::new(&clean);
+    assert_eq!(
+        seqs.last().map(|s| u64::from(s.0)),
+        Some(SAMPLES),
+        "{what}: the last frame is the summary's"
+    );
     assert_eq!(
         report.seqs(),
         clean_report.seqs()[..clean_report.events.len() - 1],
@@ -221,4 +255,37 @@ pub(crate) fn run(board: Board) {
         report.ring_drops, clean_report.ring_drops,
         "{what}: truncated: ring drops"
     );
+
+    // A frame of the lossless `events` stream damaged on the link: a LINK LOSS of its one
+    // sequence number on that stream (seen at the stream's next frame), never a silent gap;
+    // every other stream as in the clean run.
+    let events: Vec<usize> = (0..seqs.len())
+        .filter(|&j| u64::from(seqs[j].0) == EVENTS && seqs[j].1.is_some())
+        .collect();
+    let at = events[events.len() / 2];
+    let lost = seqs[at].1.expect("a data frame");
+    let bytes = damaged(&capture, &[at], |f| {
+        let mid = f.len() / 2;
+        f[mid] ^= if f[mid] == 0x04 { 0x08 } else { 0x04 };
+    });
+    let damaged_records = decode(&bytes);
+    let report = Report::new(&of_stream(&damaged_records, EVENTS));
+    let clean_events = Report::new(&of_stream(&clean, EVENTS));
+    let what = format!("{}: an event damaged", board.feature);
+    assert_eq!(report.corrupt, 1, "{what}: corrupt frames");
+    assert_eq!(report.link_losses, [(1, lost, lost)], "{what}: link losses");
+    let expected: Vec<u64> = clean_events
+        .seqs()
+        .into_iter()
+        .filter(|&s| s != lost)
+        .collect();
+    assert_eq!(report.seqs(), expected, "{what}: events delivered");
+    assert_eq!(report.refused, [], "{what}: refusals");
+    for other in [SAMPLES, 1] {
+        assert_eq!(
+            Report::new(&of_stream(&damaged_records, other)).events,
+            Report::new(&of_stream(&clean, other)).events,
+            "{what}: stream {other} as in the clean run"
+        );
+    }
 }

@@ -66,7 +66,8 @@ pub(crate) struct Sample {
     pub(crate) timestamp_us: u64,
 }
 
-/// The firmware's `Summary`, as decoded through the stream's schema.
+/// The firmware's `Summary`, as decoded through the stream's schema: the `samples` stream's
+/// counts, then the other streams'.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Summary {
     pub(crate) samples: u64,
@@ -74,6 +75,34 @@ pub(crate) struct Summary {
     pub(crate) ring_dropped: u64,
     pub(crate) link_skipped: u64,
     pub(crate) hellos_sent: u64,
+    pub(crate) housekeeping: StreamCounts,
+    pub(crate) events: StreamCounts,
+}
+
+/// One stream's part of the firmware's `Summary`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct StreamCounts {
+    pub(crate) pushed: u64,
+    pub(crate) delivered: u64,
+    /// Ring drops, or a queue's refusals.
+    pub(crate) dropped: u64,
+    pub(crate) link_skipped: u64,
+    pub(crate) hellos_sent: u64,
+}
+
+/// The firmware's streams (`firmware-demo/src/app.rs`): ids as their frames carry them.
+pub(crate) const SAMPLES: u64 = 0;
+pub(crate) const HOUSEKEEPING: u64 = 1;
+pub(crate) const EVENTS: u64 = 2;
+
+/// The records of stream `id`, and those of no stream (damaged frames, the source's events,
+/// ph-tap's summary): what a link that carried stream `id` alone would show.
+pub(crate) fn of_stream(records: &[Value], id: u64) -> Vec<Value> {
+    records
+        .iter()
+        .filter(|r| r.get("stream_id").is_none_or(|s| s.as_u64() == Some(id)))
+        .cloned()
+        .collect()
 }
 
 /// The item variant of one event's value: `{"Sample": {..}}` or `{"Summary": {..}}`.
@@ -104,7 +133,19 @@ pub(crate) fn summary(value: &Value) -> Option<Summary> {
         ring_dropped: field(v, "ring_dropped"),
         link_skipped: field(v, "link_skipped"),
         hellos_sent: field(v, "hellos_sent"),
+        housekeeping: stream_counts(&v["housekeeping"]),
+        events: stream_counts(&v["events"]),
     })
+}
+
+fn stream_counts(v: &Value) -> StreamCounts {
+    StreamCounts {
+        pushed: field(v, "pushed"),
+        delivered: field(v, "delivered"),
+        dropped: field(v, "dropped"),
+        link_skipped: field(v, "link_skipped"),
+        hellos_sent: field(v, "hellos_sent"),
+    }
 }
 
 /// What `ph-tap` reported, by kind.
@@ -115,6 +156,8 @@ pub(crate) struct Report {
     pub(crate) events: Vec<(u64, Value)>,
     /// `(count, first_seq, last_seq)`.
     pub(crate) ring_drops: Vec<(u64, u64, u64)>,
+    /// A queue's refusals, `(count, first_seq, last_seq)`.
+    pub(crate) refused: Vec<(u64, u64, u64)>,
     pub(crate) link_losses: Vec<(u64, u64, u64)>,
     pub(crate) corrupt: usize,
     /// ph-tap's closing `summary` record.
@@ -137,6 +180,7 @@ impl Report {
                 Some("hello") => report.hellos.push(field(r, "boot_id")),
                 Some("event") => report.events.push((field(r, "seq"), r["value"].clone())),
                 Some("ring_drop") => report.ring_drops.push(gap(r)),
+                Some("refused") => report.refused.push(gap(r)),
                 Some("link_loss") => report.link_losses.push(gap(r)),
                 Some("corrupt_frame") => report.corrupt += 1,
                 Some("summary") if report.summary.is_none() => report.summary = Some(r.clone()),

@@ -97,7 +97,11 @@ impl<W: Write> Sink for JsonSink<W> {
         let elapsed = self.show_time.then_some(stats.elapsed);
         let mut summary = Counts::of(stats).json(elapsed);
         if !stats.channels.is_empty() {
-            summary["streams"] = super::stream_summary::streams_json(&stats.channels, &self.shown);
+            summary["streams"] = super::stream_summary::streams_json(
+                &stats.channels,
+                &self.shown,
+                self.show_channel,
+            );
         }
         if !stats.lines.is_empty() {
             summary["lines"] = super::summary::lines_json(&stats.lines);

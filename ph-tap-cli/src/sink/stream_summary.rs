@@ -78,18 +78,23 @@ pub(crate) fn stream_tables(
 }
 
 /// The `streams` array of the JSON summary: one object per stream of every ph-eventing
-/// channel, with the same numbers as the table.
+/// channel, with the same numbers as the table; `channel` only with `show_channel` (as the
+/// records have it: a raw `--save` of one channel replays as channel 0).
 pub(crate) fn streams_json(
     channels: &[(ChannelId, Accounting)],
     shown: &[StreamSelector],
+    show_channel: bool,
 ) -> serde_json::Value {
     channels
         .iter()
         .flat_map(|(channel, accounting)| {
-            accounting
-                .streams
-                .iter()
-                .map(move |s| stream_json(*channel, s, shown))
+            accounting.streams.iter().map(move |s| {
+                let mut v = stream_json(*channel, s, shown);
+                if !show_channel && let Some(object) = v.as_object_mut() {
+                    object.remove("channel");
+                }
+                v
+            })
         })
         .collect()
 }

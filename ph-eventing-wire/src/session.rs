@@ -347,13 +347,19 @@ impl Session {
     }
 
     /// Running loss totals of all streams together, with the chains' failed sequence-bit
-    /// checks in `seq_check_failed` (each stream's own: [`streams`](Self::streams)).
+    /// checks in `seq_check_failed` (each stream's own: [`streams`](Self::streams)). Every
+    /// count is the sum over the streams but `resets`: the streams of a link share the target,
+    /// and each sees its resets on its own frames, so a reset is counted once, as the most any
+    /// stream saw.
     pub fn totals(&self) -> Totals {
         let mut sum = Totals::default();
+        let mut resets = 0;
         for state in self.streams.values() {
-            sum.add(&state.totals());
+            let totals = state.totals();
+            resets = resets.max(totals.resets);
+            sum.add(&totals);
         }
-        sum
+        Totals { resets, ..sum }
     }
 
     /// The streams heard from, by id.

@@ -170,8 +170,12 @@ pub struct DemoArgs {
     /// First sequence number (the default starts 100 before u32::MAX to show the wrap).
     #[arg(long, default_value_t = u32::MAX - 99)]
     pub first_seq: u32,
+    /// One stream, the readings, instead of three (`readings`, a slow `battery` ring and a
+    /// lossless `events` queue).
+    #[arg(long)]
+    pub single_stream: bool,
     /// Run the producer on its own thread, really concurrent with the consumer (not
-    /// reproducible; no simulated reset).
+    /// reproducible; no simulated reset; the readings stream alone).
     #[arg(long)]
     pub threads: bool,
     /// Save the raw bytes the link delivered (replay with `ph-tap decode FILE`).

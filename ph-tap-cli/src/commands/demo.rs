@@ -25,6 +25,7 @@ fn config(args: &DemoArgs) -> DemoConfig {
         reset_after: (!args.no_reset).then_some((u64::from(args.count) * 3 / 4) as u32),
         first_seq: args.first_seq,
         tick: Duration::from_millis(args.tick_ms),
+        streams: !args.single_stream,
     }
 }
 

@@ -209,6 +209,7 @@ mod tests {
             reset_after: None,
             first_seq: 1,
             tick: std::time::Duration::ZERO,
+            streams: false,
         };
         let data = DemoSource::new(clean).run_to_end().unwrap();
         let dir = tempfile::tempdir().unwrap();
@@ -310,6 +311,7 @@ mod tests {
             reset_after: None,
             first_seq: 1,
             tick: std::time::Duration::ZERO,
+            streams: false,
         })
         .run_to_end()
         .unwrap();

@@ -2,6 +2,11 @@
 //! encoder, a fast bursty producer, a lagging consumer and a lossy link, feeding the same
 //! decode and display path as a probe. Deterministic for a given `--seed`.
 //!
+//! With [`DemoConfig::streams`] (the command's default) the link carries three streams, drained
+//! by the real `drain::link::Link`: the `readings` ring, a slow `battery` ring, and a lossless
+//! `events` queue (each burst, and once a fault storm that the queue of [`EVENTS_CAPACITY`]
+//! cannot hold: REFUSED).
+//!
 //! The simulation runs producer, consumer and link in one thread on a seeded schedule (one
 //! "tick" at a time), so the output is identical on every run and machine; the ring, the
 //! drainer and the frames are the real ones a firmware uses.
@@ -17,19 +22,28 @@ pub use threaded::ThreadedDemo;
 use std::time::Duration;
 
 use anyhow::{Result, anyhow};
-use ph_eventing::{Consumer, Producer, SeqRing};
+use ph_eventing::{Consumer, EventQueue, Producer, QueueConsumer, QueueProducer, SeqRing};
 use ph_eventing_wire::drain::Drainer;
-use ph_eventing_wire::encode::{max_frame_len, max_hello_len};
+use ph_eventing_wire::drain::link::{Link, LinkStream, Stream};
+use ph_eventing_wire::stream::{StreamDesc, StreamKind};
 
 use crate::source::{Poll, Source};
 use link::LossyLink;
 use rng::Rng;
-use sample::Reading;
+use sample::{Battery, DemoEvent, Reading};
 
 /// Capacity of the simulated target's ring (small, so bursts overrun it).
 pub const RING_CAPACITY: usize = 32;
-/// Most items the simulated consumer drains per tick.
+/// Most items the simulated consumer drains per tick (all streams together).
 const DRAIN_PER_TICK: usize = 3;
+/// Capacity of the battery ring.
+const BATTERY_CAPACITY: usize = 4;
+/// Ticks between two battery values.
+pub const BATTERY_EVERY: u32 = 25;
+/// Capacity of the events queue (a fault storm raises more at once).
+pub const EVENTS_CAPACITY: usize = 4;
+/// Faults a fault storm raises in one tick.
+const STORM: u8 = 6;
 
 /// What the simulation does.
 #[derive(Clone, Debug)]
@@ -48,6 +62,9 @@ pub struct DemoConfig {
     pub first_seq: u32,
     /// Real time between ticks (zero: as fast as possible).
     pub tick: Duration,
+    /// Three streams on the link (`readings`, `battery`, `events`) instead of the readings
+    /// alone (an unnamed stream 0, as a version 2 firmware sent it).
+    pub streams: bool,
 }
 
 impl Default for DemoConfig {
@@ -64,31 +81,90 @@ impl Default for DemoConfig {
             reset_after: Some(300),
             first_seq: u32::MAX - 99,
             tick: Duration::from_millis(10),
+            streams: true,
         }
     }
 }
 
-/// One boot of the simulated target: its ring and its sender.
+/// One boot of the simulated target: its ring (and, with streams, its slow ring and its event
+/// queue), their producers, and the link's streams that drain them.
 struct Boot {
     producer: Producer<'static, Reading, RING_CAPACITY>,
-    consumer: Consumer<'static, Reading, RING_CAPACITY>,
-    drainer: Drainer,
+    readings: Stream<Consumer<'static, Reading, RING_CAPACITY>>,
+    extras: Option<Extras>,
+    link: Link,
+}
+
+/// The slow ring and the lossless queue of a boot with streams.
+struct Extras {
+    battery_producer: Producer<'static, Battery, BATTERY_CAPACITY>,
+    battery: Stream<Consumer<'static, Battery, BATTERY_CAPACITY>>,
+    events_producer: QueueProducer<'static, DemoEvent, EVENTS_CAPACITY>,
+    events: Stream<QueueConsumer<'static, DemoEvent, EVENTS_CAPACITY>>,
+}
+
+/// A `static` of the simulated firmware: alive for the rest of the process (a demo has one or
+/// two boots).
+fn leak<T>(value: T) -> &'static T {
+    Box::leak(Box::new(value))
 }
 
 impl Boot {
-    fn new(boot_id: u32, first_seq: u32) -> Self {
-        // One small ring per simulated boot, alive for the rest of the process like a
-        // firmware's `static` ring (a demo has one or two boots).
-        let ring: &'static SeqRing<Reading, RING_CAPACITY> =
-            Box::leak(Box::new(SeqRing::starting_at(first_seq)));
+    fn new(boot_id: u32, first_seq: u32, streams: bool) -> Self {
+        let ring = leak(SeqRing::<Reading, RING_CAPACITY>::starting_at(first_seq));
+        let drainer = |desc: StreamDesc| Drainer::new(boot_id).with_stream(desc);
+        let (readings, extras) = if streams {
+            let battery = leak(SeqRing::<Battery, BATTERY_CAPACITY>::new());
+            let events = leak(EventQueue::<DemoEvent, EVENTS_CAPACITY>::new());
+            // The slow streams send full frames only (`drain::link`'s advice).
+            let extras = Extras {
+                battery_producer: battery.producer(),
+                battery: Stream::new(
+                    battery.consumer(),
+                    drainer(StreamDesc::new(1, "battery").of(3)).with_anchor_every(1),
+                ),
+                events_producer: events.producer(),
+                events: Stream::new(
+                    events.consumer(),
+                    drainer(
+                        StreamDesc::new(2, "events")
+                            .with_kind(StreamKind::Queue)
+                            .of(3),
+                    )
+                    .with_anchor_every(1),
+                ),
+            };
+            (StreamDesc::new(0, "readings").of(3), Some(extras))
+        } else {
+            (StreamDesc::SINGLE, None)
+        };
         Self {
             producer: ring.producer(),
-            consumer: ring.consumer(),
-            drainer: Drainer::new(boot_id)
-                .with_first_seq(first_seq)
-                .with_hello_every(100),
+            readings: Stream::new(
+                ring.consumer(),
+                drainer(readings)
+                    .with_first_seq(first_seq)
+                    .with_hello_every(100),
+            ),
+            extras,
+            link: Link::new(),
         }
     }
+
+    /// Raises `event` on the lossless queue (if this boot has one); a full queue refuses it,
+    /// which the host reports as REFUSED.
+    fn raise(&mut self, event: DemoEvent) {
+        if let Some(extras) = &mut self.extras {
+            let _ = extras.events_producer.push(event);
+        }
+    }
+}
+
+/// The frame buffer every stream of the demo fits.
+fn frame_buf_len() -> usize {
+    Drainer::buffer_needed::<Reading>()
+        .max(Drainer::buffer_needed::<Battery>())
+        .max(Drainer::buffer_needed::<DemoEvent>())
 }
 
 /// The simulated target as a [`Source`].
@@ -98,6 +174,8 @@ pub struct DemoSource {
     link: LossyLink,
     boot: Boot,
     pushed: u32,
+    ticks: u32,
+    storm_done: bool,
     reset_done: bool,
     finished: bool,
     buf: Vec<u8>,
@@ -108,15 +186,17 @@ impl DemoSource {
     /// A simulation per `config`.
     pub fn new(config: DemoConfig) -> Self {
         let mut rng = Rng::new(config.seed);
-        let boot = Boot::new(rng.next_u64() as u32, config.first_seq);
+        let boot = Boot::new(rng.next_u64() as u32, config.first_seq, config.streams);
         let link = LossyLink::new(config.link, config.seed);
-        let len = max_frame_len::<Reading>().max(max_hello_len::<Reading>());
+        let len = frame_buf_len();
         Self {
             config,
             rng,
             link,
             boot,
             pushed: 0,
+            ticks: 0,
+            storm_done: false,
             reset_done: false,
             finished: false,
             buf: vec![0; len],
@@ -144,8 +224,9 @@ impl DemoSource {
         {
             // Power glitch: whatever was still in the ring is gone, a new boot starts at seq 1.
             self.reset_done = true;
-            self.boot = Boot::new(self.rng.next_u64() as u32, 1);
+            self.boot = Boot::new(self.rng.next_u64() as u32, 1, self.config.streams);
         }
+        self.ticks += 1;
         let left = self.config.count - self.pushed;
         let burst = self.config.bursts && self.rng.chance(20);
         let want = if burst {
@@ -153,9 +234,26 @@ impl DemoSource {
         } else {
             self.rng.below(3)
         };
+        if burst && want.min(left) > 0 {
+            self.boot.raise(DemoEvent::Burst {
+                values: want.min(left),
+            });
+        }
         for _ in 0..want.min(left) {
             self.boot.producer.push(Reading::nth(self.pushed));
             self.pushed += 1;
+        }
+        if let Some(extras) = &mut self.boot.extras
+            && self.ticks.is_multiple_of(BATTERY_EVERY)
+        {
+            extras.battery_producer.push(Battery::at(self.ticks));
+        }
+        // Once, half-way: more faults at once than the queue holds.
+        if !self.storm_done && self.pushed >= self.config.count / 2 {
+            self.storm_done = true;
+            for code in 1..=STORM {
+                self.boot.raise(DemoEvent::Fault { code });
+            }
         }
         // The consumer lags: some ticks it does not get to run at all.
         let drain = if self.rng.chance(200) {
@@ -164,11 +262,19 @@ impl DemoSource {
             DRAIN_PER_TICK
         };
         let Boot {
-            consumer, drainer, ..
+            readings,
+            extras,
+            link: wire,
+            ..
         } = &mut self.boot;
         let link = &mut self.link;
-        let report = drainer
-            .drain(consumer, drain, &mut self.buf, |frame| {
+        let mut streams: Vec<&mut dyn LinkStream> = vec![readings];
+        if let Some(extras) = extras {
+            streams.push(&mut extras.battery);
+            streams.push(&mut extras.events);
+        }
+        let report = wire
+            .drain(&mut streams, drain, &mut self.buf, |frame| {
                 link.send(frame, out)
             })
             .map_err(|err| anyhow!("demo encoder failed: {err:?}"))?;

@@ -116,14 +116,19 @@ impl Counts {
     /// The loss lines of the summary (no bytes, no time).
     fn loss_lines(&self, out: &mut String) {
         *out += &format!("frames          {}\n", self.frames);
+        let bursts = |n: u64| if n == 1 { "burst" } else { "bursts" };
         *out += &format!(
-            "ring drops      {} in {} bursts\n",
-            self.ring_drops, self.ring_drop_events
+            "ring drops      {} in {} {}\n",
+            self.ring_drops,
+            self.ring_drop_events,
+            bursts(self.ring_drop_events)
         );
         if self.refused > 0 {
             *out += &format!(
-                "refused         {} in {} bursts (a queue was full)\n",
-                self.refused, self.refused_events
+                "refused         {} in {} {} (a queue was full)\n",
+                self.refused,
+                self.refused_events,
+                bursts(self.refused_events)
             );
         }
         *out += &format!("link losses     {}\n", self.link_losses);

@@ -10,7 +10,8 @@ use anyhow::Result;
 
 use ph_tap::demo::{DemoConfig, DemoSource, LinkFaults};
 
-/// A quiet baseline every scenario starts from: no bursts, perfect link, no reset, seq from 1.
+/// A quiet baseline every scenario starts from: no bursts, perfect link, no reset, seq from 1,
+/// one stream (as these captures were first made, with wire format version 2's one ring).
 fn quiet(count: u32, seed: u64) -> DemoConfig {
     DemoConfig {
         count,
@@ -20,6 +21,7 @@ fn quiet(count: u32, seed: u64) -> DemoConfig {
         reset_after: None,
         first_seq: 1,
         tick: Duration::ZERO,
+        streams: false,
     }
 }
 

@@ -338,9 +338,11 @@ pub(crate) fn telemetry_of(records: &[Value]) -> Vec<Value> {
         .collect()
 }
 
-/// For each firmware summary in `capture`, the hello frames received before it that the
-/// firmware had counted when it pushed the summary (not a hello sent with the summary itself).
-/// Counting restarts at a boot's first frame.
+/// For each firmware summary in `capture`, the hello frames of the `samples` stream received
+/// before it that the firmware had counted when it pushed the summary (not a hello sent with the
+/// summary itself). Counting restarts with a new boot, at the hellos after the old boot's last
+/// data frame: a boot's first data frame is the one whose sequence number falls (the demo never
+/// reaches the wrap), whether or not its seq-1 frame reached the host.
 fn hellos_before_summaries(capture: &[u8]) -> Vec<u64> {
     let seqs: Vec<Option<u64>> = frame_seqs(capture)
         .into_iter()
@@ -349,24 +351,24 @@ fn hellos_before_summaries(capture: &[u8]) -> Vec<u64> {
         .collect();
     let decoded = decode_values(capture);
     let mut out = Vec::new();
-    let mut hellos = 0u64;
-    let mut previous_hello = false;
+    // Hellos of this boot before the last data frame, and since it.
+    let (mut hellos, mut since_data, mut last_seq) = (0u64, 0u64, 0u64);
     let mut values = decoded.iter();
     for seq in seqs {
         match seq {
-            None => {
-                hellos += 1;
-                previous_hello = true;
-            }
+            None => since_data += 1,
             Some(seq) => {
                 let value = values.next().expect("a value per data frame");
-                if seq == 1 {
-                    hellos = u64::from(previous_hello);
+                if seq < last_seq {
+                    hellos = 0;
                 }
+                last_seq = seq;
                 if summary(value).is_some() {
-                    out.push(hellos - u64::from(previous_hello));
+                    // A hello right before the summary went out with it, after it was counted.
+                    out.push(hellos + since_data - u64::from(since_data > 0));
                 }
-                previous_hello = false;
+                hellos += since_data;
+                since_data = 0;
             }
         }
     }

@@ -70,7 +70,10 @@ fn every_line_names_its_stream_and_each_loss_says_whose() {
             .any(|l| l.starts_with("events") && l.contains("queue") && l.contains("2 refused")),
         "{err}"
     );
-    assert!(err.contains("refused         2 in 1 burst (a queue was full)"), "{err}");
+    assert!(
+        err.contains("refused         2 in 1 burst (a queue was full)"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -116,10 +116,16 @@ impl RspClient {
             .stream
             .set_nodelay(true)
             .map_err(|source| client.io(source))?;
-        let reply = client.request(
+        let mut reply = client.request(
             b"qSupported:swbreak+;hwbreak+;xmlRegisters=arm",
             "qSupported",
         )?;
+        // QEMU stops a running guest when a debugger connects and says so at once, with a
+        // stop reply sent before it answers anything: not the reply to `qSupported`, which
+        // follows it. (The target is halted; a `?` later says so again.)
+        while is_stop_reply(&reply) {
+            reply = client.receive("qSupported")?;
+        }
         client.features = String::from_utf8_lossy(&reply)
             .split(';')
             .filter(|f| !f.is_empty())
@@ -466,4 +472,11 @@ pub(super) fn shorten(bytes: &[u8]) -> String {
     } else {
         text
     }
+}
+
+/// Whether `packet` is a stop reply (`S NN` or `T NN...`, `NN` the signal in hex): what a
+/// server may send on its own, unasked, as QEMU does when a debugger connects to a running
+/// guest. No `qSupported` reply looks like one (feature names are not two hex digits).
+fn is_stop_reply(packet: &[u8]) -> bool {
+    matches!(packet, [b'S' | b'T', hi, lo, ..] if hex_digit(*hi).is_some() && hex_digit(*lo).is_some())
 }

@@ -109,6 +109,31 @@ fn one_line(err: &GdbError) -> String {
     text
 }
 
+/// QEMU, when a debugger connects to a running guest, stops it and sends a stop reply at once,
+/// before its ack and reply to `qSupported`: the handshake takes the reply that follows.
+#[test]
+fn a_stop_reply_sent_before_the_qsupported_reply_is_not_taken_for_it() {
+    let (addr, server) = serve(|mut s| {
+        let first = s.packet();
+        assert!(first.starts_with(b"qSupported"), "{first:?}");
+        // As QEMU 7.2 sends it: `$T02thread:01;#04+$PacketSize=1000;...`.
+        s.raw(&frame(b"T02thread:01;"));
+        assert_eq!(s.byte(), b'+', "the client acks the stop reply");
+        s.send(b"PacketSize=1000;qXfer:features:read+;QStartNoAckMode+");
+        s.expect("QStartNoAckMode");
+        s.send(b"OK");
+        s.ack = false;
+        s.expect("?");
+        s.send(b"T05thread:01;");
+    });
+    let mut client = RspClient::connect(&addr, TIMEOUT).unwrap();
+    assert_eq!(client.packet_size(), 0x1000);
+    assert!(client.supports("qXfer:features:read"));
+    assert!(!client.ack_mode());
+    assert_eq!(client.halt_reason().unwrap(), Stop { signal: 5 });
+    server.join().unwrap();
+}
+
 #[test]
 fn ack_mode_frames_checksums_and_acks_every_packet() {
     let (addr, server) = serve(|mut s| {

@@ -61,7 +61,7 @@ fn main() -> ! {
 
     let mut consumer = RING.consumer();
     let mut drainer = Drainer::new(boot_id()); // a fresh value every boot (a hardware RNG)
-    let mut buf = [0u8; 256]; // ≥ max_frame_len::<Reading>() and max_hello_len::<Reading>()
+    let mut buf = [0u8; Drainer::buffer_needed::<Reading>()]; // a data frame, a hello
     loop {
         drainer
             .drain(&mut consumer, 16, &mut buf, |frame| {

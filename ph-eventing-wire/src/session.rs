@@ -232,6 +232,34 @@ pub struct StreamView<'a> {
 }
 
 impl StreamState {
+    /// Lets `step` drive this stream's chain (a frame, a break, the end) and hands each item it
+    /// places, accounted and decoded, to `f` as a record of stream `id`; a hello also gives
+    /// the stream its name and stream count.
+    fn place(
+        &mut self,
+        id: u8,
+        step: impl FnOnce(&mut Chain, &mut dyn FnMut(Placed<'_>)),
+        f: &mut impl FnMut(Record),
+    ) {
+        let StreamState {
+            chain,
+            accountant,
+            schema,
+            last_hello,
+            name,
+            streams,
+        } = self;
+        let mut schemas = Schemas { schema, last_hello };
+        step(chain, &mut |placed| {
+            if let Placed::Hello(h) = &placed {
+                name.clear();
+                name.push_str(h.name);
+                *streams = h.streams;
+            }
+            f(record(id, accountant, &mut schemas, &placed));
+        });
+    }
+
     fn view(&self, id: u8) -> StreamView<'_> {
         StreamView {
             id,
@@ -275,42 +303,24 @@ impl Session {
             boot_id,
             warned,
         } = self;
+        // A hello's boot id is the session's current one.
+        let mut emit = |record: Record| {
+            if let Record::Hello(h) = &record {
+                *boot_id = Some(h.boot_id);
+            }
+            f(record)
+        };
         decoder.feed(bytes, |frame| match frame {
             Err(e) => {
-                f(Record::Rejected(e));
+                emit(Record::Rejected(e));
                 for (&id, state) in streams.iter_mut() {
-                    let StreamState {
-                        chain,
-                        accountant,
-                        schema,
-                        last_hello,
-                        ..
-                    } = state;
-                    let mut schemas = Schemas { schema, last_hello };
-                    chain.break_chain(|placed| f(record(id, accountant, &mut schemas, &placed)));
+                    state.place(id, |chain, out| chain.break_chain(out), &mut emit);
                 }
             }
             Ok(frame) => {
                 let id = frame.stream();
                 let state = streams.entry(id).or_default();
-                let StreamState {
-                    chain,
-                    accountant,
-                    schema,
-                    last_hello,
-                    name,
-                    streams: count,
-                } = state;
-                let mut schemas = Schemas { schema, last_hello };
-                chain.frame(frame, |placed| {
-                    if let Placed::Hello(h) = &placed {
-                        *boot_id = Some(h.boot_id);
-                        name.clear();
-                        name.push_str(h.name);
-                        *count = h.streams;
-                    }
-                    f(record(id, accountant, &mut schemas, &placed));
-                });
+                state.place(id, |chain, out| chain.frame(frame, out), &mut emit);
             }
         });
         let stats = decoder.stats();
@@ -327,15 +337,9 @@ impl Session {
     pub fn finish(&mut self) -> Vec<Record> {
         let mut out = Vec::new();
         for (&id, state) in self.streams.iter_mut() {
-            let StreamState {
-                chain,
-                accountant,
-                schema,
-                last_hello,
-                ..
-            } = state;
-            let mut schemas = Schemas { schema, last_hello };
-            chain.finish(|placed| out.push(record(id, accountant, &mut schemas, &placed)));
+            state.place(id, |chain, placed| chain.finish(placed), &mut |r| {
+                out.push(r)
+            });
         }
         out
     }

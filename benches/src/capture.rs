@@ -208,15 +208,8 @@ pub fn compact_frame_len<V: Serialize>(value: &V) -> usize {
 /// drop, no hello), as the format's encoder sends them: a full frame, then compact ones, a full
 /// frame again every [`DEFAULT_ANCHOR_EVERY`](ph_eventing_wire::encode::DEFAULT_ANCHOR_EVERY).
 pub fn steady_frame_lens<V: Serialize>(count: u32, value: impl Fn(u32) -> V) -> Vec<usize> {
-    let mut buf = [0u8; 256];
-    let mut enc = StreamEncoder::new(BOOT_ID);
-    (0..count)
-        .map(|i| {
-            enc.data(FIRST_SEQ + i, 0, &value(i), &mut buf, &mut |_: &[u8]| true)
-                .expect("a 256-byte buffer fits every frame here")
-                .bytes
-        })
-        .collect()
+    // Stream 0's data frames are those of a link's only stream (names travel in hellos only).
+    steady_stream_frame_lens(0, count, value)
 }
 
 /// Bytes of `T`'s hello frame at steady state.

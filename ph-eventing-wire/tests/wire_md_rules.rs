@@ -466,3 +466,53 @@ fn decode_all_results(bytes: &[u8]) -> Vec<Result<Frame<'static>, FrameError>> {
     });
     out
 }
+
+/// WIRE.md 7.4, rule 4: a target reset is seen by every stream on its own frames, and every
+/// stream starts a new boot there; the session's totals count the one reset once.
+#[test]
+fn wire_7_4_every_stream_sees_the_reset_and_the_session_counts_it_once() {
+    let mut buf = [0u8; 96];
+    let mut wire = Vec::new();
+    for boot_id in [0x5eed_0001u32, 0x5eed_0002] {
+        let fields = HelloFields {
+            boot_id,
+            next_seq: 1,
+            ring_drops: 0,
+        };
+        for id in [0u8, 1] {
+            let desc = StreamDesc::new(id, "s").of(2);
+            wire.extend(encode_stream_hello::<u32>(&fields, &desc, &mut buf).unwrap());
+            for seq in 1..=3 {
+                let f = DataFields::contiguous(seq, 0);
+                wire.extend(encode_stream_data(id, boot_id, &f, &seq, &mut buf).unwrap());
+            }
+        }
+    }
+    let mut session = Session::new();
+    let resets: Vec<u8> = session
+        .feed(&wire)
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Hello(h)
+                if h.events.contains(&Event::TargetReset {
+                    boot_id: Some(0x5eed_0002),
+                }) =>
+            {
+                Some(h.stream)
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(resets, [0, 1], "each stream reports the reset");
+    for id in [0, 1] {
+        let t = session.stream(id).unwrap().totals;
+        assert_eq!(
+            (t.resets, t.data_frames, t.link_lost),
+            (1, 6, 0),
+            "stream {id}"
+        );
+    }
+    assert_eq!(session.totals().resets, 1, "one reset of the one target");
+    assert_eq!(session.totals().data_frames, 12);
+    assert_eq!(session.boot_id(), Some(0x5eed_0002));
+}

@@ -343,6 +343,9 @@ pub struct Accountant {
     unplaced_open: u64,
     /// What the target's counted gaps are: ring drops, or refusals (from the latest hello).
     kind: StreamKind,
+    /// A hello (or [`with_kind`](Accountant::with_kind)) said the kind; before, it is taken
+    /// as a ring.
+    kind_known: bool,
 }
 
 impl Accountant {
@@ -368,6 +371,7 @@ impl Accountant {
             },
             unplaced_open: 0,
             kind: StreamKind::Ring,
+            kind_known: false,
         }
     }
 
@@ -375,7 +379,21 @@ impl Accountant {
     /// counted are [`Event::Refused`], not ring drops. A hello sets the kind it announces.
     pub const fn with_kind(mut self, kind: StreamKind) -> Self {
         self.kind = kind;
+        self.kind_known = true;
         self
+    }
+
+    /// Takes the kind a hello announced. The first time, the stream's earlier target-counted
+    /// gaps, taken for ring drops while the kind was unknown, move to the kind it is (the
+    /// events already reported stay as they were): a stream's kind is that of its source.
+    fn learn_kind(&mut self, kind: StreamKind) {
+        if !self.kind_known && kind == StreamKind::Queue {
+            let t = &mut self.totals;
+            t.refused += core::mem::take(&mut t.ring_dropped);
+            t.refused_events += core::mem::take(&mut t.ring_drop_events);
+        }
+        self.kind = kind;
+        self.kind_known = true;
     }
 
     /// The kind of stream accounted (the latest hello's).
@@ -508,7 +526,7 @@ impl Accountant {
     fn observe_hello(&mut self, h: &Hello<'_>) -> Events {
         let mut ev = Events::default();
         self.totals.hellos += 1;
-        self.kind = h.kind;
+        self.learn_kind(h.kind);
         let tag = boot_tag(h.boot_id);
         let mut boot = match self.boot {
             None => {

@@ -4,13 +4,14 @@
 
 use std::collections::VecDeque;
 
-use ph_eventing::{PollStats, SeqRing, SeqSource};
+use ph_eventing::{EventQueue, PollStats, SeqRing, SeqSource};
 use ph_eventing_wire::accounting::Event;
 use ph_eventing_wire::drain::Drainer;
 use ph_eventing_wire::drain::link::{Link, LinkStream, Stream};
 use ph_eventing_wire::encode::EncodeError;
 use ph_eventing_wire::session::{Record, Session};
 use ph_eventing_wire::stream::{StreamDesc, StreamKind};
+use proptest::prelude::*;
 
 /// A lossless source for the tests: items with their sequence numbers, refusals as gaps.
 #[derive(Default)]
@@ -294,6 +295,157 @@ fn the_host_accounts_every_stream_exactly() {
                     _ => {}
                 }
             }
+        }
+    }
+}
+
+/// What one round of the property test does on the target and on the link.
+#[derive(Clone, Debug)]
+struct Round {
+    fast: u8,
+    slow: bool,
+    events: u8,
+    /// Items the main loop drains this round (all streams), if it gets to run.
+    drain: Option<u8>,
+    /// Of the frames handed to the sink this round: refused (`true`) by the sink, by index.
+    refuse: u8,
+    /// This round's frame at this index is damaged on the link (rejected by the host).
+    damage: u8,
+}
+
+fn round() -> impl Strategy<Value = Round> {
+    (
+        0u8..24,
+        any::<bool>(),
+        0u8..7,
+        prop::option::weighted(0.8, 0u8..17),
+        0u8..40,
+        0u8..40,
+    )
+        .prop_map(|(fast, slow, events, drain, refuse, damage)| Round {
+            fast,
+            slow,
+            events,
+            drain,
+            refuse,
+            damage,
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Any schedule of pushes into two rings and a queue, drains of any size, data frames
+    /// refused by the sink and damaged on the link: once every stream has said its last word (a
+    /// drain to empty, then its hello, on a clean link), the host's totals of every stream are
+    /// exactly what its drainer read and lost.
+    #[test]
+    fn every_stream_is_accounted_exactly_whatever_the_link_does(
+        rounds in prop::collection::vec(round(), 1..60)
+    ) {
+        let fast = SeqRing::<u32, 8>::new();
+        let slow = SeqRing::<u32, 4>::new();
+        let queue = EventQueue::<u32, 4>::new();
+        let (fast_p, slow_p, queue_p) = (fast.producer(), slow.producer(), queue.producer());
+        let desc = |id, name| StreamDesc::new(id, name).of(3);
+        let mut a = Stream::new(fast.consumer(), Drainer::new(BOOT).with_stream(desc(0, "fast")));
+        let mut b = Stream::new(
+            slow.consumer(),
+            Drainer::new(BOOT).with_stream(desc(1, "slow")).with_anchor_every(1),
+        );
+        let mut q = Stream::new(
+            queue.consumer(),
+            Drainer::new(BOOT).with_stream(desc(2, "events").with_kind(StreamKind::Queue)),
+        );
+        let mut link = Link::new();
+        let mut buf = [0u8; 128];
+        let mut wire = Vec::new();
+        let mut read = [0u64; 3];
+        let mut lost = [0u64; 3];
+        let mut value = 0u32;
+        let mut drained = false;
+        let mut tally = |a: &Stream<_>, b: &Stream<_>, q: &Stream<_>| {
+            for (k, stats) in [a.last_report().stats, b.last_report().stats, q.last_report().stats]
+                .into_iter()
+                .enumerate()
+            {
+                read[k] += u64::from(stats.read);
+                lost[k] += u64::from(stats.dropped);
+            }
+        };
+        for r in &rounds {
+            for _ in 0..r.fast {
+                value += 1;
+                fast_p.push(value);
+            }
+            if r.slow {
+                slow_p.push(value);
+            }
+            for _ in 0..r.events {
+                let _ = queue_p.push(value);
+            }
+            let Some(max) = r.drain else { continue };
+            // The first drain sends the boot hellos, and the link is clean for it: a stream
+            // whose boot hello is lost is joined mid-way, and the host cannot know what it lost
+            // before its first frame (WIRE.md, section 7.3).
+            let first = !std::mem::replace(&mut drained, true);
+            let mut handed = 0u8;
+            link.drain(&mut [&mut a, &mut b, &mut q], usize::from(max), &mut buf, |frame| {
+                handed += 1;
+                if first {
+                    wire.extend_from_slice(frame);
+                    return true;
+                }
+                if handed == r.refuse {
+                    return false;
+                }
+                if handed == r.damage {
+                    // Too short to be a frame: the host rejects it, whatever stream it was.
+                    wire.extend_from_slice(&[0x02, 0x07, 0x00]);
+                } else {
+                    wire.extend_from_slice(frame);
+                }
+                true
+            })
+            .unwrap();
+            tally(&a, &b, &q);
+        }
+        // The last word, on a clean link: everything left, then each stream's hello.
+        loop {
+            let report = link
+                .drain(&mut [&mut a, &mut b, &mut q], 16, &mut buf, |f| {
+                    wire.extend_from_slice(f);
+                    true
+                })
+                .unwrap();
+            tally(&a, &b, &q);
+            if report.stats.read == 0 {
+                break;
+            }
+        }
+        let mut sink = |f: &[u8]| {
+            wire.extend_from_slice(f);
+            true
+        };
+        a.hello(&mut buf, &mut sink).unwrap();
+        b.hello(&mut buf, &mut sink).unwrap();
+        q.hello(&mut buf, &mut sink).unwrap();
+
+        let mut session = Session::new();
+        session.feed(&wire);
+        session.finish();
+        for id in 0..3u8 {
+            let k = usize::from(id);
+            let Some(view) = session.stream(id) else {
+                // A stream whose every frame was refused or damaged, and that read nothing.
+                prop_assert_eq!(read[k], 0);
+                continue;
+            };
+            let t = view.totals;
+            prop_assert_eq!(t.data_frames + t.unplaced + t.link_lost, read[k], "stream {} {:?}", id, t);
+            let target = if id == 2 { t.refused } else { t.ring_dropped };
+            prop_assert_eq!(target, lost[k], "stream {} {:?}", id, t);
+            prop_assert_eq!((t.duplicates, t.resets, t.inconsistent), (0, 0, 0), "stream {} {:?}", id, t);
         }
     }
 }

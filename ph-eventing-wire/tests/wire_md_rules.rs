@@ -516,3 +516,37 @@ fn wire_7_4_every_stream_sees_the_reset_and_the_session_counts_it_once() {
     assert_eq!(session.totals().data_frames, 12);
     assert_eq!(session.boot_id(), Some(0x5eed_0002));
 }
+
+/// WIRE.md 7.4, rule 3, before the first hello: a queue whose boot hello was lost has its
+/// counted gaps taken for ring drops until its first hello says queue; then its totals hold
+/// them as refusals.
+#[test]
+fn wire_7_4_a_queue_heard_before_its_hello_moves_its_gaps_to_refusals() {
+    let mut buf = [0u8; 96];
+    let mut wire = Vec::new();
+    let queue = StreamDesc::new(1, "q").with_kind(StreamKind::Queue).of(2);
+    // Its first frames (the boot hello lost): seq 1, then seq 4 after two refusals.
+    for (seq, drops) in [(1, 0), (4, 2)] {
+        let f = DataFields::after(seq, 0, seq, drops);
+        wire.extend(encode_stream_data(1, 9, &f, &seq, &mut buf).unwrap());
+    }
+    let mut session = Session::new();
+    session.feed(&wire);
+    let t = session.stream(1).unwrap().totals;
+    assert_eq!(
+        (t.ring_dropped, t.refused),
+        (2, 0),
+        "the kind is not known yet"
+    );
+    // Its periodic hello: a queue.
+    let fields = HelloFields {
+        boot_id: 9,
+        next_seq: 5,
+        ring_drops: 2,
+    };
+    let hello = encode_stream_hello::<u32>(&fields, &queue, &mut buf).unwrap();
+    session.feed(hello);
+    let t = session.stream(1).unwrap().totals;
+    assert_eq!((t.ring_dropped, t.refused, t.refused_events), (0, 2, 1));
+    assert_eq!(session.stream(1).unwrap().kind, StreamKind::Queue);
+}

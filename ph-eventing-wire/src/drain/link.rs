@@ -122,6 +122,18 @@ where
     pub fn source(&mut self) -> &mut S {
         &mut self.source
     }
+
+    /// Sends this stream's hello now ([`Drainer::hello`]): for a time-based schedule, or before
+    /// the stream goes quiet, so that the host accounts the losses before it (a hello is a
+    /// checkpoint, WIRE.md section 5). Returns the bytes handed to `sink` and whether it wrote
+    /// the hello whole.
+    pub fn hello(
+        &mut self,
+        buf: &mut [u8],
+        sink: impl FnMut(&[u8]) -> bool,
+    ) -> Result<(usize, bool), EncodeError> {
+        self.drainer.hello::<S::Item, _>(buf, sink)
+    }
 }
 
 /// A stream as a [`Link`] drains it, whatever its item type: implemented by [`Stream`].

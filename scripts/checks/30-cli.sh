@@ -61,17 +61,26 @@ one_error() {
 }
 
 # summary_agrees NAME BYTES: the summary at the end of NAME.err counts what NAME.out shows (human
-# format, --no-time), and BYTES bytes.
+# format, --no-time), and BYTES bytes. On a link of several streams each line starts with its
+# stream's name (`stream N` for an unnamed one), which is taken off first; a reset is said by
+# every stream and counted once.
 summary_agrees() {
     awk -v bytes="$2" -v what="$1" '
-        BEGIN { values = drops = bursts = links = unplaced = corrupt = resets = 0 }
+        BEGIN { values = drops = bursts = links = unplaced = corrupt = resets = refused = 0 }
         FILENAME == ARGV[1] {
+            if ($0 !~ /^(RING DROP|LINK LOSS|UNPLACED|CORRUPT FRAME|TARGET RESET|HELLO|SEQ WRAP|DUPLICATE|REFUSED)/)
+                sub(/^(stream [0-9]+|[a-z][^ ]*) +/, "")
+            if ($0 ~ /^TARGET RESET/) {
+                if (!($0 in reset_lines)) resets++
+                reset_lines[$0] = 1
+                next
+            }
             if ($0 ~ /^ *[0-9]+  /) values++
             else if ($0 ~ /^RING DROP /) { drops += $3; bursts++ }
             else if ($0 ~ /^LINK LOSS /) links += $3
             else if ($0 ~ /^UNPLACED /) unplaced += $2
             else if ($0 ~ /^CORRUPT FRAME/) corrupt++
-            else if ($0 ~ /^TARGET RESET/) resets++
+            else if ($0 ~ /^REFUSED /) refused += $2
             next
         }
         /^--- ph-tap summary ---$/ { summary = 1; next }
@@ -89,6 +98,7 @@ summary_agrees() {
         /^corrupt frames / { want("corrupt frames", $3, corrupt) }
         /^unplaced /       { want("unplaced", $2, unplaced) }
         /^target resets /  { want("target resets", $3, resets) }
+        /^refused /        { want("refused", $2, refused) }
         /^bytes /          { want("bytes", $2, bytes) }
         /^delivered /      {
             sent = values + drops + links + unplaced
@@ -97,6 +107,7 @@ summary_agrees() {
         END {
             if (!summary) { printf "%s: no summary on stderr\n", what; exit 1 }
             if (unplaced && !seen["unplaced"]) want("unplaced", "(no line)", unplaced)
+            if (refused && !seen["refused"]) want("refused", "(no line)", refused)
             if (values + drops + links + unplaced && !seen["delivered"]) want("delivered", "(no line)", "a line")
             n = split("frames,ring drops,link losses,corrupt frames,target resets,bytes", fields, ",")
             for (i = 1; i <= n; i++) if (!seen[fields[i]]) want(fields[i], "(no line)", "a line")

@@ -130,6 +130,26 @@ fn queues_go_first_and_the_rings_share_what_is_left() {
 }
 
 #[test]
+fn a_stream_s_kind_is_its_source_s() {
+    let ring = SeqRing::<u32, 8>::new();
+    let queue = EventQueue::<u32, 4>::new();
+    // Descriptions that say the opposite of what the sources are.
+    let desc = |id| StreamDesc::new(id, "s").of(2);
+    let r = Stream::new(
+        ring.consumer(),
+        Drainer::new(BOOT).with_stream(desc(0).with_kind(StreamKind::Queue)),
+    );
+    let q = Stream::new(queue.consumer(), Drainer::new(BOOT).with_stream(desc(1)));
+    assert_eq!(r.drainer().stream().kind, StreamKind::Ring);
+    assert_eq!(q.drainer().stream().kind, StreamKind::Queue);
+    assert!(!r.is_lossless() && q.is_lossless());
+    assert_eq!(
+        (q.drainer().stream().id, q.drainer().stream().name),
+        (1, "s")
+    );
+}
+
+#[test]
 fn the_ring_that_goes_first_moves_on_every_call() {
     let (x, y) = (SeqRing::<u32, 64>::new(), SeqRing::<u32, 64>::new());
     for k in 0..10 {

@@ -85,13 +85,20 @@ where
     S: SeqSource,
     S::Item: Serialize + Schema + MaxSize,
 {
-    /// The stream of `source`, framed by `drainer` (give it the stream's
-    /// [`StreamDesc`](crate::stream::StreamDesc) with [`Drainer::with_stream`]; its kind should
-    /// say what the source is: [`StreamKind::Queue`] for a lossless one).
+    /// The stream of `source`, framed by `drainer` (give it the stream's id and name with
+    /// [`Drainer::with_stream`]). The stream's kind is the source's: [`StreamKind::Queue`] for a
+    /// lossless one ([`SeqSource::LOSSLESS`]), [`StreamKind::Ring`] otherwise, whatever the
+    /// drainer's [`StreamDesc`](crate::stream::StreamDesc) said.
     pub const fn new(source: S, drainer: Drainer) -> Self {
+        let kind = if S::LOSSLESS {
+            StreamKind::Queue
+        } else {
+            StreamKind::Ring
+        };
+        let desc = drainer.stream().with_kind(kind);
         Self {
             source,
-            drainer,
+            drainer: drainer.with_stream(desc),
             last: DrainReport {
                 stats: ph_eventing::PollStats {
                     read: 0,
@@ -159,7 +166,7 @@ where
     S::Item: Serialize + Schema + MaxSize,
 {
     fn is_lossless(&self) -> bool {
-        S::LOSSLESS || self.drainer.stream().kind == StreamKind::Queue
+        S::LOSSLESS
     }
 
     fn buffer_needed(&self) -> usize {

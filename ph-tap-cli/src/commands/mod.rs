@@ -178,7 +178,7 @@ fn stream_to<W: Write>(
 mod tests {
     use super::*;
     use clap::Parser;
-    use ph_tap::demo::{DemoConfig, DemoSource, LinkFaults};
+    use ph_tap::demo::{DemoConfig, DemoSource};
     use ph_tap::source::Poll;
 
     /// Hands out `data` in small pieces, then fails like an unplugged probe.
@@ -201,17 +201,9 @@ mod tests {
 
     #[test]
     fn source_dying_mid_stream_keeps_output_and_save_file() {
-        let clean = DemoConfig {
-            count: 40,
-            seed: 11,
-            bursts: false,
-            link: LinkFaults::NONE,
-            reset_after: None,
-            first_seq: 1,
-            tick: std::time::Duration::ZERO,
-            streams: false,
-        };
-        let data = DemoSource::new(clean).run_to_end().unwrap();
+        let data = DemoSource::new(DemoConfig::quiet(40, 11))
+            .run_to_end()
+            .unwrap();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("partial.bin");
         let cli = Cli::parse_from(["ph-tap", "decode", "--format", "json"]);
@@ -303,18 +295,9 @@ mod tests {
             decoders: DecoderOptions::default(),
         };
         let logs: Vec<u8> = (0..50u8).collect();
-        let telemetry = DemoSource::new(DemoConfig {
-            count: 30,
-            seed: 3,
-            bursts: false,
-            link: LinkFaults::NONE,
-            reset_after: None,
-            first_seq: 1,
-            tick: std::time::Duration::ZERO,
-            streams: false,
-        })
-        .run_to_end()
-        .unwrap();
+        let telemetry = DemoSource::new(DemoConfig::quiet(30, 3))
+            .run_to_end()
+            .unwrap();
         let source = TwoDieMidStream {
             streams: [logs.clone(), telemetry.clone()],
             at: [0, 0],

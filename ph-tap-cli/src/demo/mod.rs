@@ -67,6 +67,29 @@ pub struct DemoConfig {
     pub streams: bool,
 }
 
+impl DemoConfig {
+    /// `count` values from seed `seed` with nothing going wrong: no bursts, a perfect link, no
+    /// reset, sequence numbers from 1, one stream, no pause between ticks. Tests start from it.
+    ///
+    /// ```
+    /// use ph_tap::demo::{DemoConfig, DemoSource};
+    /// let bytes = DemoSource::new(DemoConfig::quiet(10, 7)).run_to_end().unwrap();
+    /// assert!(!bytes.is_empty());
+    /// ```
+    pub fn quiet(count: u32, seed: u64) -> Self {
+        Self {
+            count,
+            seed,
+            bursts: false,
+            link: LinkFaults::NONE,
+            reset_after: None,
+            first_seq: 1,
+            tick: Duration::ZERO,
+            streams: false,
+        }
+    }
+}
+
 impl Default for DemoConfig {
     /// The newcomer's demo: every kind of event within a few hundred values.
     fn default() -> Self {

@@ -4,36 +4,20 @@
 //! Regenerate them with `cargo run -p ph-tap-cli --example gen-captures` (which includes this
 //! file), then check the expected outputs (see `decode_captures.rs`).
 
-use std::time::Duration;
-
 use anyhow::Result;
 
 use ph_tap::demo::{DemoConfig, DemoSource, LinkFaults};
 
-/// A quiet baseline every scenario starts from: no bursts, perfect link, no reset, seq from 1,
-/// one stream (as these captures were first made, with wire format version 2's one ring).
-fn quiet(count: u32, seed: u64) -> DemoConfig {
-    DemoConfig {
-        count,
-        seed,
-        bursts: false,
-        link: LinkFaults::NONE,
-        reset_after: None,
-        first_seq: 1,
-        tick: Duration::ZERO,
-        streams: false,
-    }
-}
-
-/// Every scenario: `(name, configuration)`.
+/// Every scenario: `(name, configuration)`, each from the quiet baseline
+/// ([`DemoConfig::quiet`]: one stream, as these captures were first made).
 pub fn configs() -> Vec<(&'static str, DemoConfig)> {
     vec![
-        ("clean", quiet(40, 11)),
+        ("clean", DemoConfig::quiet(40, 11)),
         (
             "ring_drops",
             DemoConfig {
                 bursts: true,
-                ..quiet(240, 12)
+                ..DemoConfig::quiet(240, 12)
             },
         ),
         (
@@ -43,7 +27,7 @@ pub fn configs() -> Vec<(&'static str, DemoConfig)> {
                     lose_per_mille: 80,
                     damage_per_mille: 0,
                 },
-                ..quiet(80, 13)
+                ..DemoConfig::quiet(80, 13)
             },
         ),
         (
@@ -53,21 +37,21 @@ pub fn configs() -> Vec<(&'static str, DemoConfig)> {
                     lose_per_mille: 0,
                     damage_per_mille: 80,
                 },
-                ..quiet(80, 14)
+                ..DemoConfig::quiet(80, 14)
             },
         ),
         (
             "reset",
             DemoConfig {
                 reset_after: Some(30),
-                ..quiet(60, 15)
+                ..DemoConfig::quiet(60, 15)
             },
         ),
         (
             "wrap",
             DemoConfig {
                 first_seq: u32::MAX - 19,
-                ..quiet(40, 16)
+                ..DemoConfig::quiet(40, 16)
             },
         ),
     ]

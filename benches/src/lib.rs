@@ -24,7 +24,9 @@ pub const CAPACITY: usize = 1024;
 pub const BATCH: usize = 64;
 
 /// An item type the benchmarks push: built from a counter, and giving it back.
-pub trait Payload: Copy + Send + Sync + Default + 'static {
+pub trait Payload:
+    Copy + ph_eventing::bytemuck::NoUninit + Send + Sync + Default + 'static
+{
     /// Name used in benchmark ids and tables.
     const NAME: &'static str;
     /// Short name used in benchmark ids (no spaces or brackets).

@@ -40,12 +40,13 @@ fn SysTick() {
 }
 
 // README start
-use ph_eventing::SeqRing;
+use ph_eventing::SwapRing;
 use ph_eventing_wire::drain::Drainer;
 use rtt_target::{ChannelMode, rtt_init, set_defmt_channel};
 
-// Producers push into it, e.g. from an interrupt: `RING.producer().push(reading)`.
-static RING: SeqRing<Reading, 64> = SeqRing::new();
+// Producers push into it, e.g. from an interrupt: `RING.producer().push(reading)`. A `SwapRing`,
+// as `Reading` has padding; for plain data without padding, `SeqRing` is the faster ring.
+static RING: SwapRing<Reading, 64> = SwapRing::new();
 
 #[cortex_m_rt::entry]
 fn main() -> ! {

@@ -14,7 +14,7 @@
 //! eight lines per cycle.
 
 use cortex_m::peripheral::SYST;
-use ph_eventing::{Consumer, QueueConsumer};
+use ph_eventing::{QueueConsumer, SwapConsumer};
 use ph_eventing_wire::drain::link::{Link as WireLink, Stream};
 use ph_eventing_wire::drain::{DrainReport, Drainer};
 use ph_eventing_wire::encode::DEFAULT_ANCHOR_EVERY;
@@ -58,8 +58,8 @@ const FRAME_BUF: usize = {
 pub struct App<B: Board> {
     board: B,
     syst: SYST,
-    samples: Stream<Consumer<'static, Event, RING_CAPACITY>>,
-    housekeeping: Stream<Consumer<'static, Housekeeping, HOUSEKEEPING_CAPACITY>>,
+    samples: Stream<SwapConsumer<'static, Event, RING_CAPACITY>>,
+    housekeeping: Stream<SwapConsumer<'static, Housekeeping, HOUSEKEEPING_CAPACITY>>,
     events: Stream<QueueConsumer<'static, StateEvent, EVENTS_CAPACITY>>,
     wire: WireLink,
     buf: [u8; FRAME_BUF],

@@ -5,7 +5,7 @@ use core::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, Ordering};
 
 use cortex_m::peripheral::{SCB, SYST, syst::SystClkSource};
 use cortex_m_rt::exception;
-use ph_eventing::{EventQueue, SeqRing};
+use ph_eventing::{EventQueue, SwapRing};
 
 use crate::config::{
     EVENTS_CAPACITY, HOUSEKEEPING_CAPACITY, HOUSEKEEPING_EVERY_TICKS, OVERFLOW_EVERY_TICKS,
@@ -14,10 +14,13 @@ use crate::config::{
 use crate::telemetry::{Event, Housekeeping, Sample, StateEvent, fake_supply};
 
 /// The `samples` ring between the SysTick handler (producer) and the main loop (consumer).
-pub static RING: SeqRing<Event, RING_CAPACITY> = SeqRing::new();
+///
+/// Both rings are `SwapRing`s: [`Event`] is an enum and [`Housekeeping`] has padding, and a
+/// `SeqRing` copies its values as machine words, so it takes plain data without padding only.
+pub static RING: SwapRing<Event, RING_CAPACITY> = SwapRing::new();
 
 /// The `housekeeping` ring: one value every [`HOUSEKEEPING_EVERY_TICKS`].
-pub static HOUSEKEEPING: SeqRing<Housekeeping, HOUSEKEEPING_CAPACITY> = SeqRing::new();
+pub static HOUSEKEEPING: SwapRing<Housekeeping, HOUSEKEEPING_CAPACITY> = SwapRing::new();
 
 /// The lossless `events` queue: phase changes and overflow warnings.
 pub static EVENTS: EventQueue<StateEvent, EVENTS_CAPACITY> = EventQueue::new();

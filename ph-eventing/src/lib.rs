@@ -95,22 +95,25 @@
 #[cfg(test)]
 extern crate std;
 
-mod consumer;
+mod handles;
+mod item;
 mod line_break;
-mod producer;
+mod position;
 mod queue;
 mod ring;
 pub mod seq;
 mod source;
 mod stats;
+mod swap;
 mod sync;
+mod words;
 
-pub use consumer::Consumer;
-pub use producer::Producer;
+pub use bytemuck;
 pub use queue::{EventQueue, QueueConsumer, QueueProducer};
-pub use ring::SeqRing;
+pub use ring::{Consumer, Producer, SeqRing};
 pub use source::SeqSource;
 pub use stats::PollStats;
+pub use swap::{SwapConsumer, SwapProducer, SwapRing};
 
 /// The crate README's examples, compiled and run as doctests.
 #[cfg(doctest)]

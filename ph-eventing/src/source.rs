@@ -1,12 +1,14 @@
 //! [`SeqSource`]: what a drainer needs from a consumer, whichever container it reads.
 
-use crate::{Consumer, PollStats, QueueConsumer};
+use bytemuck::NoUninit;
+
+use crate::{Consumer, PollStats, QueueConsumer, SwapConsumer};
 
 /// What a drainer needs from a consumer: items with their sequence numbers, and what was lost
 /// before them.
 ///
-/// Implemented by the [`Consumer`] of a [`SeqRing`](crate::SeqRing) (lossy: gaps are items the
-/// producer overwrote) and the [`QueueConsumer`] of an [`EventQueue`](crate::EventQueue)
+/// Implemented by the [`Consumer`] of a [`SeqRing`](crate::SeqRing) and the [`SwapConsumer`] of
+/// a [`SwapRing`](crate::SwapRing) (lossy: gaps are items the producer overwrote) and the [`QueueConsumer`] of an [`EventQueue`](crate::EventQueue)
 /// (lossless: gaps are pushes the queue refused). Code that forwards items to a link can be
 /// written once, generic over the source, and tell the two kinds of gap apart with
 /// [`LOSSLESS`](Self::LOSSLESS).
@@ -56,13 +58,23 @@ pub trait SeqSource {
     fn poll_up_to(&mut self, max: usize, f: impl FnMut(u32, &Self::Item)) -> PollStats;
 }
 
-impl<T: Copy, const N: usize> SeqSource for Consumer<'_, T, N> {
+impl<T: NoUninit, const N: usize> SeqSource for Consumer<'_, T, N> {
     type Item = T;
     const LOSSLESS: bool = false;
 
     #[inline]
     fn poll_up_to(&mut self, max: usize, f: impl FnMut(u32, &T)) -> PollStats {
         Consumer::poll_up_to(self, max, f)
+    }
+}
+
+impl<T: Copy, const N: usize> SeqSource for SwapConsumer<'_, T, N> {
+    type Item = T;
+    const LOSSLESS: bool = false;
+
+    #[inline]
+    fn poll_up_to(&mut self, max: usize, f: impl FnMut(u32, &T)) -> PollStats {
+        SwapConsumer::poll_up_to(self, max, f)
     }
 }
 

@@ -24,6 +24,20 @@ pub(crate) use core::sync::atomic::fence;
 #[cfg(loom)]
 pub(crate) use loom::sync::atomic::fence;
 
+/// The fences of the [`SeqRing`](crate::SeqRing)'s stamp protocol: a hardware fence, or only a
+/// compiler fence where the user promised a single core (feature `unsafe-assume-single-core`).
+///
+/// On one core, an interrupt handler and the code it interrupted observe each other's memory
+/// accesses in program order (as a signal handler and its thread do), so only the compiler's
+/// reordering has to be prevented.
+#[inline(always)]
+pub(crate) fn stamp_fence(order: Ordering) {
+    #[cfg(all(feature = "unsafe-assume-single-core", not(loom)))]
+    core::sync::atomic::compiler_fence(order);
+    #[cfg(not(all(feature = "unsafe-assume-single-core", not(loom))))]
+    fence(order);
+}
+
 /// An `UnsafeCell` whose accesses go through closures (so that `loom` can track them).
 #[derive(Debug)]
 pub(crate) struct Cell<T> {
@@ -78,4 +92,13 @@ impl<T> Cell<T> {
         #[cfg(not(loom))]
         return f(self.inner.get());
     }
+}
+
+/// An acquire load made of a relaxed load and [`stamp_fence`]: the same as `load(Acquire)` on a
+/// multi-core target, and a plain load behind a compiler fence where the user promised one core.
+#[inline(always)]
+pub(crate) fn load_acquire(atomic: &AtomicU32) -> u32 {
+    let value = atomic.load(Ordering::Relaxed);
+    stamp_fence(Ordering::Acquire);
+    value
 }

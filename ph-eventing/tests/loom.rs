@@ -1,4 +1,5 @@
-//! `loom` model checks of the concurrent protocol: every interleaving (within loom's bounds) of a
+//! `loom` model checks of the concurrent protocols of both rings (`SeqRing`'s stamps and
+//! `SwapRing`'s buffer swaps): every interleaving (within loom's bounds) of a
 //! producer lapping a consumer mid-read (or mid-`skip_to_latest`), with loom checking every buffer
 //! access for data races.
 //! Run with `RUSTFLAGS="--cfg loom" cargo test -p ph-eventing --release --test loom`.
@@ -10,167 +11,44 @@
 use loom::sync::Arc;
 use loom::thread;
 
-use ph_eventing::{PollStats, SeqRing};
+use ph_eventing::PollStats;
 
-/// Values carry their own seq twice, so a mixed-up or torn copy is caught.
-type Pair = (u32, u32);
+/// Values carry their own seq twice, in two machine words, so a mixed-up or torn copy is caught.
+type Pair = [u64; 2];
+
+/// The value pushed as item `i`.
+fn pair(i: u32) -> Pair {
+    [u64::from(i), u64::from(i)]
+}
 
 fn check_delivered(items: &[(u32, Pair)]) {
     let mut last = 0;
-    for &(seq, (a, b)) in items {
-        assert_eq!((a, b), (seq, seq), "value does not belong to its seq");
+    for &(seq, v) in items {
+        assert_eq!(v, pair(seq), "value does not belong to its seq");
         assert!(seq > last, "order");
         last = seq;
     }
 }
 
-/// A thread pushing `(i, i)` for i in 1..=`pushes`, each getting sequence number `i`.
-fn spawn_producer<const N: usize>(
-    ring: Arc<SeqRing<Pair, N>>,
-    pushes: u32,
-) -> thread::JoinHandle<()> {
-    thread::spawn(move || {
-        let p = ring.producer();
-        for i in 1..=pushes {
-            assert_eq!(p.push((i, i)), i);
-        }
-    })
+mod seq_ring {
+    use super::*;
+    use ph_eventing::SeqRing as Ring;
+
+    /// The preemption bound of the models: a stamped push is eight atomic steps (a buffer swap's
+    /// is three), and exploring every interleaving of three of them against two polls would take
+    /// hours. Three preemptions are enough to stop a poll between its stamp load and its copy, and
+    /// again between the copy and the second stamp load, with the producer running in between.
+    const BOUND: Option<usize> = Some(3);
+
+    include!("rings/loom.rs");
 }
 
-/// The producer pushes `pushes` items into a ring of `N` while the consumer polls `polls` times
-/// (and calls `latest` after each poll if `use_latest`). `preemptions: None` explores every
-/// interleaving; `Some(k)` bounds the preemptions (for the larger models, which would otherwise
-/// take hours; three are enough to interrupt a poll between its head load, its take and its
-/// put-back).
-fn producer_laps_consumer<const N: usize>(
-    pushes: u32,
-    polls: usize,
-    use_latest: bool,
-    preemptions: Option<usize>,
-) {
-    let mut model = loom::model::Builder::new();
-    model.preemption_bound = preemptions;
-    model.check(move || {
-        let ring = Arc::new(SeqRing::<Pair, N>::new());
-        let producer = spawn_producer(ring.clone(), pushes);
-        let r = ring.clone();
-        let consumer = thread::spawn(move || {
-            let mut consumer = r.consumer();
-            let mut got = Vec::new();
-            let mut total = PollStats::default();
-            for _ in 0..polls {
-                total.accumulate(consumer.poll_one(|s, v| got.push((s, *v))));
-                if use_latest && let Some((s, v)) = consumer.latest() {
-                    assert_eq!(v, (s, s), "latest torn");
-                }
-            }
-            (got, total)
-        });
-        producer.join().unwrap();
-        let (mut got, mut total) = consumer.join().unwrap();
-        // After both are done, one drain through a new handle accounts for everything.
-        let mut consumer = ring.consumer();
-        total.accumulate(consumer.poll_up_to(usize::MAX, |s, v| got.push((s, *v))));
-        check_delivered(&got);
-        assert_eq!(total.read + total.dropped, pushes);
-        let newest = got.last().map(|g| g.0);
-        assert_eq!(newest, Some(pushes), "newest item is delivered");
-    });
-}
+mod swap_ring {
+    use super::*;
+    use ph_eventing::SwapRing as Ring;
 
-#[test]
-fn ring_of_one_lapped_during_poll() {
-    producer_laps_consumer::<1>(3, 2, false, None);
-}
+    /// Every interleaving (no preemption bound) where the model allows it.
+    const BOUND: Option<usize> = None;
 
-#[test]
-fn ring_of_two_lapped_during_poll() {
-    producer_laps_consumer::<2>(4, 2, false, None);
-}
-
-#[test]
-fn ring_of_three_two_laps() {
-    producer_laps_consumer::<3>(6, 1, false, Some(3));
-}
-
-#[test]
-fn latest_while_producer_laps() {
-    producer_laps_consumer::<1>(3, 1, true, None);
-}
-
-#[test]
-fn latest_ring_of_two() {
-    producer_laps_consumer::<2>(3, 2, true, None);
-}
-
-/// The consumer passes over its backlog with `skip_to_latest` and then reads with `poll_one` and
-/// `poll_one_value`, `rounds` times, while the producer pushes `pushes` items into a ring of `N`
-/// (lapping it mid-read). Checks that values are not torn, order, that `dropped()` is the sum of
-/// the polls' `dropped`, and that read + dropped + skipped accounts for every push.
-fn skip_while_producer_pushes<const N: usize>(pushes: u32, rounds: usize) {
-    loom::model(move || {
-        let ring = Arc::new(SeqRing::<Pair, N>::new());
-        let producer = spawn_producer(ring.clone(), pushes);
-        let r = ring.clone();
-        let consumer = thread::spawn(move || {
-            let mut consumer = r.consumer();
-            let (mut got, mut skipped, mut polls_dropped) = (Vec::new(), 0u32, 0u64);
-            for _ in 0..rounds {
-                skipped += consumer.skip_to_latest();
-                let stats = consumer.poll_one(|s, v| got.push((s, *v)));
-                polls_dropped += u64::from(stats.dropped);
-                assert_eq!(consumer.dropped(), polls_dropped);
-                if let Some(item) = consumer.poll_one_value() {
-                    got.push(item);
-                }
-                polls_dropped = consumer.dropped();
-            }
-            (got, consumer.dropped(), skipped)
-        });
-        producer.join().unwrap();
-        let (mut got, dropped, skipped) = consumer.join().unwrap();
-        let mut consumer = ring.consumer();
-        let last = consumer.poll_up_to(usize::MAX, |s, v| got.push((s, *v)));
-        check_delivered(&got);
-        assert_eq!(
-            got.len() as u64 + dropped + u64::from(skipped) + u64::from(last.dropped),
-            u64::from(pushes)
-        );
-        assert_eq!(
-            got.last().map(|g| g.0),
-            Some(pushes),
-            "newest item is delivered"
-        );
-    });
-}
-
-#[test]
-fn skip_to_latest_ring_of_one() {
-    skip_while_producer_pushes::<1>(3, 1);
-}
-
-#[test]
-fn skip_to_latest_ring_of_two() {
-    skip_while_producer_pushes::<2>(3, 1);
-}
-
-/// Two threads race for the producer handle; the loser gets `None`, and pushes from both sides
-/// of a handover see each other's sequence numbers.
-#[test]
-fn handle_handover_between_threads() {
-    loom::model(|| {
-        let ring = Arc::new(SeqRing::<Pair, 2>::new());
-        let spawn_pusher = |r: Arc<SeqRing<Pair, 2>>| {
-            thread::spawn(move || r.try_producer().map(|p| p.push((0, 0))))
-        };
-        let a = spawn_pusher(ring.clone());
-        let b = spawn_pusher(ring.clone());
-        let (a, b) = (a.join().unwrap(), b.join().unwrap());
-        let pushed = u32::from(a.is_some()) + u32::from(b.is_some());
-        assert!(pushed >= 1, "at least one thread got the handle");
-        let mut seqs: Vec<u32> = a.into_iter().chain(b).collect();
-        seqs.sort_unstable();
-        assert_eq!(seqs, (1..=pushed).collect::<Vec<_>>());
-        assert_eq!(ring.producer().push((0, 0)), pushed + 1);
-    });
+    include!("rings/loom.rs");
 }

@@ -1,8 +1,8 @@
 //! Model-based property test: random interleavings of push / poll_one / poll_one_value /
 //! poll_up_to / latest / skip_to_latest / dropped / reset_dropped on the real ring, checked step
-//! by step against a plain reference model.
+//! by step against a plain reference model, on both rings (`SeqRing` and `SwapRing`).
 
-use ph_eventing::{PollStats, SeqRing};
+use ph_eventing::PollStats;
 use proptest::prelude::*;
 
 #[derive(Clone, Debug)]
@@ -93,85 +93,99 @@ impl Model {
     }
 }
 
-fn run<const N: usize>(first_seq: u32, ops: &[Op]) -> Result<(), TestCaseError> {
-    let first_seq = first_seq.max(1); // `starting_at(0)` means 1
-    let ring = SeqRing::<u16, N>::starting_at(first_seq);
-    let mut model = Model {
-        first_seq,
-        pushed: Vec::new(),
-        cursor: 0,
-        capacity: N,
-        dropped: 0,
-    };
-    let mut producer = Some(ring.producer());
-    let mut consumer = Some(ring.consumer());
-    for op in ops {
-        match *op {
-            Op::Push(v) => {
-                let seq = producer.as_ref().unwrap().push(v);
-                model.pushed.push(v);
-                prop_assert_eq!(seq, model.newest());
-                prop_assert_ne!(seq, 0);
+/// The model check of one ring type, as a function `$name::<N>(first_seq, ops)`.
+macro_rules! model_check {
+    ($name:ident, $ring:ident) => {
+        fn $name<const N: usize>(first_seq: u32, ops: &[Op]) -> Result<(), TestCaseError> {
+            let first_seq = first_seq.max(1); // `starting_at(0)` means 1
+            let ring = ph_eventing::$ring::<u16, N>::starting_at(first_seq);
+            let mut model = Model {
+                first_seq,
+                pushed: Vec::new(),
+                cursor: 0,
+                capacity: N,
+                dropped: 0,
+            };
+            let mut producer = Some(ring.producer());
+            let mut consumer = Some(ring.consumer());
+            for op in ops {
+                match *op {
+                    Op::Push(v) => {
+                        let seq = producer.as_ref().unwrap().push(v);
+                        model.pushed.push(v);
+                        prop_assert_eq!(seq, model.newest());
+                        prop_assert_ne!(seq, 0);
+                    }
+                    Op::PollOne => {
+                        let mut got = Vec::new();
+                        let stats = consumer
+                            .as_mut()
+                            .unwrap()
+                            .poll_one(|s, v| got.push((s, *v)));
+                        let (want, want_stats) = model.poll(1);
+                        prop_assert_eq!(got, want);
+                        prop_assert_eq!(stats, want_stats);
+                    }
+                    Op::PollOneValue => {
+                        let got = consumer.as_mut().unwrap().poll_one_value();
+                        let (want, _) = model.poll(1);
+                        prop_assert_eq!(got, want.first().copied());
+                    }
+                    Op::SkipToLatest => {
+                        let skipped = consumer.as_mut().unwrap().skip_to_latest();
+                        prop_assert_eq!(skipped, model.skip_to_latest());
+                    }
+                    Op::Dropped => {
+                        prop_assert_eq!(consumer.as_ref().unwrap().dropped(), model.dropped);
+                    }
+                    Op::ResetDropped => {
+                        let total = consumer.as_mut().unwrap().reset_dropped();
+                        prop_assert_eq!(total, std::mem::take(&mut model.dropped));
+                        prop_assert_eq!(consumer.as_ref().unwrap().dropped(), 0);
+                    }
+                    Op::PollUpTo(max) => {
+                        let mut got = Vec::new();
+                        let stats = consumer
+                            .as_mut()
+                            .unwrap()
+                            .poll_up_to(max, |s, v| got.push((s, *v)));
+                        let (want, want_stats) = model.poll(max);
+                        prop_assert_eq!(got, want);
+                        prop_assert_eq!(stats, want_stats);
+                    }
+                    Op::Latest => {
+                        prop_assert_eq!(consumer.as_ref().unwrap().latest(), model.latest());
+                    }
+                    Op::Reacquire => {
+                        drop(producer.take());
+                        drop(consumer.take());
+                        producer = Some(ring.producer());
+                        consumer = Some(ring.consumer());
+                        model.dropped = 0; // a new handle's total starts at 0
+                    }
+                }
             }
-            Op::PollOne => {
-                let mut got = Vec::new();
-                let stats = consumer
-                    .as_mut()
-                    .unwrap()
-                    .poll_one(|s, v| got.push((s, *v)));
-                let (want, want_stats) = model.poll(1);
-                prop_assert_eq!(got, want);
-                prop_assert_eq!(stats, want_stats);
-            }
-            Op::PollOneValue => {
-                let got = consumer.as_mut().unwrap().poll_one_value();
-                let (want, _) = model.poll(1);
-                prop_assert_eq!(got, want.first().copied());
-            }
-            Op::SkipToLatest => {
-                let skipped = consumer.as_mut().unwrap().skip_to_latest();
-                prop_assert_eq!(skipped, model.skip_to_latest());
-            }
-            Op::Dropped => {
-                prop_assert_eq!(consumer.as_ref().unwrap().dropped(), model.dropped);
-            }
-            Op::ResetDropped => {
-                let total = consumer.as_mut().unwrap().reset_dropped();
-                prop_assert_eq!(total, std::mem::take(&mut model.dropped));
-                prop_assert_eq!(consumer.as_ref().unwrap().dropped(), 0);
-            }
-            Op::PollUpTo(max) => {
-                let mut got = Vec::new();
-                let stats = consumer
-                    .as_mut()
-                    .unwrap()
-                    .poll_up_to(max, |s, v| got.push((s, *v)));
-                let (want, want_stats) = model.poll(max);
-                prop_assert_eq!(got, want);
-                prop_assert_eq!(stats, want_stats);
-            }
-            Op::Latest => {
-                prop_assert_eq!(consumer.as_ref().unwrap().latest(), model.latest());
-            }
-            Op::Reacquire => {
-                drop(producer.take());
-                drop(consumer.take());
-                producer = Some(ring.producer());
-                consumer = Some(ring.consumer());
-                model.dropped = 0; // a new handle's total starts at 0
-            }
+            // Whatever happened, a final drain accounts for every push exactly once.
+            let (want, _) = model.poll(usize::MAX);
+            let mut got = Vec::new();
+            consumer
+                .as_mut()
+                .unwrap()
+                .poll_up_to(usize::MAX, |s, v| got.push((s, *v)));
+            prop_assert_eq!(got, want);
+            prop_assert_eq!(consumer.as_ref().unwrap().dropped(), model.dropped);
+            Ok(())
         }
-    }
-    // Whatever happened, a final drain accounts for every push exactly once.
-    let (want, _) = model.poll(usize::MAX);
-    let mut got = Vec::new();
-    consumer
-        .as_mut()
-        .unwrap()
-        .poll_up_to(usize::MAX, |s, v| got.push((s, *v)));
-    prop_assert_eq!(got, want);
-    prop_assert_eq!(consumer.as_ref().unwrap().dropped(), model.dropped);
-    Ok(())
+    };
+}
+
+model_check!(run_seq_ring, SeqRing);
+model_check!(run_swap_ring, SwapRing);
+
+/// Both rings against the model.
+fn run<const N: usize>(first_seq: u32, ops: &[Op]) -> Result<(), TestCaseError> {
+    run_seq_ring::<N>(first_seq, ops)?;
+    run_swap_ring::<N>(first_seq, ops)
 }
 
 /// Operations per case (Miri interprets every step, so it gets short cases).

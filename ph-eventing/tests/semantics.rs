@@ -1,6 +1,7 @@
-//! The ring's documented behaviour, one property per test.
+//! The rings' documented behaviour, one property per test, run on both rings: the stamped
+//! [`SeqRing`] and the buffer-swap [`SwapRing`].
 
-use ph_eventing::{PollStats, SeqRing, seq};
+use ph_eventing::{PollStats, SeqRing, SeqSource, SwapRing, seq};
 use static_assertions::{assert_impl_all, assert_not_impl_any};
 
 assert_impl_all!(ph_eventing::Producer<'static, u32, 4>: Send);
@@ -8,270 +9,36 @@ assert_impl_all!(ph_eventing::Consumer<'static, u32, 4>: Send);
 assert_not_impl_any!(ph_eventing::Producer<'static, u32, 4>: Sync);
 assert_not_impl_any!(ph_eventing::Consumer<'static, u32, 4>: Sync);
 assert_impl_all!(SeqRing<u32, 4>: Sync, Send);
+assert_impl_all!(ph_eventing::SwapProducer<'static, u32, 4>: Send);
+assert_impl_all!(ph_eventing::SwapConsumer<'static, u32, 4>: Send);
+assert_not_impl_any!(ph_eventing::SwapProducer<'static, u32, 4>: Sync);
+assert_not_impl_any!(ph_eventing::SwapConsumer<'static, u32, 4>: Sync);
+assert_impl_all!(SwapRing<u32, 4>: Sync, Send);
 // A ring of a `!Send` type must not be shared between threads.
-assert_not_impl_any!(SeqRing<*const u8, 4>: Sync);
+assert_not_impl_any!(SwapRing<*const u8, 4>: Sync);
 
-fn drain<T: Copy, const N: usize>(
-    consumer: &mut ph_eventing::Consumer<'_, T, N>,
-) -> (Vec<(u32, T)>, PollStats) {
+/// Everything the consumer has, and the poll's stats.
+fn drain<S: SeqSource>(consumer: &mut S) -> (Vec<(u32, S::Item)>, PollStats) {
     let mut out = Vec::new();
     let stats = consumer.poll_up_to(usize::MAX, |seq, v| out.push((seq, *v)));
     (out, stats)
 }
 
-#[test]
-fn first_push_is_seq_one_and_seqs_count_up() {
-    let ring = SeqRing::<u8, 4>::new();
-    let producer = ring.producer();
-    let seqs: Vec<u32> = (0..10).map(|v| producer.push(v)).collect();
-    assert_eq!(seqs, (1..=10).collect::<Vec<_>>());
+mod seq_ring {
+    use super::*;
+    use ph_eventing::SeqRing as Ring;
+
+    include!("rings/semantics.rs");
 }
 
-#[test]
-fn seq_wraps_from_max_to_one_never_zero() {
-    let ring = SeqRing::<u8, 4>::starting_at(u32::MAX - 1);
-    let producer = ring.producer();
-    let seqs: Vec<u32> = (0..4).map(|v| producer.push(v)).collect();
-    assert_eq!(seqs, [u32::MAX - 1, u32::MAX, 1, 2]);
+mod swap_ring {
+    use super::*;
+    use ph_eventing::SwapRing as Ring;
+
+    include!("rings/semantics.rs");
 }
 
-#[test]
-fn in_order_reads_across_the_wrap() {
-    let ring = SeqRing::<u32, 8>::starting_at(u32::MAX - 2);
-    let producer = ring.producer();
-    let mut consumer = ring.consumer();
-    let mut all = Vec::new();
-    for round in 0..4u32 {
-        for i in 0..3 {
-            producer.push(round * 10 + i);
-        }
-        let (items, stats) = drain(&mut consumer);
-        assert_eq!(stats.dropped, 0);
-        all.extend(items);
-    }
-    let seqs: Vec<u32> = all.iter().map(|&(s, _)| s).collect();
-    let mut expected = vec![u32::MAX - 2, u32::MAX - 1, u32::MAX];
-    expected.extend(1..=9);
-    assert_eq!(seqs, expected);
-    assert_eq!(all[3], (1, 10));
-}
-
-#[test]
-fn lagging_reads_across_the_wrap_count_exact_drops() {
-    let ring = SeqRing::<u32, 4>::starting_at(u32::MAX - 5);
-    let producer = ring.producer();
-    let mut consumer = ring.consumer();
-    for v in 0..10 {
-        producer.push(v); // seqs MAX-5 ..= MAX, then 1 ..= 4
-    }
-    let (items, stats) = drain(&mut consumer);
-    assert_eq!(items, [(1, 6), (2, 7), (3, 8), (4, 9)]);
-    assert_eq!(
-        stats,
-        PollStats {
-            read: 4,
-            dropped: 6,
-            newest: 4
-        }
-    );
-}
-
-#[test]
-fn every_item_once_in_order_when_keeping_up() {
-    let ring = SeqRing::<u64, 5>::new();
-    let producer = ring.producer();
-    let mut consumer = ring.consumer();
-    let mut next = 1u32;
-    for burst in 1..=5u64 {
-        for i in 0..burst {
-            producer.push(burst * 100 + i);
-        }
-        let (items, stats) = drain(&mut consumer);
-        assert_eq!(stats.dropped, 0);
-        for (k, (seq, v)) in items.iter().enumerate() {
-            assert_eq!(*seq, next);
-            assert_eq!(*v, burst * 100 + k as u64);
-            next += 1;
-        }
-    }
-}
-
-#[test]
-fn lag_skips_to_oldest_intact_and_counts_exactly() {
-    let ring = SeqRing::<u32, 3>::new();
-    let producer = ring.producer();
-    let mut consumer = ring.consumer();
-    for v in 1..=10 {
-        producer.push(v);
-    }
-    let stats = consumer.poll_one(|seq, v| assert_eq!((seq, *v), (8, 8)));
-    assert_eq!(
-        stats,
-        PollStats {
-            read: 1,
-            dropped: 7,
-            newest: 10
-        }
-    );
-    let (items, stats) = drain(&mut consumer);
-    assert_eq!(items, [(9, 9), (10, 10)]);
-    assert_eq!(
-        stats,
-        PollStats {
-            read: 2,
-            dropped: 0,
-            newest: 10
-        }
-    );
-}
-
-#[test]
-fn capacity_one_keeps_only_the_newest() {
-    let ring = SeqRing::<u16, 1>::new();
-    let producer = ring.producer();
-    let mut consumer = ring.consumer();
-    assert_eq!(
-        consumer.poll_one(|_, _| panic!("empty")),
-        PollStats::default()
-    );
-    producer.push(1);
-    producer.push(2);
-    producer.push(3);
-    assert_eq!(consumer.latest(), Some((3, 3)));
-    let (items, stats) = drain(&mut consumer);
-    assert_eq!(items, [(3, 3)]);
-    assert_eq!(
-        stats,
-        PollStats {
-            read: 1,
-            dropped: 2,
-            newest: 3
-        }
-    );
-    producer.push(4);
-    let (items, _) = drain(&mut consumer);
-    assert_eq!(items, [(4, 4)]);
-}
-
-#[test]
-fn latest_never_moves_the_cursor() {
-    let ring = SeqRing::<u32, 4>::new();
-    let producer = ring.producer();
-    let mut consumer = ring.consumer();
-    assert_eq!(consumer.latest(), None);
-    for v in 1..=3 {
-        producer.push(v * 7);
-        assert_eq!(consumer.latest(), Some((v, v * 7)));
-    }
-    let (items, stats) = drain(&mut consumer);
-    assert_eq!(items, [(1, 7), (2, 14), (3, 21)]);
-    assert_eq!(stats.dropped, 0);
-    // After draining, latest still reports the newest item.
-    assert_eq!(consumer.latest(), Some((3, 21)));
-    assert_eq!(consumer.latest(), Some((3, 21)));
-    // And while lagging.
-    for v in 4..=20 {
-        producer.push(v * 7);
-    }
-    assert_eq!(consumer.latest(), Some((20, 140)));
-    let (items, stats) = drain(&mut consumer);
-    assert_eq!(items.first(), Some(&(17, 119)));
-    assert_eq!(
-        stats,
-        PollStats {
-            read: 4,
-            dropped: 13,
-            newest: 20
-        }
-    );
-}
-
-#[test]
-fn poll_up_to_zero_reads_nothing() {
-    let ring = SeqRing::<u32, 4>::new();
-    let producer = ring.producer();
-    let mut consumer = ring.consumer();
-    producer.push(1);
-    producer.push(2);
-    let stats = consumer.poll_up_to(0, |_, _| panic!("must not read"));
-    assert_eq!(
-        stats,
-        PollStats {
-            read: 0,
-            dropped: 0,
-            newest: 2
-        }
-    );
-    assert_eq!(drain(&mut consumer).0.len(), 2);
-}
-
-#[test]
-fn poll_up_to_respects_max() {
-    let ring = SeqRing::<u32, 16>::new();
-    let producer = ring.producer();
-    let mut consumer = ring.consumer();
-    for v in 0..10 {
-        producer.push(v);
-    }
-    let mut n = 0;
-    let stats = consumer.poll_up_to(4, |_, _| n += 1);
-    assert_eq!((n, stats.read), (4, 4));
-    assert_eq!(drain(&mut consumer).1.read, 6);
-}
-
-#[test]
-fn handles_are_exclusive_and_can_be_retaken() {
-    let ring = SeqRing::<u32, 4>::new();
-    let producer = ring.producer();
-    assert!(ring.try_producer().is_none());
-    let consumer = ring.consumer();
-    assert!(ring.try_consumer().is_none());
-    producer.push(1);
-    drop(producer);
-    drop(consumer);
-    // New handles continue where the old ones stopped.
-    let producer = ring.try_producer().expect("released");
-    let mut consumer = ring.try_consumer().expect("released");
-    assert_eq!(producer.push(2), 2);
-    let (items, _) = drain(&mut consumer);
-    assert_eq!(items, [(1, 1), (2, 2)]);
-}
-
-#[test]
-#[should_panic(expected = "a producer handle is already live")]
-fn second_producer_panics() {
-    let ring = SeqRing::<u32, 4>::new();
-    let _a = ring.producer();
-    let _b = ring.producer();
-}
-
-#[test]
-#[should_panic(expected = "a consumer handle is already live")]
-fn second_consumer_panics() {
-    let ring = SeqRing::<u32, 4>::new();
-    let _a = ring.consumer();
-    let _b = ring.consumer();
-}
-
-#[test]
-fn read_plus_dropped_equals_pushes() {
-    let ring = SeqRing::<u32, 7>::new();
-    let producer = ring.producer();
-    let mut consumer = ring.consumer();
-    let mut total = PollStats::default();
-    let mut pushed = 0u32;
-    for round in 0..200u32 {
-        for _ in 0..(round * 13 % 23) {
-            producer.push(round);
-            pushed += 1;
-        }
-        total.accumulate(consumer.poll_up_to((round % 5) as usize, |_, _| {}));
-    }
-    total.accumulate(consumer.poll_up_to(usize::MAX, |_, _| {}));
-    assert_eq!(total.read + total.dropped, pushed);
-    assert_eq!(total.newest, pushed);
-}
-
+/// Only the `SwapRing` takes types with padding.
 #[test]
 fn values_with_padding_round_trip() {
     #[derive(Clone, Copy, Debug, PartialEq)]
@@ -280,7 +47,7 @@ fn values_with_padding_round_trip() {
         b: u64,
         c: u16,
     }
-    let ring = SeqRing::<Padded, 3>::new();
+    let ring = SwapRing::<Padded, 3>::new();
     let producer = ring.producer();
     let mut consumer = ring.consumer();
     for i in 0..5u8 {
@@ -302,300 +69,61 @@ fn values_with_padding_round_trip() {
     );
 }
 
+/// A `SeqRing` of a struct without padding, with fields that straddle words on 32-bit targets.
 #[test]
-fn works_in_a_static() {
-    static RING: SeqRing<[u8; 3], 2> = SeqRing::new();
-    let producer = RING.producer();
-    let mut consumer = RING.consumer();
-    producer.push([1, 2, 3]);
-    assert_eq!(drain(&mut consumer).0, [(1, [1, 2, 3])]);
-}
-
-#[test]
-fn poll_one_value_reads_in_order_and_counts_drops() {
-    let ring = SeqRing::<u32, 3>::new();
+fn plain_data_structs_round_trip() {
+    #[derive(Clone, Copy, Debug, PartialEq, bytemuck::NoUninit)]
+    #[repr(C)]
+    struct Plain {
+        b: u64,
+        a: u32,
+        c: u16,
+        d: [u8; 2],
+    }
+    let ring = SeqRing::<Plain, 3>::new();
     let producer = ring.producer();
     let mut consumer = ring.consumer();
-    assert_eq!(consumer.poll_one_value(), None);
-    for v in 1..=5 {
-        producer.push(v * 10); // seq 1..=5: a ring of 3 keeps 3..=5
-    }
-    assert_eq!(consumer.poll_one_value(), Some((3, 30)));
-    assert_eq!(consumer.dropped(), 2);
-    assert_eq!(consumer.poll_one_value(), Some((4, 40)));
-    assert_eq!(consumer.poll_one_value(), Some((5, 50)));
-    assert_eq!(consumer.poll_one_value(), None);
-    assert_eq!(consumer.dropped(), 2);
-    // It is the same read as `poll_one`: they share the cursor.
-    producer.push(60);
-    producer.push(70);
-    assert_eq!(
-        consumer.poll_one(|s, v| assert_eq!((s, *v), (6, 60))).read,
-        1
-    );
-    assert_eq!(consumer.poll_one_value(), Some((7, 70)));
-}
-
-#[test]
-fn poll_one_value_across_the_wrap_while_lapped() {
-    let ring = SeqRing::<u32, 2>::starting_at(u32::MAX - 2);
-    let producer = ring.producer();
-    let mut consumer = ring.consumer();
-    for v in 0..5 {
-        producer.push(v); // seqs MAX-2, MAX-1, MAX, 1, 2
-    }
-    assert_eq!(consumer.poll_one_value(), Some((1, 3)));
-    assert_eq!(consumer.dropped(), 3);
-    assert_eq!(consumer.poll_one_value(), Some((2, 4)));
-    assert_eq!(consumer.poll_one_value(), None);
-}
-
-#[test]
-fn dropped_is_the_sum_of_every_polls_dropped() {
-    let ring = SeqRing::<u32, 4>::new();
-    let producer = ring.producer();
-    let mut consumer = ring.consumer();
-    let mut sum = 0u64;
-    let mut next = 0u32;
-    for round in 0..50u32 {
-        for _ in 0..(round * 7 % 11) {
-            producer.push(next);
-            next += 1;
-        }
-        let before = consumer.dropped();
-        match round % 3 {
-            0 => sum += u64::from(consumer.poll_one(|_, _| {}).dropped),
-            1 => sum += u64::from(consumer.poll_up_to(2, |_, _| {}).dropped),
-            _ => {
-                consumer.poll_one_value();
-                sum += consumer.dropped() - before;
-            }
-        }
-        assert_eq!(consumer.dropped(), sum);
-    }
-    // `poll_up_to(0, ..)` and `latest` drop nothing.
-    for _ in 0..10 {
-        producer.push(0);
-    }
-    let before = consumer.dropped();
-    assert_eq!(consumer.poll_up_to(0, |_, _| {}).dropped, 0);
-    assert!(consumer.latest().is_some());
-    assert_eq!(consumer.dropped(), before);
-    let stats = drain(&mut consumer).1;
-    assert_eq!(consumer.dropped(), before + u64::from(stats.dropped));
-    assert!(stats.dropped > 0);
-}
-
-#[test]
-fn reset_dropped_returns_the_total_and_starts_over() {
-    let ring = SeqRing::<u8, 1>::new();
-    let producer = ring.producer();
-    let mut consumer = ring.consumer();
-    assert_eq!(consumer.reset_dropped(), 0);
-    for v in 0..4 {
-        producer.push(v);
-    }
-    drain(&mut consumer);
-    assert_eq!(consumer.dropped(), 3);
-    assert_eq!(consumer.reset_dropped(), 3);
-    assert_eq!(consumer.dropped(), 0);
-    assert_eq!(consumer.reset_dropped(), 0);
-    producer.push(9);
-    producer.push(10);
-    assert_eq!(consumer.poll_one_value(), Some((6, 10)));
-    assert_eq!(consumer.dropped(), 1);
-}
-
-#[test]
-fn a_new_consumer_handle_starts_its_dropped_total_at_zero() {
-    let ring = SeqRing::<u8, 2>::new();
-    let producer = ring.producer();
-    let mut consumer = ring.consumer();
-    for v in 0..5 {
-        producer.push(v);
-    }
-    consumer.poll_one_value();
-    assert_eq!(consumer.dropped(), 3);
-    drop(consumer);
-    let mut consumer = ring.consumer();
-    assert_eq!(consumer.dropped(), 0);
-    // ... and continues at the cursor the old one left.
-    assert_eq!(consumer.poll_one_value(), Some((5, 4)));
-    assert_eq!(consumer.dropped(), 0);
-}
-
-#[test]
-fn skip_to_latest_on_a_late_consumer() {
-    let ring = SeqRing::<u32, 8>::new();
-    let producer = ring.producer();
-    for v in 1..=6 {
-        producer.push(v * 100);
-    }
-    let mut consumer = ring.consumer();
-    assert_eq!(consumer.skip_to_latest(), 5);
-    let (items, stats) = drain(&mut consumer);
-    assert_eq!(items, [(6, 600)]);
-    assert_eq!(
-        stats,
-        PollStats {
-            read: 1,
-            dropped: 0,
-            newest: 6
-        }
-    );
-    assert_eq!(consumer.dropped(), 0);
-    // Items pushed after the skip are delivered as usual.
-    producer.push(700);
-    producer.push(800);
-    assert_eq!(drain(&mut consumer).0, [(7, 700), (8, 800)]);
-}
-
-#[test]
-fn skip_to_latest_with_nothing_to_skip_returns_zero() {
-    // Never pushed, also on a ring that starts elsewhere in the cycle.
-    for first in [1, 2, u32::MAX] {
-        let ring = SeqRing::<u32, 4>::starting_at(first);
-        let producer = ring.producer();
-        let mut consumer = ring.consumer();
-        assert_eq!(consumer.skip_to_latest(), 0);
-        assert_eq!(consumer.poll_one_value(), None);
-        // Only the newest item unread: it stays unread.
-        producer.push(1);
-        assert_eq!(consumer.skip_to_latest(), 0);
-        assert_eq!(consumer.poll_one_value(), Some((first, 1)));
-        // All read.
-        assert_eq!(consumer.skip_to_latest(), 0);
-        producer.push(2);
-        assert_eq!(consumer.poll_one_value(), Some((seq::next(first), 2)));
-    }
-}
-
-#[test]
-fn skip_to_latest_when_lapped_passes_over_everything_and_drops_nothing() {
-    let ring = SeqRing::<u32, 3>::new();
-    let producer = ring.producer();
-    let mut consumer = ring.consumer();
-    for v in 1..=10 {
-        producer.push(v);
-    }
-    // Seq 1..=7 were overwritten, 8 and 9 are still in the ring: all nine are passed over.
-    assert_eq!(consumer.skip_to_latest(), 9);
-    assert_eq!(consumer.dropped(), 0);
-    let (items, stats) = drain(&mut consumer);
-    assert_eq!(items, [(10, 10)]);
-    assert_eq!(stats.dropped, 0);
-}
-
-#[test]
-fn skip_to_latest_then_the_producer_laps_before_the_next_poll() {
-    let ring = SeqRing::<u32, 4>::new();
-    let producer = ring.producer();
-    let mut consumer = ring.consumer();
-    for v in 1..=6 {
-        producer.push(v);
-    }
-    assert_eq!(consumer.skip_to_latest(), 5); // the cursor is on seq 6
-    for v in 7..=12 {
-        producer.push(v); // the ring keeps 9..=12: seq 6, 7 and 8 are lost
+    for i in 0..5u8 {
+        producer.push(Plain {
+            b: u64::from(i) << 40 | 0xdead_beef,
+            a: u32::from(i) * 3,
+            c: 7,
+            d: [i, !i],
+        });
     }
     let (items, stats) = drain(&mut consumer);
-    assert_eq!(items, [(9, 9), (10, 10), (11, 11), (12, 12)]);
+    assert_eq!(stats.dropped, 2);
     assert_eq!(
-        stats,
-        PollStats {
-            read: 4,
-            dropped: 3,
-            newest: 12
-        }
+        items.iter().map(|(_, v)| *v).collect::<Vec<_>>(),
+        (2..5u8)
+            .map(|i| Plain {
+                b: u64::from(i) << 40 | 0xdead_beef,
+                a: u32::from(i) * 3,
+                c: 7,
+                d: [i, !i],
+            })
+            .collect::<Vec<_>>()
     );
-    assert_eq!(consumer.dropped(), 3);
-    assert_eq!(5 + u64::from(stats.read) + consumer.dropped(), 12);
 }
 
+/// Values smaller than a word, larger than several words, and zero-sized.
 #[test]
-fn skip_to_latest_across_the_wrap() {
-    // In the ring: MAX-3 ..= MAX, then 1 ..= 3 (N = 8 keeps all seven).
-    let ring = SeqRing::<u32, 8>::starting_at(u32::MAX - 3);
-    let producer = ring.producer();
-    let mut consumer = ring.consumer();
-    for v in 0..7 {
-        producer.push(v);
-    }
-    assert_eq!(consumer.poll_one_value(), Some((u32::MAX - 3, 0)));
-    assert_eq!(consumer.skip_to_latest(), 5); // MAX-2 ..= MAX, 1, 2
-    assert_eq!(consumer.poll_one_value(), Some((3, 6)));
-    assert_eq!(consumer.poll_one_value(), None);
+fn odd_sizes_round_trip() {
+    let small = SeqRing::<[u8; 3], 2>::new();
+    small.producer().push([1, 2, 3]);
+    assert_eq!(drain(&mut small.consumer()).0, [(1, [1, 2, 3])]);
 
-    // Lapped across the wrap: N = 3, seqs MAX-4 ..= MAX, 1 ..= 5.
-    let ring = SeqRing::<u32, 3>::starting_at(u32::MAX - 4);
-    let producer = ring.producer();
-    let mut consumer = ring.consumer();
-    for v in 0..10 {
-        producer.push(v);
-    }
-    assert_eq!(consumer.skip_to_latest(), 9);
-    assert_eq!(consumer.latest(), Some((5, 9)));
-    assert_eq!(drain(&mut consumer).0, [(5, 9)]);
-    // The cursor stays in step with the positions after the skip.
-    for v in 10..14 {
-        producer.push(v);
-    }
-    assert_eq!(consumer.skip_to_latest(), 3);
-    assert_eq!(drain(&mut consumer).0, [(9, 13)]);
-    assert_eq!(consumer.dropped(), 0);
-}
+    let big = SeqRing::<[u8; 37], 2>::new();
+    let mut value = [0u8; 37];
+    value.iter_mut().enumerate().for_each(|(i, b)| *b = i as u8);
+    big.producer().push(value);
+    assert_eq!(big.consumer().latest(), Some((1, value)));
 
-#[test]
-fn skip_to_latest_with_poll_up_to_and_latest() {
-    let ring = SeqRing::<u32, 5>::new();
-    let producer = ring.producer();
-    let mut consumer = ring.consumer();
-    for v in 1..=4 {
-        producer.push(v);
-    }
-    let stats = consumer.poll_up_to(2, |_, _| {});
-    assert_eq!((stats.read, stats.newest), (2, 4));
-    assert_eq!(consumer.latest(), Some((4, 4)));
-    assert_eq!(consumer.skip_to_latest(), 1); // seq 3
-    // `latest` is unaffected, and still does not move the cursor.
-    assert_eq!(consumer.latest(), Some((4, 4)));
-    for v in 5..=7 {
-        producer.push(v);
-    }
-    let mut seen = Vec::new();
-    let stats = consumer.poll_up_to(3, |s, v| seen.push((s, *v)));
-    assert_eq!(seen, [(4, 4), (5, 5), (6, 6)]);
-    assert_eq!(
-        stats,
-        PollStats {
-            read: 3,
-            dropped: 0,
-            newest: 7
-        }
-    );
-    assert_eq!(consumer.skip_to_latest(), 0);
-    assert_eq!(consumer.poll_one_value(), Some((7, 7)));
-    assert_eq!(consumer.latest(), Some((7, 7)));
-}
-
-#[test]
-fn read_plus_dropped_plus_skipped_equals_pushes() {
-    let ring = SeqRing::<u32, 6>::starting_at(u32::MAX - 100);
-    let producer = ring.producer();
-    let mut consumer = ring.consumer();
-    let (mut read, mut skipped, mut pushed) = (0u64, 0u64, 0u64);
-    for round in 0..300u32 {
-        for _ in 0..(round * 5 % 17) {
-            producer.push(round);
-            pushed += 1;
-        }
-        match round % 4 {
-            0 => skipped += u64::from(consumer.skip_to_latest()),
-            1 => read += u64::from(consumer.poll_one_value().is_some()),
-            _ => read += u64::from(consumer.poll_up_to((round % 7) as usize, |_, _| {}).read),
-        }
-    }
-    read += u64::from(drain(&mut consumer).1.read);
-    assert_eq!(read + consumer.dropped() + skipped, pushed);
-    assert!(skipped > 0 && consumer.dropped() > 0);
+    let unit = SeqRing::<(), 2>::new();
+    let producer = unit.producer();
+    producer.push(());
+    producer.push(());
+    producer.push(());
+    let (items, stats) = drain(&mut unit.consumer());
+    assert_eq!((items.len(), stats.dropped), (2, 1));
 }

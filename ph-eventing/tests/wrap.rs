@@ -1,15 +1,15 @@
-//! The real thing: push more than `u32::MAX` items and check that the sequence number wraps to 1
+//! The real thing, on both rings: push more than `u32::MAX` items and check that the sequence number wraps to 1
 //! and that in-order and lagging reads stay exact across the wrap. Takes seconds in release mode,
 //! far too long in debug, so it is `#[ignore]`d and run by `scripts/checks/10-ring.sh` with
-//! `cargo test --release --test wrap -- --ignored`. (`SeqRing::starting_at` covers the same logic
+//! `cargo test --release --test wrap -- --ignored`. (`starting_at` covers the same logic
 //! cheaply in the other tests.)
 
-use ph_eventing::{Consumer, SeqRing};
+use ph_eventing::SeqSource;
 
 const N: usize = 16;
 
 /// Drains everything; checks values and consecutive seqs; returns (read, dropped, first, last).
-fn drain(consumer: &mut Consumer<'_, u32, N>) -> (u64, u64, Option<u32>, Option<u32>) {
+fn drain(consumer: &mut impl SeqSource<Item = u32>) -> (u64, u64, Option<u32>, Option<u32>) {
     let (mut first, mut last) = (None, None::<u32>);
     let stats = consumer.poll_up_to(usize::MAX, |seq, v| {
         assert_eq!(*v, seq, "value belongs to its seq");
@@ -23,65 +23,16 @@ fn drain(consumer: &mut Consumer<'_, u32, N>) -> (u64, u64, Option<u32>, Option<
     (u64::from(stats.read), u64::from(stats.dropped), first, last)
 }
 
-#[test]
-#[ignore = "4.3 billion pushes: run in release mode (scripts/checks/10-ring.sh)"]
-fn sequence_wraps_after_u32_max_pushes() {
-    let ring = SeqRing::<u32, N>::new();
-    let producer = ring.producer();
-    let mut consumer = ring.consumer();
-    let (mut read, mut dropped, mut pushes) = (0u64, 0u64, 0u64);
-    let mut next = 1u32;
-    let push = |pushes: &mut u64, next: &mut u32| {
-        assert_eq!(producer.push(*next), *next);
-        *pushes += 1;
-        *next = if *next == u32::MAX { 1 } else { *next + 1 };
-    };
+mod seq_ring {
+    use super::*;
+    use ph_eventing::SeqRing as Ring;
 
-    // Phase 1, lagging: up to seq u32::MAX - 200, draining every 2^20 pushes; each drain gets
-    // exactly the newest N items and counts the rest as dropped.
-    while pushes < u64::from(u32::MAX) - 200 {
-        let chunk = (1u64 << 20).min(u64::from(u32::MAX) - 200 - pushes);
-        for _ in 0..chunk {
-            push(&mut pushes, &mut next);
-        }
-        let (r, d, _, last) = drain(&mut consumer);
-        assert_eq!(last, Some(pushes as u32), "the newest item is delivered");
-        assert_eq!(r, chunk.min(N as u64));
-        read += r;
-        dropped += d;
-    }
-    assert_eq!(read + dropped, pushes);
+    include!("rings/wrap.rs");
+}
 
-    // Phase 2, in order across the wrap: one push, one poll, 400 times (seq MAX-199 .. 200).
-    for _ in 0..400 {
-        push(&mut pushes, &mut next);
-        let mut got = None;
-        let stats = consumer.poll_one(|seq, v| got = Some((seq, *v)));
-        let want = if pushes <= u64::from(u32::MAX) {
-            pushes as u32
-        } else {
-            (pushes - u64::from(u32::MAX)) as u32
-        };
-        assert_eq!(got, Some((want, want)));
-        assert_eq!((stats.read, stats.dropped, stats.newest), (1, 0, want));
-        read += 1;
-    }
-    assert_eq!(next, 201, "wrapped: u32::MAX was followed by 1");
+mod swap_ring {
+    use super::*;
+    use ph_eventing::SwapRing as Ring;
 
-    // Phase 3, lagging across the wrap again is covered by `starting_at` tests; here the consumer
-    // lags by 3N after the wrap and must skip exactly 2N.
-    for _ in 0..3 * N {
-        push(&mut pushes, &mut next);
-    }
-    let (r, d, first, last) = drain(&mut consumer);
-    assert_eq!((r, d), (N as u64, 2 * N as u64));
-    assert_eq!(first, Some(201 + 2 * N as u32));
-    assert_eq!(last, Some(200 + 3 * N as u32));
-    read += r;
-    dropped += d;
-    assert_eq!(
-        read + dropped,
-        pushes,
-        "every push read once or counted as dropped once"
-    );
+    include!("rings/wrap.rs");
 }

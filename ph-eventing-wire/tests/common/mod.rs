@@ -13,9 +13,19 @@ use postcard::experimental::max_size::MaxSize;
 use serde::{Deserialize, Serialize};
 
 /// A 16-byte telemetry sample (its in-memory size), the struct case of the frame-size report.
+/// Plain data without padding (`repr(C)`, `NoUninit`), so a `SeqRing` holds it.
 #[derive(
-    Clone, Copy, Debug, PartialEq, Serialize, Deserialize, MaxSize, postcard_schema::Schema,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Serialize,
+    Deserialize,
+    MaxSize,
+    postcard_schema::Schema,
+    bytemuck::NoUninit,
 )]
+#[repr(C)]
 pub struct Sample16 {
     pub t_us: u32,
     pub channel: u8,

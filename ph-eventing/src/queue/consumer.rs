@@ -2,7 +2,7 @@
 
 use core::marker::PhantomData;
 
-use crate::ring::next_pos;
+use crate::position::next_pos;
 use crate::seq;
 use crate::sync::Ordering;
 use crate::{EventQueue, PollStats};

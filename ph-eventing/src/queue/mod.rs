@@ -26,8 +26,10 @@ pub use producer::QueueProducer;
 
 use core::marker::PhantomData;
 
+use crate::handles::take_flag;
+use crate::item::Item;
 use crate::line_break::LineBreak;
-use crate::ring::{Item, first_before, take_flag};
+use crate::position::first_before;
 use crate::sync::{AtomicBool, AtomicU32, Cell, Ordering};
 
 /// The producer's private bookkeeping; touched only by the live [`QueueProducer`].

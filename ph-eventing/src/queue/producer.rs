@@ -4,7 +4,7 @@ use core::marker::PhantomData;
 use core::mem::MaybeUninit;
 
 use crate::EventQueue;
-use crate::ring::next_pos;
+use crate::position::next_pos;
 use crate::seq;
 use crate::sync::Ordering;
 

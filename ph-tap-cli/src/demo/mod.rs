@@ -22,7 +22,7 @@ pub use threaded::ThreadedDemo;
 use std::time::Duration;
 
 use anyhow::{Result, anyhow};
-use ph_eventing::{Consumer, EventQueue, Producer, QueueConsumer, QueueProducer, SeqRing};
+use ph_eventing::{EventQueue, QueueConsumer, QueueProducer, SwapConsumer, SwapProducer, SwapRing};
 use ph_eventing_wire::drain::Drainer;
 use ph_eventing_wire::drain::link::{Link, LinkStream, Stream};
 use ph_eventing_wire::stream::{StreamDesc, StreamKind};
@@ -111,17 +111,20 @@ impl Default for DemoConfig {
 
 /// One boot of the simulated target: its ring (and, with streams, its slow ring and its event
 /// queue), their producers, and the link's streams that drain them.
+///
+/// The rings are `SwapRing`s because [`Reading`] and [`Battery`] have padding bytes (a `SeqRing`
+/// copies its values as machine words and so takes plain data only).
 struct Boot {
-    producer: Producer<'static, Reading, RING_CAPACITY>,
-    readings: Stream<Consumer<'static, Reading, RING_CAPACITY>>,
+    producer: SwapProducer<'static, Reading, RING_CAPACITY>,
+    readings: Stream<SwapConsumer<'static, Reading, RING_CAPACITY>>,
     extras: Option<Extras>,
     link: Link,
 }
 
 /// The slow ring and the lossless queue of a boot with streams.
 struct Extras {
-    battery_producer: Producer<'static, Battery, BATTERY_CAPACITY>,
-    battery: Stream<Consumer<'static, Battery, BATTERY_CAPACITY>>,
+    battery_producer: SwapProducer<'static, Battery, BATTERY_CAPACITY>,
+    battery: Stream<SwapConsumer<'static, Battery, BATTERY_CAPACITY>>,
     events_producer: QueueProducer<'static, DemoEvent, EVENTS_CAPACITY>,
     events: Stream<QueueConsumer<'static, DemoEvent, EVENTS_CAPACITY>>,
 }
@@ -134,10 +137,10 @@ fn leak<T>(value: T) -> &'static T {
 
 impl Boot {
     fn new(boot_id: u32, first_seq: u32, streams: bool) -> Self {
-        let ring = leak(SeqRing::<Reading, RING_CAPACITY>::starting_at(first_seq));
+        let ring = leak(SwapRing::<Reading, RING_CAPACITY>::starting_at(first_seq));
         let drainer = |desc: StreamDesc| Drainer::new(boot_id).with_stream(desc);
         let (readings, extras) = if streams {
-            let battery = leak(SeqRing::<Battery, BATTERY_CAPACITY>::new());
+            let battery = leak(SwapRing::<Battery, BATTERY_CAPACITY>::new());
             let events = leak(EventQueue::<DemoEvent, EVENTS_CAPACITY>::new());
             // The slow streams send full frames only (`drain::link`'s advice).
             let extras = Extras {

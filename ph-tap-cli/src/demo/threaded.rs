@@ -8,7 +8,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use anyhow::{Result, anyhow};
-use ph_eventing::{Consumer, SeqRing};
+use ph_eventing::{SwapConsumer, SwapRing};
 use ph_eventing_wire::drain::Drainer;
 use ph_eventing_wire::encode::{max_frame_len, max_hello_len};
 
@@ -23,7 +23,7 @@ const DRAIN_PER_POLL: usize = 4;
 
 /// A producer thread and a lagging consumer around one real ring.
 pub struct ThreadedDemo {
-    consumer: Consumer<'static, Reading, RING_CAPACITY>,
+    consumer: SwapConsumer<'static, Reading, RING_CAPACITY>,
     drainer: Drainer,
     link: LossyLink,
     buf: Vec<u8>,
@@ -36,8 +36,8 @@ impl ThreadedDemo {
     /// Starts the producer thread (it pushes `config.count` values in seeded bursts).
     pub fn start(config: &DemoConfig) -> Result<Self> {
         // The ring lives for the rest of the process, like a firmware's `static` ring.
-        let ring: &'static SeqRing<Reading, RING_CAPACITY> =
-            Box::leak(Box::new(SeqRing::starting_at(config.first_seq)));
+        let ring: &'static SwapRing<Reading, RING_CAPACITY> =
+            Box::leak(Box::new(SwapRing::starting_at(config.first_seq)));
         let mut rng = Rng::new(config.seed);
         let boot_id = rng.next_u64() as u32;
         let producer_done = Arc::new(AtomicBool::new(false));

@@ -1,15 +1,16 @@
-//! [`Consumer`]: the reading end of a [`SeqRing`].
+//! [`SwapConsumer`]: the reading end of a [`SwapRing`].
 
 use core::marker::PhantomData;
 
-use crate::ring::{CONSUMER_MARK, ConsumerState, INDEX_MASK, next_pos};
+use super::{CONSUMER_MARK, ConsumerState, INDEX_MASK};
+use crate::position::next_pos;
 use crate::seq;
 use crate::sync::{AtomicU32, Ordering};
-use crate::{PollStats, SeqRing};
+use crate::{PollStats, SwapRing};
 
-/// The reading end of a [`SeqRing`]; there is at most one at a time.
+/// The reading end of a [`SwapRing`]; there is at most one at a time.
 ///
-/// Get it with [`SeqRing::consumer`] or [`SeqRing::try_consumer`]; dropping it lets another be
+/// Get it with [`SwapRing::consumer`] or [`SwapRing::try_consumer`]; dropping it lets another be
 /// taken, which continues where this one stopped. It is `Send` but not `Sync`.
 ///
 /// # Guarantees
@@ -27,7 +28,7 @@ use crate::{PollStats, SeqRing};
 ///   call can run against a producer on another core.
 ///
 /// ```
-/// let ring = ph_eventing::SeqRing::<u32, 4>::new();
+/// let ring = ph_eventing::SwapRing::<u32, 4>::new();
 /// let producer = ring.producer();
 /// let mut consumer = ring.consumer();
 /// for v in 0..6 {
@@ -42,15 +43,15 @@ use crate::{PollStats, SeqRing};
 ///
 /// ```compile_fail
 /// fn assert_sync<S: Sync>() {}
-/// assert_sync::<ph_eventing::Consumer<'static, u32, 4>>();
+/// assert_sync::<ph_eventing::SwapConsumer<'static, u32, 4>>();
 /// ```
-pub struct Consumer<'a, T: Copy, const N: usize> {
-    pub(crate) ring: &'a SeqRing<T, N>,
+pub struct SwapConsumer<'a, T: Copy, const N: usize> {
+    pub(crate) ring: &'a SwapRing<T, N>,
     /// Makes the handle `!Sync` while keeping it `Send`.
     pub(crate) _not_sync: PhantomData<core::cell::Cell<()>>,
 }
 
-impl<T: Copy, const N: usize> Consumer<'_, T, N> {
+impl<T: Copy, const N: usize> SwapConsumer<'_, T, N> {
     /// Reads the next item, if any, and passes it to `f` with its sequence number.
     ///
     /// If the producer has overwritten items the consumer had not read yet, they are skipped and
@@ -61,7 +62,7 @@ impl<T: Copy, const N: usize> Consumer<'_, T, N> {
     /// `dropped` as well.)
     ///
     /// ```
-    /// let ring = ph_eventing::SeqRing::<u32, 4>::new();
+    /// let ring = ph_eventing::SwapRing::<u32, 4>::new();
     /// let producer = ring.producer();
     /// let mut consumer = ring.consumer();
     /// assert_eq!(consumer.poll_one(|_, _| unreachable!()).read, 0);
@@ -88,7 +89,7 @@ impl<T: Copy, const N: usize> Consumer<'_, T, N> {
     /// [`PollStats::dropped`].
     ///
     /// ```
-    /// let ring = ph_eventing::SeqRing::<u32, 2>::new();
+    /// let ring = ph_eventing::SwapRing::<u32, 2>::new();
     /// let producer = ring.producer();
     /// let mut consumer = ring.consumer();
     /// assert_eq!(consumer.poll_one_value(), None);
@@ -125,7 +126,7 @@ impl<T: Copy, const N: usize> Consumer<'_, T, N> {
     /// return, and call again, once per batch the producer publishes while it reads.
     ///
     /// ```
-    /// let ring = ph_eventing::SeqRing::<u32, 8>::new();
+    /// let ring = ph_eventing::SwapRing::<u32, 8>::new();
     /// let producer = ring.producer();
     /// let mut consumer = ring.consumer();
     /// for v in 0..5 {
@@ -166,7 +167,7 @@ impl<T: Copy, const N: usize> Consumer<'_, T, N> {
     /// unread.
     ///
     /// ```
-    /// let ring = ph_eventing::SeqRing::<u32, 8>::new();
+    /// let ring = ph_eventing::SwapRing::<u32, 8>::new();
     /// let producer = ring.producer();
     /// for v in 1..=5 {
     ///     producer.push(v * 100);
@@ -204,7 +205,7 @@ impl<T: Copy, const N: usize> Consumer<'_, T, N> {
     /// would take 584 years to wrap.
     ///
     /// ```
-    /// let ring = ph_eventing::SeqRing::<u8, 2>::new();
+    /// let ring = ph_eventing::SwapRing::<u8, 2>::new();
     /// let producer = ring.producer();
     /// let mut consumer = ring.consumer();
     /// for v in 0..5 {
@@ -223,7 +224,7 @@ impl<T: Copy, const N: usize> Consumer<'_, T, N> {
     /// it had, so that periodic reporting reads and clears it in one call.
     ///
     /// ```
-    /// let ring = ph_eventing::SeqRing::<u8, 1>::new();
+    /// let ring = ph_eventing::SwapRing::<u8, 1>::new();
     /// let producer = ring.producer();
     /// let mut consumer = ring.consumer();
     /// producer.push(1);
@@ -244,7 +245,7 @@ impl<T: Copy, const N: usize> Consumer<'_, T, N> {
     /// `None` until the first push.
     ///
     /// ```
-    /// let ring = ph_eventing::SeqRing::<u32, 4>::new();
+    /// let ring = ph_eventing::SwapRing::<u32, 4>::new();
     /// let producer = ring.producer();
     /// let mut consumer = ring.consumer();
     /// producer.push(1);
@@ -260,7 +261,7 @@ impl<T: Copy, const N: usize> Consumer<'_, T, N> {
         if head == 0 {
             return None;
         }
-        // SAFETY: the consumer state is only touched through the one live `Consumer`; it is
+        // SAFETY: the consumer state is only touched through the one live `SwapConsumer`; it is
         // `!Sync`, and `latest` cannot run inside a poll (polls borrow it mutably).
         let state = unsafe { &mut *ring.consumer_state.as_ptr() };
         {
@@ -420,7 +421,7 @@ fn skip<const N: usize>(state: &mut ConsumerState, count: u32, stats: &mut PollS
 ///
 /// `index < N + 2`, and the consumer owns buffer `index`.
 unsafe fn read_owned<T: Copy, const N: usize>(
-    ring: &SeqRing<T, N>,
+    ring: &SwapRing<T, N>,
     index: u32,
 ) -> Option<(u32, T)> {
     // SAFETY: the caller guarantees the index is in range.
@@ -434,15 +435,15 @@ unsafe fn read_owned<T: Copy, const N: usize>(
     })
 }
 
-impl<T: Copy, const N: usize> Drop for Consumer<'_, T, N> {
+impl<T: Copy, const N: usize> Drop for SwapConsumer<'_, T, N> {
     fn drop(&mut self) {
         self.ring.release_consumer();
     }
 }
 
-impl<T: Copy, const N: usize> core::fmt::Debug for Consumer<'_, T, N> {
+impl<T: Copy, const N: usize> core::fmt::Debug for SwapConsumer<'_, T, N> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Consumer")
+        f.debug_struct("SwapConsumer")
             .field("ring", self.ring)
             .field("dropped", &self.dropped())
             .finish()

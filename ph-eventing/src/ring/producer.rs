@@ -1,12 +1,14 @@
 //! [`Producer`]: the writing end of a [`SeqRing`].
 
 use core::marker::PhantomData;
-use core::mem::MaybeUninit;
 
+use bytemuck::NoUninit;
+
+use super::slot::BUSY;
 use crate::SeqRing;
-use crate::ring::{INDEX_MASK, next_pos};
+use crate::position::next_pos;
 use crate::seq;
-use crate::sync::{Ordering, fence};
+use crate::sync::{Ordering, stamp_fence};
 
 /// The writing end of a [`SeqRing`]; there is at most one at a time.
 ///
@@ -18,21 +20,23 @@ use crate::sync::{Ordering, fence};
 /// fn assert_sync<S: Sync>() {}
 /// assert_sync::<ph_eventing::Producer<'static, u32, 4>>();
 /// ```
-pub struct Producer<'a, T: Copy, const N: usize> {
+pub struct Producer<'a, T: NoUninit, const N: usize> {
     pub(crate) ring: &'a SeqRing<T, N>,
     /// Makes the handle `!Sync` while keeping it `Send`.
     pub(crate) _not_sync: PhantomData<core::cell::Cell<()>>,
 }
 
-impl<T: Copy, const N: usize> Producer<'_, T, N> {
+impl<T: NoUninit, const N: usize> Producer<'_, T, N> {
     /// Appends `value` and returns the sequence number it was given.
     ///
     /// Never blocks, never fails, never allocates: when the ring is full the oldest item is
     /// overwritten (the consumer will report it as dropped). Sequence numbers start at 1 and
     /// increase by one per push; after `u32::MAX` comes `1` again (`0` is never used).
     ///
-    /// Safe to call from an interrupt handler: it is wait-free on targets with native atomic swap,
-    /// and masks interrupts for a few cycles on targets that emulate it (`portable-atomic`).
+    /// Wait-free and safe to call from an interrupt handler on every target: a push is atomic
+    /// loads and stores and two fences (compiler fences only, with the feature
+    /// `unsafe-assume-single-core`), with no read-modify-write, so it masks no interrupts even
+    /// where the target has no compare-and-swap.
     ///
     /// ```
     /// let ring = ph_eventing::SeqRing::<u16, 4>::new();
@@ -46,43 +50,33 @@ impl<T: Copy, const N: usize> Producer<'_, T, N> {
         // SAFETY: the producer state is only touched through the one live `Producer`, and this
         // handle is `!Sync`, so this is the only access right now.
         let state = unsafe { &mut *ring.producer_state.as_ptr() };
-        // Locals, so the compiler does not reload them after the writes and the atomic below.
-        let (spare, pos) = (state.spare, state.pos);
+        let pos = state.pos;
         // Only the producer writes `head`, so a relaxed load reads our own last store.
         let seq = seq::next(ring.head.load(Ordering::Relaxed));
-        // SAFETY: `spare` is a buffer index below `N + 2` (the ring's invariant), and the
-        // producer owns that buffer: nobody else accesses it until the swap below publishes it.
-        let buffer = unsafe { ring.buffer(spare) };
-        buffer.with_mut(|item| {
-            // SAFETY: exclusive access to the owned buffer (see above).
-            unsafe {
-                (*item).seq = seq;
-                (*item).value = MaybeUninit::new(value);
-            }
-        });
         // SAFETY: `pos < N` always holds (it only moves through `next_pos`).
         let slot = unsafe { ring.slot(pos) };
-        // Release: the consumer's swap that takes this buffer sees its contents.
-        let old = slot.swap(spare, Ordering::Release);
-        // Acquire half: pairs with the consumer's release of the buffer we just got back (its last
-        // reads of it happen before our next writes). Release half: together with the relaxed
-        // store below, a consumer that reads `head == seq` with acquire sees the swap above.
-        // One fence instead of an `AcqRel` swap plus a `Release` store saves a barrier on Arm.
-        fence(Ordering::AcqRel);
-        state.spare = old & INDEX_MASK;
-        state.pos = next_pos::<N>(pos);
+        slot.stamp.store(BUSY, Ordering::Relaxed);
+        // A consumer that copies any word stored below sees `BUSY` (or later) when it reads the
+        // stamp again after its acquire fence.
+        stamp_fence(Ordering::Release);
+        slot.words.store(value);
+        // Publishes the words with the stamp and with `head`: a consumer that reads either with
+        // acquire sees them.
+        stamp_fence(Ordering::Release);
+        slot.stamp.store(seq, Ordering::Relaxed);
         ring.head.store(seq, Ordering::Relaxed);
+        state.pos = next_pos::<N>(pos);
         seq
     }
 }
 
-impl<T: Copy, const N: usize> Drop for Producer<'_, T, N> {
+impl<T: NoUninit, const N: usize> Drop for Producer<'_, T, N> {
     fn drop(&mut self) {
         self.ring.release_producer();
     }
 }
 
-impl<T: Copy, const N: usize> core::fmt::Debug for Producer<'_, T, N> {
+impl<T: NoUninit, const N: usize> core::fmt::Debug for Producer<'_, T, N> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Producer").field("ring", self.ring).finish()
     }

@@ -1,4 +1,4 @@
-//! [`SeqRing`]: the storage shared by one [`Producer`] and one [`Consumer`].
+//! [`SwapRing`]: the storage shared by one [`SwapProducer`] and one [`SwapConsumer`].
 //!
 //! # How the ring stays free of data races
 //!
@@ -19,11 +19,18 @@
 //! interrupts masked on Cortex-M0 through `portable-atomic`).
 
 use core::marker::PhantomData;
-use core::mem::MaybeUninit;
 
+use crate::handles::take_flag;
+use crate::item::Item;
 use crate::line_break::LineBreak;
+use crate::position::first_before;
 use crate::sync::{AtomicBool, AtomicU32, Cell, Ordering};
-use crate::{Consumer, Producer};
+
+mod consumer;
+mod producer;
+
+pub use consumer::SwapConsumer;
+pub use producer::SwapProducer;
 
 /// Set on a slot entry when the consumer put the buffer there. The producer never sets it, so a
 /// compare-and-swap on an entry carrying it cannot succeed after the producer has replaced it (no
@@ -32,20 +39,6 @@ pub(crate) const CONSUMER_MARK: u32 = 1 << 31;
 /// The buffer-index part of a slot entry.
 pub(crate) const INDEX_MASK: u32 = !CONSUMER_MARK;
 
-/// One buffer: a sequence number (`0`: never written) and the value pushed with it.
-pub(crate) struct Item<T> {
-    pub(crate) seq: u32,
-    pub(crate) value: MaybeUninit<T>,
-}
-
-impl<T> Item<T> {
-    /// A buffer never written.
-    pub(crate) const EMPTY: Self = Self {
-        seq: 0,
-        value: MaybeUninit::uninit(),
-    };
-}
-
 /// The `N + 2` buffers, laid out contiguously so that an index in `0..N + 2` addresses any of them.
 #[repr(C)]
 struct Buffers<T, const N: usize> {
@@ -53,7 +46,7 @@ struct Buffers<T, const N: usize> {
     spares: [Cell<Item<T>>; 2],
 }
 
-/// The producer's private bookkeeping; touched only by the live [`Producer`].
+/// The producer's private bookkeeping; touched only by the live [`SwapProducer`].
 pub(crate) struct ProducerState {
     /// Index of the buffer the next push writes into.
     pub(crate) spare: u32,
@@ -61,7 +54,7 @@ pub(crate) struct ProducerState {
     pub(crate) pos: usize,
 }
 
-/// The consumer's private bookkeeping; touched only by the live [`Consumer`].
+/// The consumer's private bookkeeping; touched only by the live [`SwapConsumer`].
 pub(crate) struct ConsumerState {
     /// Index of the buffer the consumer owns (it holds the last item delivered, if any).
     pub(crate) spare: u32,
@@ -76,19 +69,19 @@ pub(crate) struct ConsumerState {
 /// A lock-free single-producer single-consumer ring of `N` items of type `T`, each stamped with a
 /// sequence number.
 ///
-/// - The [`Producer`] never blocks and never fails: when the ring is full, [`Producer::push`]
+/// - The [`SwapProducer`] never blocks and never fails: when the ring is full, [`SwapProducer::push`]
 ///   overwrites the oldest item.
-/// - The [`Consumer`] drains items in sequence order. When it has fallen more than `N` items
+/// - The [`SwapConsumer`] drains items in sequence order. When it has fallen more than `N` items
 ///   behind, it skips to the oldest item still in the ring and reports how many it missed in
 ///   [`PollStats::dropped`](crate::PollStats::dropped).
 ///
 /// The ring is usually a `static` shared between an interrupt handler (producer) and the main loop
-/// (consumer); [`SeqRing::new`] is a `const fn` for that.
+/// (consumer); [`SwapRing::new`] is a `const fn` for that.
 ///
 /// ```
-/// use ph_eventing::SeqRing;
+/// use ph_eventing::SwapRing;
 ///
-/// static RING: SeqRing<u32, 64> = SeqRing::new();
+/// static RING: SwapRing<u32, 64> = SwapRing::new();
 ///
 /// let producer = RING.producer();
 /// let mut consumer = RING.consumer();
@@ -103,7 +96,7 @@ pub(crate) struct ConsumerState {
 ///
 /// The ring owns `N + 2` buffers, and each belongs to exactly one party at a time: one of the `N`
 /// positions, the producer's spare or the consumer's spare. Only the owner reads or writes a
-/// buffer. [`Producer::push`] fills its spare and then swaps the spare's index into the next
+/// buffer. [`SwapProducer::push`] fills its spare and then swaps the spare's index into the next
 /// position with one atomic swap; the buffer that comes back is its new spare. A poll swaps the
 /// consumer's spare into the position it reads and so takes the buffer that was there. There is
 /// no seqlock-style optimistic copy that could race with a write (a data race is undefined
@@ -118,14 +111,14 @@ pub(crate) struct ConsumerState {
 /// `N` must be at least 1 (checked when the ring is built, at compile time in a `static`):
 ///
 /// ```compile_fail
-/// static EMPTY: ph_eventing::SeqRing<u32, 0> = ph_eventing::SeqRing::new();
+/// static EMPTY: ph_eventing::SwapRing<u32, 0> = ph_eventing::SwapRing::new();
 /// ```
 // `repr(C)` with the small, hot fields first: Cortex-M0 loads and stores reach them with an
 // immediate offset from the ring's address. The `LineBreak`s start the producer's state, the
 // consumer's state and the slots on fresh cache lines where cores have private caches (so `head`
 // has a line of its own); on microcontrollers they take no space.
 #[repr(C)]
-pub struct SeqRing<T: Copy, const N: usize> {
+pub struct SwapRing<T: Copy, const N: usize> {
     /// The newest published sequence number (`0`: nothing published yet). Written by the producer.
     pub(crate) head: AtomicU32,
     line_break_producer: LineBreak,
@@ -146,17 +139,17 @@ pub struct SeqRing<T: Copy, const N: usize> {
 // The two state cells are each accessed only through the one live handle of their side, which is
 // acquired with `Acquire` and released with `Release` on the `*_taken` flags. Values of `T` move
 // between threads, hence `T: Send`.
-unsafe impl<T: Copy + Send, const N: usize> Sync for SeqRing<T, N> {}
+unsafe impl<T: Copy + Send, const N: usize> Sync for SwapRing<T, N> {}
 
-/// `SeqRing::new` and `SeqRing::starting_at`: `const` except under loom, whose atomics are not.
+/// `SwapRing::new` and `SwapRing::starting_at`: `const` except under loom, whose atomics are not.
 macro_rules! constructors {
     ($($constness:ident)?) => {
         /// Creates an empty ring. The first item pushed gets sequence number 1.
         ///
         /// ```
-        /// use ph_eventing::SeqRing;
+        /// use ph_eventing::SwapRing;
         ///
-        /// static RING: SeqRing<[u8; 16], 32> = SeqRing::new();
+        /// static RING: SwapRing<[u8; 16], 32> = SwapRing::new();
         /// assert_eq!(RING.capacity(), 32);
         /// ```
         pub $($constness)? fn new() -> Self {
@@ -170,9 +163,9 @@ macro_rules! constructors {
         /// `1`) without pushing four billion items first.
         ///
         /// ```
-        /// use ph_eventing::SeqRing;
+        /// use ph_eventing::SwapRing;
         ///
-        /// let ring = SeqRing::<u8, 4>::starting_at(u32::MAX);
+        /// let ring = SwapRing::<u8, 4>::starting_at(u32::MAX);
         /// let producer = ring.producer();
         /// assert_eq!(producer.push(0), u32::MAX);
         /// assert_eq!(producer.push(0), 1);
@@ -204,12 +197,12 @@ macro_rules! constructors {
     };
 }
 
-impl<T: Copy, const N: usize> SeqRing<T, N> {
+impl<T: Copy, const N: usize> SwapRing<T, N> {
     /// Compile-time check of `N`. A fresh ring gives position `i` buffer `i`; the producer starts
     /// with buffer `N`, the consumer with buffer `N + 1`.
     const CHECK_N: () = {
-        assert!(N > 0, "SeqRing needs room for at least one item (N > 0)");
-        assert!(N < (1 << 30), "SeqRing capacity must be below 2^30 items");
+        assert!(N > 0, "SwapRing needs room for at least one item (N > 0)");
+        assert!(N < (1 << 30), "SwapRing capacity must be below 2^30 items");
     };
 
     #[cfg(not(loom))]
@@ -256,7 +249,7 @@ impl<T: Copy, const N: usize> SeqRing<T, N> {
     /// How many items the ring holds before the producer starts overwriting: `N`.
     ///
     /// ```
-    /// assert_eq!(ph_eventing::SeqRing::<u64, 7>::new().capacity(), 7);
+    /// assert_eq!(ph_eventing::SwapRing::<u64, 7>::new().capacity(), 7);
     /// ```
     pub const fn capacity(&self) -> usize {
         N
@@ -270,7 +263,7 @@ impl<T: Copy, const N: usize> SeqRing<T, N> {
     /// get `None` instead.
     ///
     /// ```
-    /// let ring = ph_eventing::SeqRing::<u32, 8>::new();
+    /// let ring = ph_eventing::SwapRing::<u32, 8>::new();
     /// let producer = ring.producer();
     /// producer.push(7);
     /// drop(producer);
@@ -278,10 +271,10 @@ impl<T: Copy, const N: usize> SeqRing<T, N> {
     /// assert_eq!(again.push(8), 2);
     /// ```
     #[track_caller]
-    pub fn producer(&self) -> Producer<'_, T, N> {
+    pub fn producer(&self) -> SwapProducer<'_, T, N> {
         match self.try_producer() {
             Some(p) => p,
-            None => panic!("SeqRing::producer: a producer handle is already live"),
+            None => panic!("SwapRing::producer: a producer handle is already live"),
         }
     }
 
@@ -293,28 +286,28 @@ impl<T: Copy, const N: usize> SeqRing<T, N> {
     /// get `None` instead.
     ///
     /// ```
-    /// let ring = ph_eventing::SeqRing::<u32, 8>::new();
+    /// let ring = ph_eventing::SwapRing::<u32, 8>::new();
     /// let consumer = ring.consumer();
     /// assert_eq!(consumer.latest(), None);
     /// ```
     #[track_caller]
-    pub fn consumer(&self) -> Consumer<'_, T, N> {
+    pub fn consumer(&self) -> SwapConsumer<'_, T, N> {
         match self.try_consumer() {
             Some(c) => c,
-            None => panic!("SeqRing::consumer: a consumer handle is already live"),
+            None => panic!("SwapRing::consumer: a consumer handle is already live"),
         }
     }
 
     /// Takes the producer handle, or returns `None` if one is alive.
     ///
     /// ```
-    /// let ring = ph_eventing::SeqRing::<u32, 8>::new();
+    /// let ring = ph_eventing::SwapRing::<u32, 8>::new();
     /// let first = ring.try_producer();
     /// assert!(first.is_some());
     /// assert!(ring.try_producer().is_none());
     /// ```
-    pub fn try_producer(&self) -> Option<Producer<'_, T, N>> {
-        take_flag(&self.producer_taken).then(|| Producer {
+    pub fn try_producer(&self) -> Option<SwapProducer<'_, T, N>> {
+        take_flag(&self.producer_taken).then(|| SwapProducer {
             ring: self,
             _not_sync: PhantomData,
         })
@@ -323,18 +316,18 @@ impl<T: Copy, const N: usize> SeqRing<T, N> {
     /// Takes the consumer handle, or returns `None` if one is alive.
     ///
     /// ```
-    /// let ring = ph_eventing::SeqRing::<u32, 8>::new();
+    /// let ring = ph_eventing::SwapRing::<u32, 8>::new();
     /// let first = ring.try_consumer();
     /// assert!(ring.try_consumer().is_none());
     /// drop(first);
     /// assert!(ring.try_consumer().is_some());
     /// ```
-    pub fn try_consumer(&self) -> Option<Consumer<'_, T, N>> {
+    pub fn try_consumer(&self) -> Option<SwapConsumer<'_, T, N>> {
         take_flag(&self.consumer_taken).then(|| {
             // SAFETY: the flag was just taken, so no other handle touches the consumer state, and
             // the `Acquire` in `take_flag` ordered this after the previous handle's last access.
             unsafe { (*self.consumer_state.as_ptr()).dropped = 0 };
-            Consumer {
+            SwapConsumer {
                 ring: self,
                 _not_sync: PhantomData,
             }
@@ -375,42 +368,17 @@ impl<T: Copy, const N: usize> SeqRing<T, N> {
     }
 }
 
-impl<T: Copy, const N: usize> Default for SeqRing<T, N> {
+impl<T: Copy, const N: usize> Default for SwapRing<T, N> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<T: Copy, const N: usize> core::fmt::Debug for SeqRing<T, N> {
+impl<T: Copy, const N: usize> core::fmt::Debug for SwapRing<T, N> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("SeqRing")
+        f.debug_struct("SwapRing")
             .field("capacity", &N)
             .field("newest", &self.head.load(Ordering::Relaxed))
             .finish_non_exhaustive()
-    }
-}
-
-/// The "newest published" value of a ring whose first item is `first`: the sequence number
-/// before it, or `0` when `first` is `1`.
-pub(crate) const fn first_before(first: u32) -> u32 {
-    first - 1
-}
-
-/// Sets a handle flag; `true` if it was clear. `Acquire` pairs with the `Release` in the
-/// previous handle's drop, so the new handle sees everything the old one did.
-pub(crate) fn take_flag(flag: &AtomicBool) -> bool {
-    flag.compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
-        .is_ok()
-}
-
-/// The position after `pos` in a ring of `N`.
-#[inline(always)]
-pub(crate) const fn next_pos<const N: usize>(pos: usize) -> usize {
-    if N.is_power_of_two() {
-        (pos + 1) & (N - 1)
-    } else if pos + 1 == N {
-        0
-    } else {
-        pos + 1
     }
 }

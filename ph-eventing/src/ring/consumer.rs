@@ -1,0 +1,421 @@
+//! [`Consumer`]: the reading end of a [`SeqRing`].
+
+use core::marker::PhantomData;
+
+use bytemuck::NoUninit;
+
+use super::ConsumerState;
+use super::slot::{BUSY, Slot};
+use crate::position::next_pos;
+use crate::seq;
+use crate::sync::{Ordering, load_acquire, stamp_fence};
+use crate::{PollStats, SeqRing};
+
+/// The reading end of a [`SeqRing`]; there is at most one at a time.
+///
+/// Get it with [`SeqRing::consumer`] or [`SeqRing::try_consumer`]; dropping it lets another be
+/// taken, which continues where this one stopped. It is `Send` but not `Sync`.
+///
+/// # Guarantees
+///
+/// - Every item is delivered at most once, in sequence order, by [`poll_one`](Self::poll_one),
+///   [`poll_one_value`](Self::poll_one_value) and [`poll_up_to`](Self::poll_up_to). An item is
+///   never delivered torn.
+/// - An item the consumer does not get was either overwritten before it was read, and is counted
+///   in that poll's [`PollStats::dropped`] and in the running total [`dropped`](Self::dropped), or
+///   passed over on request by [`skip_to_latest`](Self::skip_to_latest), which returns how many.
+///   Since the handle was taken, the items read, plus `dropped()` (without resets), plus the
+///   counts `skip_to_latest` returned, add up to the number of pushes the consumer has moved past.
+/// - [`latest`](Self::latest) never moves the read cursor.
+/// - No method allocates, panics or blocks; see [`poll_up_to`](Self::poll_up_to) for how long one
+///   call can run against a producer on another core.
+///
+/// ```
+/// let ring = ph_eventing::SeqRing::<u32, 4>::new();
+/// let producer = ring.producer();
+/// let mut consumer = ring.consumer();
+/// for v in 0..6 {
+///     producer.push(v); // seq 1..=6: a ring of 4 keeps 3..=6
+/// }
+/// assert_eq!(consumer.poll_one_value(), Some((3, 2)));
+/// assert_eq!(consumer.dropped(), 2); // seq 1 and 2 were overwritten
+/// assert_eq!(consumer.skip_to_latest(), 2); // pass over 4 and 5
+/// assert_eq!(consumer.poll_one_value(), Some((6, 5)));
+/// assert_eq!(consumer.poll_one_value(), None);
+/// ```
+///
+/// ```compile_fail
+/// fn assert_sync<S: Sync>() {}
+/// assert_sync::<ph_eventing::Consumer<'static, u32, 4>>();
+/// ```
+pub struct Consumer<'a, T: NoUninit, const N: usize> {
+    pub(crate) ring: &'a SeqRing<T, N>,
+    /// Makes the handle `!Sync` while keeping it `Send`.
+    pub(crate) _not_sync: PhantomData<core::cell::Cell<()>>,
+}
+
+impl<T: NoUninit, const N: usize> Consumer<'_, T, N> {
+    /// Reads the next item, if any, and passes it to `f` with its sequence number.
+    ///
+    /// If the producer has overwritten items the consumer had not read yet, they are skipped and
+    /// counted in [`PollStats::dropped`]; the item passed to `f` is then the oldest one still in
+    /// the ring. (Exception: a producer running in parallel on another core that overwrites that
+    /// oldest item twice while this call reaches for it makes the consumer skip `N / 8` more
+    /// items, so that it gets ahead of the producer instead of chasing it; they are counted in
+    /// `dropped` as well.)
+    ///
+    /// ```
+    /// let ring = ph_eventing::SeqRing::<u32, 4>::new();
+    /// let producer = ring.producer();
+    /// let mut consumer = ring.consumer();
+    /// assert_eq!(consumer.poll_one(|_, _| unreachable!()).read, 0);
+    /// producer.push(5);
+    /// let mut got = None;
+    /// let stats = consumer.poll_one(|seq, v| got = Some((seq, *v)));
+    /// assert_eq!(got, Some((1, 5)));
+    /// assert_eq!((stats.read, stats.dropped, stats.newest), (1, 0, 1));
+    /// ```
+    #[inline]
+    pub fn poll_one(&mut self, f: impl FnOnce(u32, &T)) -> PollStats {
+        let mut stats = PollStats::default();
+        if let Some((seq, value)) = self.next_item::<false>(&mut stats) {
+            f(seq, &value);
+        }
+        stats
+    }
+
+    /// Reads the next item, if any, and returns a copy of it with its sequence number.
+    ///
+    /// The same read as [`poll_one`](Self::poll_one), without a callback: items skipped because
+    /// they were overwritten are not reported by this call but are added to
+    /// [`dropped`](Self::dropped), exactly as `poll_one` would have counted them in
+    /// [`PollStats::dropped`].
+    ///
+    /// ```
+    /// let ring = ph_eventing::SeqRing::<u32, 2>::new();
+    /// let producer = ring.producer();
+    /// let mut consumer = ring.consumer();
+    /// assert_eq!(consumer.poll_one_value(), None);
+    /// for v in [10, 20, 30] {
+    ///     producer.push(v); // seq 1, 2, 3: seq 1 is overwritten
+    /// }
+    /// assert_eq!(consumer.poll_one_value(), Some((2, 20)));
+    /// assert_eq!(consumer.poll_one_value(), Some((3, 30)));
+    /// assert_eq!(consumer.poll_one_value(), None);
+    /// assert_eq!(consumer.dropped(), 1);
+    /// ```
+    #[inline]
+    pub fn poll_one_value(&mut self) -> Option<(u32, T)> {
+        let mut stats = PollStats::default();
+        self.next_item::<false>(&mut stats)
+    }
+
+    /// Reads up to `max` items in order, passing each to `f` with its sequence number.
+    ///
+    /// Stops early when the ring is drained. `poll_up_to(0, ..)` reads nothing.
+    ///
+    /// # How long one call runs
+    ///
+    /// The call returns after `max` items or as soon as it has read everything published: when it
+    /// has read the items it saw at its start, it looks at the producer's position again and goes
+    /// on with whatever was pushed meanwhile. So `max` is the only bound on the work of one call:
+    /// against a producer on another core that keeps pace with the consumer, `poll_up_to(usize::MAX,
+    /// ..)` keeps reading as long as the producer keeps pushing. (Against an interrupt handler on
+    /// the consumer's own core this needs an interrupt rate that would starve the main loop
+    /// anyway.) Pass a `max` that fits the time you can spend in one call, such as the ring's
+    /// capacity. The alternative, stopping at the position seen at the start of the call as 0.3.0
+    /// did, would bound the call at `N` items plus skips but would make a consumer that keeps up
+    /// return, and call again, once per batch the producer publishes while it reads.
+    ///
+    /// ```
+    /// let ring = ph_eventing::SeqRing::<u32, 8>::new();
+    /// let producer = ring.producer();
+    /// let mut consumer = ring.consumer();
+    /// for v in 0..5 {
+    ///     producer.push(v * 10);
+    /// }
+    /// let mut seen = Vec::new();
+    /// let stats = consumer.poll_up_to(3, |seq, v| seen.push((seq, *v)));
+    /// assert_eq!(seen, [(1, 0), (2, 10), (3, 20)]);
+    /// assert_eq!((stats.read, stats.newest), (3, 5));
+    /// assert_eq!(consumer.poll_up_to(100, |_, _| {}).read, 2);
+    /// ```
+    pub fn poll_up_to(&mut self, max: usize, mut f: impl FnMut(u32, &T)) -> PollStats {
+        let mut stats = PollStats::default();
+        if max == 0 {
+            stats.newest = load_acquire(&self.ring.head);
+            return stats;
+        }
+        for _ in 0..max {
+            let Some((seq, value)) = self.next_item::<true>(&mut stats) else {
+                break;
+            };
+            f(seq, &value);
+        }
+        stats
+    }
+
+    /// Moves the read cursor to the newest item, passing over the older unread ones, and returns
+    /// how many it passed over.
+    ///
+    /// For a consumer that starts late or has fallen behind and wants only what is new: the next
+    /// poll delivers the item that was newest when this call looked (unless the producer has
+    /// overwritten it by then: the poll then reports the loss as usual), followed by anything
+    /// pushed after it. Nothing is read or copied.
+    ///
+    /// The items passed over are not counted in [`dropped`](Self::dropped), which counts only
+    /// items lost to overwrites; the return value accounts for them instead, including any that had
+    /// already been overwritten. `0` when nothing was pushed yet or at most the newest item is
+    /// unread.
+    ///
+    /// ```
+    /// let ring = ph_eventing::SeqRing::<u32, 8>::new();
+    /// let producer = ring.producer();
+    /// for v in 1..=5 {
+    ///     producer.push(v * 100);
+    /// }
+    /// let mut consumer = ring.consumer();
+    /// assert_eq!(consumer.skip_to_latest(), 4);
+    /// assert_eq!(consumer.poll_one_value(), Some((5, 500)));
+    /// producer.push(600);
+    /// assert_eq!(consumer.skip_to_latest(), 0); // only the newest is unread
+    /// assert_eq!(consumer.poll_one_value(), Some((6, 600)));
+    /// assert_eq!(consumer.dropped(), 0);
+    /// ```
+    pub fn skip_to_latest(&mut self) -> u32 {
+        let ring = self.ring;
+        // Relaxed: the value only places the cursor. Every poll and `latest` loads `head` again
+        // with `Acquire` before it touches a slot, and sees this value or a newer one.
+        let head = ring.head.load(Ordering::Relaxed);
+        // SAFETY: only the live consumer touches its state, and `&mut self` excludes `latest`.
+        let state = unsafe { &mut *ring.consumer_state.as_ptr() };
+        // Unread: `cursor + 1 ..= head`; all but the last are passed over.
+        let count = unread_after(state.cursor, head).saturating_sub(1);
+        state.cursor = advance_cursor(state.cursor, count);
+        state.pos = (state.pos + count as usize % N) % N;
+        count
+    }
+
+    /// The running total of items this handle lost to overwrites: the sum of
+    /// [`PollStats::dropped`] over every poll since the handle was taken or since the last
+    /// [`reset_dropped`](Self::reset_dropped), including the polls of
+    /// [`poll_one_value`](Self::poll_one_value), which reports no `PollStats`.
+    ///
+    /// Items passed over by [`skip_to_latest`](Self::skip_to_latest) are not included. A new
+    /// handle starts from 0. The total is a `u64`, added to only by a poll that drops items (a
+    /// poll that loses nothing does no extra work for it); at a billion lost items a second it
+    /// would take 584 years to wrap.
+    ///
+    /// ```
+    /// let ring = ph_eventing::SeqRing::<u8, 2>::new();
+    /// let producer = ring.producer();
+    /// let mut consumer = ring.consumer();
+    /// for v in 0..5 {
+    ///     producer.push(v); // seq 1..=5: 1..=3 are overwritten
+    /// }
+    /// let stats = consumer.poll_up_to(1, |_, _| {});
+    /// assert_eq!((stats.dropped, consumer.dropped()), (3, 3));
+    /// ```
+    #[inline]
+    pub fn dropped(&self) -> u64 {
+        // SAFETY: only the live consumer touches its state; `&self` excludes a running poll.
+        unsafe { (*self.ring.consumer_state.as_ptr()).dropped }
+    }
+
+    /// Sets the running total of [`dropped`](Self::dropped) items back to 0 and returns the total
+    /// it had, so that periodic reporting reads and clears it in one call.
+    ///
+    /// ```
+    /// let ring = ph_eventing::SeqRing::<u8, 1>::new();
+    /// let producer = ring.producer();
+    /// let mut consumer = ring.consumer();
+    /// producer.push(1);
+    /// producer.push(2);
+    /// assert_eq!(consumer.poll_one_value(), Some((2, 2)));
+    /// assert_eq!(consumer.reset_dropped(), 1);
+    /// assert_eq!(consumer.dropped(), 0);
+    /// ```
+    #[inline]
+    pub fn reset_dropped(&mut self) -> u64 {
+        // SAFETY: only the live consumer touches its state, and `&mut self` excludes `latest`.
+        let state = unsafe { &mut *self.ring.consumer_state.as_ptr() };
+        core::mem::take(&mut state.dropped)
+    }
+
+    /// Returns a copy of the newest item and its sequence number, without moving the read cursor.
+    ///
+    /// `None` until the first push. It reads the slot the way a poll does (stamp, copy, stamp)
+    /// and writes nothing; against a producer on another core that overwrites the newest item
+    /// while it is being copied, it looks again, and after 4 such tries returns `None`.
+    ///
+    /// ```
+    /// let ring = ph_eventing::SeqRing::<u32, 4>::new();
+    /// let producer = ring.producer();
+    /// let mut consumer = ring.consumer();
+    /// producer.push(1);
+    /// producer.push(2);
+    /// assert_eq!(consumer.latest(), Some((2, 2)));
+    /// // The cursor did not move: both items are still there to read.
+    /// assert_eq!(consumer.poll_up_to(10, |_, _| {}).read, 2);
+    /// assert_eq!(consumer.latest(), Some((2, 2)));
+    /// ```
+    pub fn latest(&self) -> Option<(u32, T)> {
+        let ring = self.ring;
+        // SAFETY: only the live consumer touches its state; `&self` excludes a running poll.
+        let state = unsafe { &*ring.consumer_state.as_ptr() };
+        for _ in 0..LATEST_ATTEMPTS {
+            let head = load_acquire(&ring.head);
+            if head == 0 {
+                return None;
+            }
+            // `head` is `unread(cursor, head)` items after the cursor, whose position is that of
+            // `cursor + 1`: one position back, then forward.
+            let ahead = unread_after(state.cursor, head) as usize % N;
+            let pos = (state.pos + N - 1 + ahead) % N;
+            // SAFETY: `pos < N`.
+            if let Some(value) = read_slot(unsafe { ring.slot(pos) }, head) {
+                return Some((head, value));
+            }
+            // Overwritten while we copied it, or its stamp not visible yet: look again.
+        }
+        None
+    }
+
+    /// How many of the oldest items a consumer that keeps being overtaken while it reads skips on
+    /// top of the overwritten ones: an eighth of the ring (none below `N = 8`).
+    const CATCH_UP_MARGIN: u32 = (N / 8) as u32;
+
+    /// Reads the next deliverable item. Counts skipped items and the newest sequence number in
+    /// `stats`.
+    ///
+    /// With `REUSE_HEAD`, a `head` loaded earlier in the same poll (in `stats.newest`) is used
+    /// until the items it announced are read; `poll_one` reads one item and gains nothing from it.
+    #[inline]
+    fn next_item<const REUSE_HEAD: bool>(&mut self, stats: &mut PollStats) -> Option<(u32, T)> {
+        let ring = self.ring;
+        // SAFETY: only the live consumer touches its state, and `&mut self` excludes `latest`.
+        let state = unsafe { &mut *ring.consumer_state.as_ptr() };
+        let mut overtaken = false;
+        loop {
+            // `stats.newest` is the `head` loaded earlier in this poll (0: not loaded yet).
+            // Reading `head` again only when the items it announced are used up keeps the
+            // producer's cache line out of the consumer's way: one load per batch, not per item.
+            let mut unread = unread_after(state.cursor, stats.newest);
+            if !REUSE_HEAD || stats.newest == 0 || unread == 0 || unread >= seq::BEHIND {
+                let head = load_acquire(&ring.head);
+                stats.newest = head;
+                unread = unread_after(state.cursor, head);
+                if unread == 0 || unread >= seq::BEHIND {
+                    return None;
+                }
+            }
+            if unread > N as u32 {
+                // Lapped: only the newest N items are still in the ring.
+                skip::<N>(state, unread - N as u32, stats);
+                unread = N as u32;
+            }
+            let pos = state.pos;
+            let want = seq::next(state.cursor);
+            // SAFETY: `state.pos < N` always holds (it only moves by `next_pos` or modulo N).
+            let slot = unsafe { ring.slot(pos) };
+            let stamp = load_acquire(&slot.stamp);
+            if stamp == want {
+                let copy = slot.words.load();
+                stamp_fence(Ordering::Acquire);
+                if slot.stamp.load(Ordering::Relaxed) == want {
+                    state.cursor = want;
+                    state.pos = next_pos::<N>(pos);
+                    stats.read = stats.read.saturating_add(1);
+                    // SAFETY: the stamp said `want` before and after the copy, with the fences of
+                    // the stamp protocol between them, so no push wrote the words meanwhile: they
+                    // are the ones push `want` stored.
+                    return Some((want, unsafe { copy.assume_whole() }));
+                }
+                // Overwritten while we copied it: look at `head` and the stamp again, which now
+                // say how far the producer got.
+                stats.newest = 0;
+                continue;
+            }
+            let ahead = seq::distance(want, stamp);
+            if stamp != BUSY && (N as u32..seq::BEHIND).contains(&ahead) {
+                // The producer lapped us after we read `head`: items `want ..= stamp - N` are
+                // gone, `stamp - N + 1 ..` are still in the ring. Overtaken a second time in one
+                // call: the producer runs on another core and writes the oldest item just before
+                // we get to it, so chasing it would fail again and again. Resume
+                // `CATCH_UP_MARGIN` items further instead, ahead of the producer. (An interrupt
+                // on our own core could only do this by refilling the whole ring twice within a
+                // few instructions of this loop.)
+                let margin = if overtaken { Self::CATCH_UP_MARGIN } else { 0 };
+                overtaken = true;
+                skip::<N>(state, ahead - N as u32 + 1 + margin, stats);
+            } else if unread == 1 {
+                // `want` is the newest item `head` announced, and its slot is `BUSY` or still
+                // holds an older item: its own push's stamp store is not visible yet (another
+                // core), or a later push is overwriting it (and `head` will say so). Not there
+                // yet, rather than lost.
+                return None;
+            } else {
+                // An older item's slot is being overwritten (`BUSY`): the item is gone. (A stamp
+                // older than `want`, or fewer than `N` ahead, is unreachable by the protocol; it
+                // is counted as lost too rather than spun on.)
+                skip::<N>(state, 1, stats);
+            }
+        }
+    }
+}
+
+/// How many tries [`Consumer::latest`] makes before it gives up on a producer that keeps
+/// overwriting the newest item as it is copied (only a producer on another core can).
+const LATEST_ATTEMPTS: u32 = 4;
+
+/// Items published after `cursor` up to `head`: `cursor + 1 ..= head`.
+#[inline(always)]
+fn unread_after(cursor: u32, head: u32) -> u32 {
+    seq::distance(cursor, head)
+}
+
+/// `cursor` moved `count` items on. A fresh ring's cursor is `0`, which stands for the number
+/// before `1`, as `u32::MAX` does (`seq::advance` wants a non-zero number).
+#[inline(always)]
+fn advance_cursor(cursor: u32, count: u32) -> u32 {
+    seq::advance(seq::prev(seq::next(cursor)), count)
+}
+
+/// Copies the item `seq` out of `slot`, if the slot holds it whole.
+#[inline(always)]
+fn read_slot<T: NoUninit>(slot: &Slot<T>, seq: u32) -> Option<T> {
+    if load_acquire(&slot.stamp) != seq {
+        return None;
+    }
+    let copy = slot.words.load();
+    stamp_fence(Ordering::Acquire);
+    // SAFETY: the stamp said `seq` before and after the copy, with the fences of the stamp
+    // protocol between them: the words are the ones push `seq` stored.
+    (slot.stamp.load(Ordering::Relaxed) == seq).then(|| unsafe { copy.assume_whole() })
+}
+
+/// Moves the cursor `count` items forward and counts them as dropped, in the poll's `stats` and in
+/// the handle's running total. (Counting here, on the lapped path only, keeps the running total
+/// off the path of a poll that loses nothing.)
+#[inline]
+fn skip<const N: usize>(state: &mut ConsumerState, count: u32, stats: &mut PollStats) {
+    state.cursor = advance_cursor(state.cursor, count);
+    state.pos = (state.pos + count as usize % N) % N;
+    stats.dropped = stats.dropped.saturating_add(count);
+    state.dropped = state.dropped.wrapping_add(u64::from(count));
+}
+
+impl<T: NoUninit, const N: usize> Drop for Consumer<'_, T, N> {
+    fn drop(&mut self) {
+        self.ring.release_consumer();
+    }
+}
+
+impl<T: NoUninit, const N: usize> core::fmt::Debug for Consumer<'_, T, N> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Consumer")
+            .field("ring", self.ring)
+            .field("dropped", &self.dropped())
+            .finish()
+    }
+}

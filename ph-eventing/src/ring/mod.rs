@@ -1,0 +1,355 @@
+//! [`SeqRing`]: the storage shared by one [`Producer`] and one [`Consumer`].
+//!
+//! # The stamp protocol
+//!
+//! Each of the `N` slots holds a `u32` stamp and the item's value as machine words, and every
+//! access to either is an atomic load or store (no read-modify-write anywhere in the data path).
+//!
+//! - `push`: stamp := [`BUSY`](slot::BUSY); release fence; the value's words (relaxed); release
+//!   fence; stamp := seq; `head` := seq (both relaxed: the second fence publishes both).
+//! - a read of item `s`: `head` (acquire) says `s` is published; stamp (acquire); if it is `s`,
+//!   copy the words (relaxed), acquire fence, stamp again (relaxed). The same `s` both times: the
+//!   copy is whole (any word written by a later push would have made the second load see that
+//!   push's `BUSY` or later). Anything else: the producer lapped the consumer, which skips and
+//!   counts what it lost. The consumer writes nothing the producer reads.
+//!
+//! The last published item can be caught with its stamp store not yet visible on another core
+//! (the stamp and `head` are stored after the same fence, in either order). A consumer that finds
+//! the slot of the newest item `BUSY` or still holding an older item treats it as not there yet,
+//! rather than lost; for any older item the stamp is visible.
+
+use core::marker::PhantomData;
+
+use bytemuck::NoUninit;
+
+use crate::handles::take_flag;
+use crate::line_break::LineBreak;
+use crate::position::first_before;
+use crate::sync::{AtomicBool, AtomicU32, Cell, Ordering};
+
+mod consumer;
+mod producer;
+pub(crate) mod slot;
+
+pub use consumer::Consumer;
+pub use producer::Producer;
+use slot::Slot;
+
+/// The producer's private bookkeeping; touched only by the live [`Producer`].
+pub(crate) struct ProducerState {
+    /// The position the next push writes to.
+    pub(crate) pos: usize,
+}
+
+/// The consumer's private bookkeeping; touched only by the live [`Consumer`].
+pub(crate) struct ConsumerState {
+    /// The sequence number the consumer has moved past: it reads `seq::next(cursor)` next.
+    /// Starts as the ring's initial `head`, so a fresh ring's state is all zeros.
+    pub(crate) cursor: u32,
+    /// The position of `seq::next(cursor)`.
+    pub(crate) pos: usize,
+    /// Items lost to overwrites since the live handle was taken or its last `reset_dropped`.
+    pub(crate) dropped: u64,
+}
+
+/// A lock-free single-producer single-consumer ring of `N` items of a plain-data type `T`, each
+/// stamped with a sequence number.
+///
+/// - The [`Producer`] never blocks and never fails: when the ring is full, [`Producer::push`]
+///   overwrites the oldest item. It does no atomic read-modify-write: a push is plain stores and
+///   two fences, so it masks no interrupts even where the target has no compare-and-swap
+///   (Cortex-M0/M0+, `riscv32imc`).
+/// - The [`Consumer`] drains items in sequence order. When it has fallen more than `N` items
+///   behind, it skips to the oldest item still in the ring and reports how many it missed in
+///   [`PollStats::dropped`](crate::PollStats::dropped).
+///
+/// `T` must be [`NoUninit`] (no padding bytes): the value is copied as machine words. Derive it
+/// with `#[derive(Clone, Copy, bytemuck::NoUninit)]` and `#[repr(C)]` on a struct whose fields
+/// leave no gaps; for a type with padding, use the [`SwapRing`](crate::SwapRing), which takes any
+/// `Copy` type.
+///
+/// The ring is usually a `static` shared between an interrupt handler (producer) and the main loop
+/// (consumer); [`SeqRing::new`] is a `const fn`, and a ring made with it is all zero bytes, so it
+/// lives in `.bss` and takes no flash.
+///
+/// ```
+/// use ph_eventing::SeqRing;
+///
+/// static RING: SeqRing<u32, 64> = SeqRing::new();
+///
+/// let producer = RING.producer();
+/// let mut consumer = RING.consumer();
+/// assert_eq!(producer.push(123), 1);
+/// let stats = consumer.poll_one(|seq, value| {
+///     assert_eq!((seq, *value), (1, 123));
+/// });
+/// assert_eq!(stats.read, 1);
+/// ```
+///
+/// A struct of your own:
+///
+/// ```
+/// use ph_eventing::SeqRing;
+///
+/// #[derive(Clone, Copy, Debug, PartialEq, bytemuck::NoUninit)]
+/// #[repr(C)]
+/// struct Sample {
+///     t_us: u32,
+///     channel: u16,
+///     value: i16,
+/// }
+///
+/// static SAMPLES: SeqRing<Sample, 32> = SeqRing::new();
+/// let producer = SAMPLES.producer();
+/// producer.push(Sample { t_us: 10, channel: 2, value: -7 });
+/// let mut consumer = SAMPLES.consumer();
+/// assert_eq!(consumer.poll_one_value(), Some((1, Sample { t_us: 10, channel: 2, value: -7 })));
+/// ```
+///
+/// # Why reads are never torn, and never race
+///
+/// Every byte of a slot is read and written only with word-size atomic loads and stores, so the
+/// consumer can copy a slot while the producer overwrites it without a data race (which would be
+/// undefined behaviour even if the torn copy were thrown away). The stamp around the copy tells a
+/// whole copy from a torn one: the consumer reads it before and after, with fences that make any
+/// overlapping push visible, and keeps the copy only when both say the item it wanted. The copy
+/// is turned into a `T` only then.
+///
+/// `N` must be at least 1 (checked when the ring is built, at compile time in a `static`):
+///
+/// ```compile_fail
+/// static EMPTY: ph_eventing::SeqRing<u32, 0> = ph_eventing::SeqRing::new();
+/// ```
+///
+/// and `T` must have no padding:
+///
+/// ```compile_fail
+/// #[derive(Clone, Copy)]
+/// #[repr(C)]
+/// struct Gappy(u8, u32); // three padding bytes after the `u8`
+/// static RING: ph_eventing::SeqRing<Gappy, 4> = ph_eventing::SeqRing::new();
+/// ```
+// `repr(C)` with the small, hot fields first: Cortex-M0 loads and stores reach them with an
+// immediate offset from the ring's address. The `LineBreak`s start the producer's state, the
+// consumer's state and the slots on fresh cache lines where cores have private caches (so `head`
+// has a line of its own); on microcontrollers they take no space.
+#[repr(C)]
+pub struct SeqRing<T: NoUninit, const N: usize> {
+    /// The newest published sequence number (`0`: nothing published yet). Written by the producer.
+    pub(crate) head: AtomicU32,
+    line_break_producer: LineBreak,
+    pub(crate) producer_state: Cell<ProducerState>,
+    line_break_consumer: LineBreak,
+    pub(crate) consumer_state: Cell<ConsumerState>,
+    producer_taken: AtomicBool,
+    consumer_taken: AtomicBool,
+    line_break_slots: LineBreak,
+    pub(crate) slots: [Slot<T>; N],
+}
+
+// SAFETY: the ring is shared between the thread of the producer handle and the thread of the
+// consumer handle. Slots are accessed only through atomics (their stamps and their words; see
+// `Words`), so concurrent accesses are never data races. The two state cells are each accessed
+// only through the one live handle of their side, which is acquired with `Acquire` and released
+// with `Release` on the `*_taken` flags. Values of `T` move between threads, hence `T: Send`.
+unsafe impl<T: NoUninit + Send, const N: usize> Sync for SeqRing<T, N> {}
+
+/// `SeqRing::new` and `SeqRing::starting_at`: `const` except under loom, whose atomics are not.
+macro_rules! constructors {
+    ($($constness:ident)?) => {
+        /// Creates an empty ring. The first item pushed gets sequence number 1.
+        ///
+        /// The ring is all zero bytes: a `static` made with it goes to `.bss`.
+        ///
+        /// ```
+        /// use ph_eventing::SeqRing;
+        ///
+        /// static RING: SeqRing<[u8; 16], 32> = SeqRing::new();
+        /// assert_eq!(RING.capacity(), 32);
+        /// ```
+        pub $($constness)? fn new() -> Self {
+            Self::starting_at(1)
+        }
+
+        /// Creates an empty ring whose first item will get sequence number `first_seq` (`0` is
+        /// taken as `1`).
+        ///
+        /// Use it to exercise how your tools handle the sequence wrap (`u32::MAX` is followed by
+        /// `1`) without pushing four billion items first.
+        ///
+        /// ```
+        /// use ph_eventing::SeqRing;
+        ///
+        /// let ring = SeqRing::<u8, 4>::starting_at(u32::MAX);
+        /// let producer = ring.producer();
+        /// assert_eq!(producer.push(0), u32::MAX);
+        /// assert_eq!(producer.push(0), 1);
+        /// ```
+        pub $($constness)? fn starting_at(first_seq: u32) -> Self {
+            let () = Self::CHECK_N;
+            let before = first_before(crate::seq::next(first_seq.wrapping_sub(1)));
+            Self {
+                head: AtomicU32::new(before),
+                slots: Self::empty_slots(),
+                producer_state: Cell::new(ProducerState { pos: 0 }),
+                consumer_state: Cell::new(ConsumerState {
+                    cursor: before,
+                    pos: 0,
+                    dropped: 0,
+                }),
+                producer_taken: AtomicBool::new(false),
+                consumer_taken: AtomicBool::new(false),
+                line_break_producer: LineBreak,
+                line_break_consumer: LineBreak,
+                line_break_slots: LineBreak,
+            }
+        }
+    };
+}
+
+impl<T: NoUninit, const N: usize> SeqRing<T, N> {
+    /// Compile-time check of `N`.
+    const CHECK_N: () = {
+        assert!(N > 0, "SeqRing needs room for at least one item (N > 0)");
+        assert!(N < (1 << 30), "SeqRing capacity must be below 2^30 items");
+    };
+
+    #[cfg(not(loom))]
+    constructors!(const);
+    #[cfg(loom)]
+    constructors!();
+
+    /// `N` slots never written.
+    #[cfg(not(loom))]
+    const fn empty_slots() -> [Slot<T>; N] {
+        [const { Slot::empty() }; N]
+    }
+
+    /// `N` slots never written (loom build).
+    #[cfg(loom)]
+    fn empty_slots() -> [Slot<T>; N] {
+        core::array::from_fn(|_| Slot::empty())
+    }
+
+    /// How many items the ring holds before the producer starts overwriting: `N`.
+    ///
+    /// ```
+    /// assert_eq!(ph_eventing::SeqRing::<u64, 7>::new().capacity(), 7);
+    /// ```
+    pub const fn capacity(&self) -> usize {
+        N
+    }
+
+    /// Takes the producer handle.
+    ///
+    /// # Panics
+    ///
+    /// If a producer handle of this ring is alive. Use [`try_producer`](Self::try_producer) to
+    /// get `None` instead.
+    ///
+    /// ```
+    /// let ring = ph_eventing::SeqRing::<u32, 8>::new();
+    /// let producer = ring.producer();
+    /// producer.push(7);
+    /// drop(producer);
+    /// let again = ring.producer(); // fine once the first one is gone
+    /// assert_eq!(again.push(8), 2);
+    /// ```
+    #[track_caller]
+    pub fn producer(&self) -> Producer<'_, T, N> {
+        match self.try_producer() {
+            Some(p) => p,
+            None => panic!("SeqRing::producer: a producer handle is already live"),
+        }
+    }
+
+    /// Takes the consumer handle.
+    ///
+    /// # Panics
+    ///
+    /// If a consumer handle of this ring is alive. Use [`try_consumer`](Self::try_consumer) to
+    /// get `None` instead.
+    ///
+    /// ```
+    /// let ring = ph_eventing::SeqRing::<u32, 8>::new();
+    /// let consumer = ring.consumer();
+    /// assert_eq!(consumer.latest(), None);
+    /// ```
+    #[track_caller]
+    pub fn consumer(&self) -> Consumer<'_, T, N> {
+        match self.try_consumer() {
+            Some(c) => c,
+            None => panic!("SeqRing::consumer: a consumer handle is already live"),
+        }
+    }
+
+    /// Takes the producer handle, or returns `None` if one is alive.
+    ///
+    /// ```
+    /// let ring = ph_eventing::SeqRing::<u32, 8>::new();
+    /// let first = ring.try_producer();
+    /// assert!(first.is_some());
+    /// assert!(ring.try_producer().is_none());
+    /// ```
+    pub fn try_producer(&self) -> Option<Producer<'_, T, N>> {
+        take_flag(&self.producer_taken).then(|| Producer {
+            ring: self,
+            _not_sync: PhantomData,
+        })
+    }
+
+    /// Takes the consumer handle, or returns `None` if one is alive.
+    ///
+    /// ```
+    /// let ring = ph_eventing::SeqRing::<u32, 8>::new();
+    /// let first = ring.try_consumer();
+    /// assert!(ring.try_consumer().is_none());
+    /// drop(first);
+    /// assert!(ring.try_consumer().is_some());
+    /// ```
+    pub fn try_consumer(&self) -> Option<Consumer<'_, T, N>> {
+        take_flag(&self.consumer_taken).then(|| {
+            // SAFETY: the flag was just taken, so no other handle touches the consumer state, and
+            // the `Acquire` in `take_flag` ordered this after the previous handle's last access.
+            unsafe { (*self.consumer_state.as_ptr()).dropped = 0 };
+            Consumer {
+                ring: self,
+                _not_sync: PhantomData,
+            }
+        })
+    }
+
+    pub(crate) fn release_producer(&self) {
+        self.producer_taken.store(false, Ordering::Release);
+    }
+
+    pub(crate) fn release_consumer(&self) {
+        self.consumer_taken.store(false, Ordering::Release);
+    }
+
+    /// The slot of position `pos`.
+    ///
+    /// # Safety
+    ///
+    /// `pos < N`.
+    #[inline(always)]
+    pub(crate) unsafe fn slot(&self, pos: usize) -> &Slot<T> {
+        // SAFETY: the caller guarantees `pos < N`.
+        unsafe { self.slots.get_unchecked(pos) }
+    }
+}
+
+impl<T: NoUninit, const N: usize> Default for SeqRing<T, N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: NoUninit, const N: usize> core::fmt::Debug for SeqRing<T, N> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SeqRing")
+            .field("capacity", &N)
+            .field("newest", &self.head.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Counts the instructions one `push` of a u32 and one `poll_one` retire on Cortex-M4 (QEMU
-# mps2-an386) and Cortex-M0 (QEMU microbit), for this workspace's ph-eventing and for
-# the published ph-eventing 0.3.0, with the `measure` feature's probes (src/measure.rs); and,
+# mps2-an386) and Cortex-M0 (QEMU microbit), for this workspace's ph-eventing (its `SeqRing`,
+# with and without the single-core promise, and its `SwapRing`) and for the published
+# ph-eventing 0.3.0, with the `measure` feature's probes (src/measure.rs); and,
 # for this workspace only, one drain + encode of a `u32` frame through a link of one stream and
 # of three (`drain_one_stream`, `drain_three_streams`: the first call also sends the hellos).
 #
@@ -20,7 +21,16 @@ export CARGO_TARGET_DIR=target
 unset RUSTFLAGS CARGO_ENCODED_RUSTFLAGS CARGO_BUILD_RUSTFLAGS CARGO_BUILD_TARGET
 
 boards=("mps2-an386 thumbv7em-none-eabihf Cortex-M4" "microbit thumbv6m-none-eabi Cortex-M0")
-crates=("ours measure" "orig measure,orig")
+# ours: the SeqRing (stamped); 1core: the same with compiler fences only (feature `single-core`;
+# the microbit build always promises one core, so it has no such row); swap: the SwapRing; orig:
+# ph-eventing 0.3.0.
+crates_for() {
+    if [ "$1" = microbit ]; then
+        echo "ours:measure swap:measure,swap orig:measure,orig"
+    else
+        echo "ours:measure 1core:measure,single-core swap:measure,swap orig:measure,orig"
+    fi
+}
 
 # count LOG SYMBOL ADDRESS: prints "min max calls histogram calls-that-left-the-function", the
 # histogram as COUNTxCALLS in order of first appearance.
@@ -61,8 +71,8 @@ flock 9
 printf '%-10s %-5s %-19s %5s %5s %6s  %s\n' core crate function min max calls "instructions x calls, in call order"
 for b in "${boards[@]}"; do
     read -r board triple core <<<"$b"
-    for c in "${crates[@]}"; do
-        read -r crate features <<<"$c"
+    for c in $(crates_for "$board"); do
+        crate=${c%%:*} features=${c#*:}
         cargo build --quiet --release --no-default-features \
             --features "$board,$features" --target "$triple"
         elf="target/measure/$board-$crate.elf"
@@ -73,8 +83,9 @@ for b in "${boards[@]}"; do
             -d in_asm,exec,nochain -D "$log" -kernel "$elf" </dev/null
         for fn in measure_push measure_poll_one measure_drain_one_stream measure_drain_three_streams; do
             sym=$(nm "$elf" | awk -v f="$fn" '$3 == f { print $1 }')
-            # The drain probes exist for this workspace's crates only.
+            # The drain probes exist for this workspace's crates only (counted once, in `ours`).
             [ -n "$sym" ] || continue
+            case "$fn" in measure_drain_*) [ "$crate" = ours ] || continue ;; esac
             # Thumb function symbols have bit 0 set.
             addr=$(( 0x$sym & ~1 ))
             read -r min max calls hist out <<<"$(count "$log" "$fn" "$addr")"

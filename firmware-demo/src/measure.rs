@@ -6,7 +6,9 @@
 //! `scripts/count-instructions.sh` runs this under QEMU with one instruction per translation block
 //! and an execution trace, and counts the instructions retired between each entry of those
 //! functions and the return to their caller. With the `orig` feature the same probes measure
-//! the published `ph-eventing` 0.3.0 instead of this workspace's crate.
+//! the published `ph-eventing` 0.3.0 instead of this workspace's crate, with `swap` this
+//! workspace's `SwapRing` instead of its `SeqRing`, and with `single-core` the `SeqRing` with
+//! compiler fences only.
 
 #[cfg(feature = "orig")]
 use orig as ring_crate;
@@ -15,7 +17,11 @@ use ph_eventing as ring_crate;
 
 use core::hint::black_box;
 
+#[cfg(not(feature = "swap"))]
 use ring_crate::SeqRing;
+/// With `swap`: the probes measure the buffer-swap ring under the same names.
+#[cfg(feature = "swap")]
+use ring_crate::SwapRing as SeqRing;
 
 /// Capacity of the measured ring (a power of two, as most users pick).
 const N: usize = 64;
@@ -29,8 +35,10 @@ type PollResult = ring_crate::PollStats;
 
 #[cfg(feature = "orig")]
 use ring_crate::seq_ring::{Consumer as RingConsumer, Producer as RingProducer};
-#[cfg(not(feature = "orig"))]
+#[cfg(not(any(feature = "orig", feature = "swap")))]
 use ring_crate::{Consumer as RingConsumer, Producer as RingProducer};
+#[cfg(feature = "swap")]
+use ring_crate::{SwapConsumer as RingConsumer, SwapProducer as RingProducer};
 
 type Producer = RingProducer<'static, u32, N>;
 type Consumer = RingConsumer<'static, u32, N>;

@@ -5,7 +5,7 @@ use core::marker::PhantomData;
 use bytemuck::NoUninit;
 
 use super::ConsumerState;
-use super::slot::{BUSY, Slot};
+use super::slot::{EMPTY, Slot};
 use crate::position::next_pos;
 use crate::seq;
 use crate::sync::{Ordering, load_acquire, stamp_fence};
@@ -290,24 +290,68 @@ impl<T: NoUninit, const N: usize> Consumer<'_, T, N> {
     ///
     /// With `REUSE_HEAD`, a `head` loaded earlier in the same poll (in `stats.newest`) is used
     /// until the items it announced are read; `poll_one` reads one item and gains nothing from it.
-    #[inline]
+    ///
+    /// The common case (the next item is there, whole) is inlined; everything else (lapped, a
+    /// slot being overwritten, a copy torn) goes to [`next_item_slow`](Self::next_item_slow),
+    /// which keeps the registers of the fast path free.
+    #[inline(always)]
     fn next_item<const REUSE_HEAD: bool>(&mut self, stats: &mut PollStats) -> Option<(u32, T)> {
         let ring = self.ring;
         // SAFETY: only the live consumer touches its state, and `&mut self` excludes `latest`.
         let state = unsafe { &mut *ring.consumer_state.as_ptr() };
+        // `stats.newest` is the `head` loaded earlier in this poll (0: not loaded yet). Reading
+        // `head` again only when the items it announced are used up keeps the producer's cache
+        // line out of the consumer's way: one load per batch, not per item.
+        let mut unread = unread_after(state.cursor, stats.newest);
+        if !REUSE_HEAD || stats.newest == 0 || unread == 0 || unread >= seq::BEHIND {
+            let head = load_acquire(&ring.head);
+            stats.newest = head;
+            unread = unread_after(state.cursor, head);
+            if unread == 0 || unread >= seq::BEHIND {
+                return None;
+            }
+        }
+        if unread <= N as u32 {
+            let pos = state.pos;
+            let want = seq::next(state.cursor);
+            // SAFETY: `state.pos < N` always holds (it only moves by `next_pos` or modulo N).
+            if let Some(value) = read_slot(unsafe { ring.slot(pos) }, want) {
+                state.cursor = want;
+                state.pos = next_pos::<N>(pos);
+                stats.read = stats.read.saturating_add(1);
+                return Some((want, value));
+            }
+        }
+        let (item, slow) = self.next_item_slow();
+        stats.read = stats.read.saturating_add(slow.read);
+        stats.dropped = stats.dropped.saturating_add(slow.dropped);
+        stats.newest = slow.newest;
+        item
+    }
+
+    /// [`next_item`](Self::next_item) when the next item was not simply there: skips what was
+    /// lapped and retries, or finds there is nothing to read yet.
+    ///
+    /// Returns the item, if any, with what this call read, skipped and saw (its own
+    /// [`PollStats`], so that the fast path's stay in registers).
+    #[cold]
+    #[inline(never)]
+    fn next_item_slow(&mut self) -> (Option<(u32, T)>, PollStats) {
+        let ring = self.ring;
+        // SAFETY: only the live consumer touches its state, and `&mut self` excludes `latest`.
+        let state = unsafe { &mut *ring.consumer_state.as_ptr() };
+        let mut stats = PollStats::default();
+        let stats = &mut stats;
         let mut overtaken = false;
         loop {
             // `stats.newest` is the `head` loaded earlier in this poll (0: not loaded yet).
             // Reading `head` again only when the items it announced are used up keeps the
             // producer's cache line out of the consumer's way: one load per batch, not per item.
-            let mut unread = unread_after(state.cursor, stats.newest);
-            if !REUSE_HEAD || stats.newest == 0 || unread == 0 || unread >= seq::BEHIND {
-                let head = load_acquire(&ring.head);
-                stats.newest = head;
-                unread = unread_after(state.cursor, head);
-                if unread == 0 || unread >= seq::BEHIND {
-                    return None;
-                }
+            let head = load_acquire(&ring.head);
+            stats.newest = head;
+            let mut unread = unread_after(state.cursor, head);
+            if unread == 0 || unread >= seq::BEHIND {
+                return (None, *stats);
             }
             if unread > N as u32 {
                 // Lapped: only the newest N items are still in the ring.
@@ -329,15 +373,14 @@ impl<T: NoUninit, const N: usize> Consumer<'_, T, N> {
                     // SAFETY: the stamp said `want` before and after the copy, with the fences of
                     // the stamp protocol between them, so no push wrote the words meanwhile: they
                     // are the ones push `want` stored.
-                    return Some((want, unsafe { copy.assume_whole() }));
+                    return (Some((want, unsafe { copy.assume_whole() })), *stats);
                 }
                 // Overwritten while we copied it: look at `head` and the stamp again, which now
                 // say how far the producer got.
-                stats.newest = 0;
                 continue;
             }
             let ahead = seq::distance(want, stamp);
-            if stamp != BUSY && (N as u32..seq::BEHIND).contains(&ahead) {
+            if stamp != EMPTY && (N as u32..seq::BEHIND).contains(&ahead) {
                 // The producer lapped us after we read `head`: items `want ..= stamp - N` are
                 // gone, `stamp - N + 1 ..` are still in the ring. Overtaken a second time in one
                 // call: the producer runs on another core and writes the oldest item just before
@@ -349,15 +392,16 @@ impl<T: NoUninit, const N: usize> Consumer<'_, T, N> {
                 overtaken = true;
                 skip::<N>(state, ahead - N as u32 + 1 + margin, stats);
             } else if unread == 1 {
-                // `want` is the newest item `head` announced, and its slot is `BUSY` or still
+                // `want` is the newest item `head` announced, and its slot is marked busy or still
                 // holds an older item: its own push's stamp store is not visible yet (another
                 // core), or a later push is overwriting it (and `head` will say so). Not there
                 // yet, rather than lost.
-                return None;
+                return (None, *stats);
             } else {
-                // An older item's slot is being overwritten (`BUSY`): the item is gone. (A stamp
-                // older than `want`, or fewer than `N` ahead, is unreachable by the protocol; it
-                // is counted as lost too rather than spun on.)
+                // An older item's slot is marked busy (`slot::busy_mark`: fewer than `N` ahead,
+                // or `EMPTY` in a ring of one): a push is overwriting it, the item is gone. (A
+                // stamp older than `want` is unreachable by the protocol; it is counted as lost
+                // too rather than spun on.)
                 skip::<N>(state, 1, stats);
             }
         }

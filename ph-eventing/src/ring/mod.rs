@@ -5,18 +5,19 @@
 //! Each of the `N` slots holds a `u32` stamp and the item's value as machine words, and every
 //! access to either is an atomic load or store (no read-modify-write anywhere in the data path).
 //!
-//! - `push`: stamp := [`BUSY`](slot::BUSY); release fence; the value's words (relaxed); release
-//!   fence; stamp := seq; `head` := seq (both relaxed: the second fence publishes both).
+//! - `push`: stamp := a busy mark (the previous sequence number, see [`slot::busy_mark`]); release
+//!   fence; the value's words (relaxed); release fence; stamp := seq; `head` := seq (both
+//!   relaxed: the second fence publishes both).
 //! - a read of item `s`: `head` (acquire) says `s` is published; stamp (acquire); if it is `s`,
 //!   copy the words (relaxed), acquire fence, stamp again (relaxed). The same `s` both times: the
 //!   copy is whole (any word written by a later push would have made the second load see that
-//!   push's `BUSY` or later). Anything else: the producer lapped the consumer, which skips and
+//!   push's busy mark or later). Anything else: the producer lapped the consumer, which skips and
 //!   counts what it lost. The consumer writes nothing the producer reads.
 //!
 //! The last published item can be caught with its stamp store not yet visible on another core
 //! (the stamp and `head` are stored after the same fence, in either order). A consumer that finds
-//! the slot of the newest item `BUSY` or still holding an older item treats it as not there yet,
-//! rather than lost; for any older item the stamp is visible.
+//! the slot of the newest item marked busy or still holding an older item treats it as not there
+//! yet, rather than lost; for any older item the stamp is visible.
 
 use core::marker::PhantomData;
 
@@ -36,7 +37,14 @@ pub use producer::Producer;
 use slot::Slot;
 
 /// The producer's private bookkeeping; touched only by the live [`Producer`].
+///
+/// `newest` is the producer's own copy of `head`: the two fields are read and written together
+/// (one `ldrd`/`strd` pair on Cortex-M4), where `head` is an atomic the compiler keeps apart.
+#[derive(Clone, Copy)]
+#[repr(C)]
 pub(crate) struct ProducerState {
+    /// The newest sequence number pushed (the value `head` has).
+    pub(crate) newest: u32,
     /// The position the next push writes to.
     pub(crate) pos: usize,
 }
@@ -191,7 +199,10 @@ macro_rules! constructors {
             Self {
                 head: AtomicU32::new(before),
                 slots: Self::empty_slots(),
-                producer_state: Cell::new(ProducerState { pos: 0 }),
+                producer_state: Cell::new(ProducerState {
+                    newest: before,
+                    pos: 0,
+                }),
                 consumer_state: Cell::new(ConsumerState {
                     cursor: before,
                     pos: 0,

@@ -4,7 +4,8 @@ use core::marker::PhantomData;
 
 use bytemuck::NoUninit;
 
-use super::slot::BUSY;
+use super::ProducerState;
+use super::slot::busy_mark;
 use crate::SeqRing;
 use crate::position::next_pos;
 use crate::seq;
@@ -50,14 +51,13 @@ impl<T: NoUninit, const N: usize> Producer<'_, T, N> {
         // SAFETY: the producer state is only touched through the one live `Producer`, and this
         // handle is `!Sync`, so this is the only access right now.
         let state = unsafe { &mut *ring.producer_state.as_ptr() };
-        let pos = state.pos;
-        // Only the producer writes `head`, so a relaxed load reads our own last store.
-        let seq = seq::next(ring.head.load(Ordering::Relaxed));
+        let ProducerState { newest, pos } = *state;
+        let seq = seq::next(newest);
         // SAFETY: `pos < N` always holds (it only moves through `next_pos`).
         let slot = unsafe { ring.slot(pos) };
-        slot.stamp.store(BUSY, Ordering::Relaxed);
-        // A consumer that copies any word stored below sees `BUSY` (or later) when it reads the
-        // stamp again after its acquire fence.
+        slot.stamp.store(busy_mark::<N>(newest), Ordering::Relaxed);
+        // A consumer that copies any word stored below sees the busy mark (or later) when it
+        // reads the stamp again after its acquire fence.
         stamp_fence(Ordering::Release);
         slot.words.store(value);
         // Publishes the words with the stamp and with `head`: a consumer that reads either with
@@ -65,7 +65,10 @@ impl<T: NoUninit, const N: usize> Producer<'_, T, N> {
         stamp_fence(Ordering::Release);
         slot.stamp.store(seq, Ordering::Relaxed);
         ring.head.store(seq, Ordering::Relaxed);
-        state.pos = next_pos::<N>(pos);
+        *state = ProducerState {
+            newest: seq,
+            pos: next_pos::<N>(pos),
+        };
         seq
     }
 }

@@ -6,13 +6,26 @@ use bytemuck::NoUninit;
 use crate::sync::AtomicU32;
 use crate::words::Words;
 
-/// The stamp of a slot being written: the producer is between its two fences. `0` is never a
-/// sequence number, and a slot never written also reads as `0`.
-pub(crate) const BUSY: u32 = 0;
+/// The stamp of a slot never written. `0` is never a sequence number.
+pub(crate) const EMPTY: u32 = 0;
+
+/// The stamp a push writes first, to mark the slot busy while it writes the words: the previous
+/// sequence number `newest` (the value `head` has), which the producer has in a register anyway.
+///
+/// It never matches an item the consumer could want from this slot: with `N >= 2`, `newest`
+/// belongs to the slot before this one, and every item the consumer may look for here is within
+/// `N` of `head` (it skips ahead when it falls further behind), so it is either the item being
+/// overwritten (`newest + 1 - N`) or the one being written (`newest + 1`). With `N == 1` the item
+/// being overwritten *is* `newest`, so that ring marks its slot with [`EMPTY`] instead (a
+/// compile-time choice).
+#[inline(always)]
+pub(crate) const fn busy_mark<const N: usize>(newest: u32) -> u32 {
+    if N == 1 { EMPTY } else { newest }
+}
 
 /// One position of the ring.
 ///
-/// The stamp is the sequence number of the item the words hold, or [`BUSY`]. Only the producer
+/// The stamp is the sequence number of the item the words hold, a [`busy_mark`], or [`EMPTY`]. Only the producer
 /// writes a slot; the consumer reads the stamp, copies the words and reads the stamp again.
 #[repr(C)]
 pub(crate) struct Slot<T> {
@@ -25,7 +38,7 @@ impl<T: NoUninit> Slot<T> {
     #[cfg(not(loom))]
     pub(crate) const fn empty() -> Self {
         Self {
-            stamp: AtomicU32::new(BUSY),
+            stamp: AtomicU32::new(EMPTY),
             words: Words::zeroed(),
         }
     }
@@ -34,7 +47,7 @@ impl<T: NoUninit> Slot<T> {
     #[cfg(loom)]
     pub(crate) fn empty() -> Self {
         Self {
-            stamp: AtomicU32::new(BUSY),
+            stamp: AtomicU32::new(EMPTY),
             words: Words::zeroed(),
         }
     }

@@ -63,8 +63,9 @@ pub(super) struct Decoding {
     pub(super) started: Instant,
     /// Stamp records with their time.
     pub(super) time: bool,
-    /// The sinks' thread hands back each chunk's record list once shown, emptied, so that its
-    /// memory is used again instead of being allocated (and mapped) anew for every chunk.
+    /// The sinks' thread hands back each chunk's record list once shown, so that its memory is
+    /// used again instead of being allocated (and mapped) anew for every chunk, and its records
+    /// are freed here, where they were allocated.
     pub(super) recycled: mpsc::Receiver<Vec<Record>>,
 }
 
@@ -133,6 +134,7 @@ impl Decoding {
             Chunk::Data { channel, bytes } => {
                 let at = now(self.started, *recorded);
                 let mut records = self.recycled.try_recv().unwrap_or_default();
+                records.clear();
                 self.router
                     .feed(channel, &bytes, self.time.then_some(at), &mut |record| {
                         records.push(record);

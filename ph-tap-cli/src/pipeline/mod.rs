@@ -221,7 +221,7 @@ impl<'a> Pipeline<'a> {
             time,
             recycled,
         };
-        let mut shown = Shown {
+        let mut shown = Sinks {
             sinks,
             status,
             time,
@@ -286,8 +286,8 @@ impl<'a> Pipeline<'a> {
     }
 }
 
-/// The sinks' half of a run.
-struct Shown<'a> {
+/// The sinks' half of a run: what the decoding half hands on, saved, shown and counted.
+struct Sinks<'a> {
     sinks: Vec<Box<dyn Sink + 'a>>,
     status: Option<StatusLine>,
     time: bool,
@@ -297,7 +297,7 @@ struct Shown<'a> {
     recycle_bytes: mpsc::SyncSender<Vec<u8>>,
 }
 
-impl Shown<'_> {
+impl Sinks<'_> {
     /// Saves and shows what the decoding half handed on; the ending once it ends.
     fn show(&mut self, decoded: Decoded) -> Result<Option<Ending>> {
         match decoded {
@@ -305,7 +305,7 @@ impl Shown<'_> {
                 channel,
                 at,
                 bytes,
-                mut records,
+                records,
                 counts,
             } => {
                 self.progress.bytes += bytes.len() as u64;
@@ -316,8 +316,10 @@ impl Shown<'_> {
                 for record in &records {
                     self.deliver(record)?;
                 }
-                records.clear();
-                // Taken back when the other thread wants one; when it has enough, dropped.
+                // Taken back when the other thread wants one (when it has enough, dropped here).
+                // Not emptied here: the records are freed on the thread that allocated them,
+                // where the allocator serves them again at once (a value's number is a heap
+                // string in this build, `serde_json`'s `arbitrary_precision`).
                 let _ = self.recycle.try_send(records);
                 let _ = self.recycle_bytes.try_send(bytes);
                 self.tick()?;

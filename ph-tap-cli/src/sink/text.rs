@@ -1,7 +1,7 @@
 //! Values as compact, readable text, for the human and CSV formats.
 //!
 //! The sinks write straight into their line buffer ([`write_value_text`]): no `String` per
-//! value, integers through `itoa`, everything else exactly as `serde_json` writes it.
+//! value, every scalar exactly as `serde_json` writes it.
 
 use serde_json::Value;
 
@@ -67,19 +67,12 @@ pub(crate) fn write_value(value: &Value, out: &mut Vec<u8>) {
     }
 }
 
-/// `value` as compact JSON (what its `Display` writes), appended to `out`; integers through
-/// `itoa`, as `serde_json` itself writes them.
+/// `value` as compact JSON (what its `Display` writes), appended to `out`.
+///
+/// Through `serde_json`'s serializer rather than a number's `as_u64`: the build has
+/// `serde_json`'s `arbitrary_precision` (defmt-decoder asks for it), where a number is kept as
+/// its text, written as it is, and `as_u64` would parse it.
 pub(crate) fn write_json(value: &Value, out: &mut Vec<u8>) {
-    if let Value::Number(n) = value {
-        if let Some(u) = n.as_u64() {
-            out.extend_from_slice(itoa::Buffer::new().format(u).as_bytes());
-            return;
-        }
-        if let Some(i) = n.as_i64() {
-            out.extend_from_slice(itoa::Buffer::new().format(i).as_bytes());
-            return;
-        }
-    }
     // Writing into a `Vec` cannot fail, and a `Value` always serializes.
     let _ = serde_json::to_writer(&mut *out, value);
 }

@@ -9,7 +9,7 @@
 //!
 //! Every chunk and source event gets one time, on the pipeline's clock: the time since the run
 //! started, in whole microseconds, taken as it arrives; or, for a source replaying a
-//! recording ([`Poll::Time`]), the time it was recorded at. The same time goes to the sinks'
+//! recording ([`Poll::Time`](crate::source::Poll::Time)), the time it was recorded at. The same time goes to the sinks'
 //! [`bytes`](Sink::bytes) (so `--save` stores it), to the records (when times are shown) and
 //! to the run's duration, so a replay shows the live run's times and summary.
 
@@ -172,7 +172,7 @@ impl<'a> Pipeline<'a> {
     }
 
     /// Stamps records with their arrival time (live sources), or the time they were recorded
-    /// at (a recording that says it, [`Poll::Time`]).
+    /// at (a recording that says it, [`Poll::Time`](crate::source::Poll::Time)).
     pub fn arrival_times(mut self, on: bool) -> Self {
         self.time = on;
         self

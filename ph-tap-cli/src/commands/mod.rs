@@ -136,7 +136,8 @@ fn stream_to<W: Write>(
     }));
     let pipeline = Pipeline::new(router)
         .arrival_times(show_time)
-        .status_line(status);
+        .status_line(status)
+        .one_thread(args.one_thread);
     let shown = args.streams.clone();
     let pipeline = match args.format {
         Format::Human => pipeline.sink(StreamFilter::new(

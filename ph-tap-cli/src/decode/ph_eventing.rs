@@ -53,6 +53,11 @@ use crate::stream::StreamTag;
 pub struct PhEventingDecoder {
     // Boxed: the session holds its frame buffer inline.
     session: Box<Session>,
+    shown: Shown,
+}
+
+/// What the decoder keeps to turn the session's records into bodies.
+struct Shown {
     fallback: ValueAs,
     /// Each stream's name as its latest hello shown so far gave it: a record's
     /// [`StreamTag`] names its stream as the hellos before it did, however the bytes were
@@ -62,6 +67,9 @@ pub struct PhEventingDecoder {
     /// stream shares its link ([`StreamTag::shared`]).
     seen: BTreeSet<u8>,
     announced: u8,
+    /// The tag of the latest record's stream: the next record's, while it is of the same
+    /// stream and no hello came between (a stream's records mostly follow each other).
+    last: Option<StreamTag>,
 }
 
 impl PhEventingDecoder {
@@ -69,17 +77,29 @@ impl PhEventingDecoder {
     pub fn new(fallback: ValueAs) -> Self {
         Self {
             session: Box::default(),
-            fallback,
-            names: BTreeMap::new(),
-            seen: BTreeSet::new(),
-            announced: 0,
+            shown: Shown {
+                fallback,
+                names: BTreeMap::new(),
+                seen: BTreeSet::new(),
+                announced: 0,
+                last: None,
+            },
         }
     }
+}
 
+impl Shown {
     fn tag(&mut self, id: u8) -> Option<StreamTag> {
+        // Only a hello (which clears `last`) changes a name or the stream count, and only a
+        // stream not heard from before (so not the latest one) changes `seen`.
+        if let Some(tag) = self.last.as_ref().filter(|t| t.id == id) {
+            return Some(tag.clone());
+        }
         self.seen.insert(id);
         let shared = self.announced > 1 || self.seen.len() > 1;
-        Some(StreamTag::new(id, self.names.get(&id).map_or("", String::as_str)).shared(shared))
+        let tag = StreamTag::new(id, self.names.get(&id).map_or("", String::as_str)).shared(shared);
+        self.last = Some(tag.clone());
+        Some(tag)
     }
 
     fn show(&mut self, record: Record, emit: &mut dyn FnMut(Option<StreamTag>, Body)) {
@@ -112,6 +132,7 @@ impl PhEventingDecoder {
                 // revealed (a reset, losses before it) are of the stream it names.
                 self.names.insert(hello.stream, hello.name.clone());
                 self.announced = self.announced.max(hello.streams);
+                self.last = None;
                 let tag = self.tag(hello.stream);
                 for e in hello.events {
                     emit(tag.clone(), Body::Event(e));
@@ -157,16 +178,13 @@ impl Decoder for PhEventingDecoder {
     }
 
     fn feed_streams(&mut self, bytes: &[u8], emit: &mut dyn FnMut(Option<StreamTag>, Body)) {
-        let mut records = Vec::new();
-        self.session.feed_with(bytes, |r| records.push(r));
-        for record in records {
-            self.show(record, emit);
-        }
+        let Self { session, shown } = self;
+        session.feed_with(bytes, |record| shown.show(record, emit));
     }
 
     fn finish_streams(&mut self, emit: &mut dyn FnMut(Option<StreamTag>, Body)) {
         for record in self.session.finish() {
-            self.show(record, emit);
+            self.shown.show(record, emit);
         }
     }
 

@@ -36,6 +36,8 @@ pub struct StreamFilter<S> {
     inner: S,
     selectors: Vec<StreamSelector>,
     seen: BTreeSet<(ChannelId, StreamTag)>,
+    /// The stream of the latest record, already in `seen`.
+    last: Option<(ChannelId, StreamTag)>,
 }
 
 impl<S: Sink> StreamFilter<S> {
@@ -45,6 +47,7 @@ impl<S: Sink> StreamFilter<S> {
             inner,
             selectors,
             seen: BTreeSet::new(),
+            last: None,
         }
     }
 
@@ -100,8 +103,13 @@ impl<S: Sink> Sink for StreamFilter<S> {
         match &record.origin.stream {
             None => self.inner.record(record),
             Some(tag) => {
-                if !self.seen.contains(&(record.origin.channel, tag.clone())) {
-                    self.seen.insert((record.origin.channel, tag.clone()));
+                // A stream's records mostly follow each other: one comparison, not a lookup.
+                let seen = (record.origin.channel, tag);
+                if self.last.as_ref().is_none_or(|(c, t)| (*c, t) != seen) {
+                    self.last = Some((record.origin.channel, tag.clone()));
+                    if !self.seen.contains(&(record.origin.channel, tag.clone())) {
+                        self.seen.insert((record.origin.channel, tag.clone()));
+                    }
                 }
                 if StreamSelector::any(&self.selectors, tag) {
                     self.inner.record(record)

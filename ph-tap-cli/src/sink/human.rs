@@ -1,5 +1,6 @@
 //! The default human format: one line per value or log line, loud lines for every loss.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::Write;
@@ -10,7 +11,7 @@ use ph_eventing_wire::frame::FrameErrorKind;
 
 use super::color::Style;
 use super::stream_labels::StreamLabels;
-use super::text::{render_value, value_text};
+use super::text::{render_value, value_text, write_value_text};
 use super::{STDOUT_GONE, Sink, Stats};
 use crate::channel::Channel;
 use crate::record::{Body, ChannelId, LogLine, Record};
@@ -87,6 +88,27 @@ pub fn line_with(record: &Record, color: bool, verbose: bool) -> String {
         );
     }
     out
+}
+
+/// [`line_with`], appended to `out`: a value's line (nearly every line of a stream) is
+/// written straight into it, without a `String` of its own.
+fn write_line(record: &Record, color: bool, verbose: bool, out: &mut Vec<u8>) {
+    let Body::Value { seq, value } = &record.body else {
+        out.extend_from_slice(line_with(record, color, verbose).as_bytes());
+        return;
+    };
+    // `{seq:>10}  {value}`
+    let mut digits = itoa::Buffer::new();
+    let digits = digits.format(*seq).as_bytes();
+    out.resize(out.len() + 10usize.saturating_sub(digits.len()), b' ');
+    out.extend_from_slice(digits);
+    out.extend_from_slice(b"  ");
+    write_value_text(value, out);
+    if let Some(at) = record.at {
+        out.extend_from_slice(b"  ");
+        let time = format!("+{:.3}s", at.as_secs_f64());
+        out.extend_from_slice(Style::Dim.paint(&time, color).as_bytes());
+    }
 }
 
 fn log_line(log: &LogLine, color: bool, verbose: bool) -> String {
@@ -176,6 +198,8 @@ pub struct HumanSink<W: Write> {
     /// The prefix of each named channel's lines, padded to the widest.
     prefixes: BTreeMap<ChannelId, String>,
     streams: StreamLabels,
+    /// The line being written, kept between records for its capacity.
+    line: Vec<u8>,
 }
 
 impl<W: Write> HumanSink<W> {
@@ -189,6 +213,7 @@ impl<W: Write> HumanSink<W> {
             verbose: false,
             prefixes: BTreeMap::new(),
             streams: StreamLabels::default(),
+            line: Vec::new(),
         }
     }
 
@@ -232,23 +257,34 @@ impl<W: Write> Sink for HumanSink<W> {
         if matches!(record.body, Body::Warning(_) | Body::Source(_)) {
             return Ok(());
         }
-        let mut line = line_with(record, self.color, self.verbose);
+        let line = &mut self.line;
+        line.clear();
         if let Some(label) = self.streams.label(record) {
-            line.insert_str(0, &label);
+            line.extend_from_slice(label.as_bytes());
         }
+        write_line(record, self.color, self.verbose, line);
         if self.show_channel {
             let prefix = match self.prefixes.get(&record.origin.channel) {
-                Some(prefix) => prefix.clone(),
-                None => format!("[ch {}] ", record.origin.channel),
+                Some(prefix) => Cow::Borrowed(prefix.as_str()),
+                None => Cow::Owned(format!("[ch {}] ", record.origin.channel)),
             };
             // A line of several lines (a panic message) stays in its column.
-            if line.contains('\n') {
+            if line.contains(&b'\n') {
                 let indent = format!("\n{}", " ".repeat(prefix.chars().count()));
-                line = line.replace('\n', &indent);
+                let mut indented = Vec::with_capacity(line.len() + indent.len());
+                for &b in line.iter() {
+                    if b == b'\n' {
+                        indented.extend_from_slice(indent.as_bytes());
+                    } else {
+                        indented.push(b);
+                    }
+                }
+                *line = indented;
             }
             self.out.write_all(prefix.as_bytes()).context(STDOUT_GONE)?;
         }
-        writeln!(self.out, "{line}").context(STDOUT_GONE)
+        line.push(b'\n');
+        self.out.write_all(line).context(STDOUT_GONE)
     }
 
     fn tick(&mut self, _stats: &Stats) -> Result<()> {

@@ -7,6 +7,7 @@ use anyhow::{Context, Result};
 use serde_json::{Map, Value, json};
 
 use super::summary::Counts;
+use super::text::write_json;
 use super::{STDOUT_GONE, Sink, Stats};
 use crate::record::{Body, Record};
 use crate::stream::StreamSelector;
@@ -34,6 +35,8 @@ pub struct JsonSink<W: Write> {
     show_channel: bool,
     show_time: bool,
     shown: Vec<StreamSelector>,
+    /// The line being written, kept between records for its capacity.
+    line: Vec<u8>,
 }
 
 impl<W: Write> JsonSink<W> {
@@ -45,6 +48,7 @@ impl<W: Write> JsonSink<W> {
             show_channel,
             show_time,
             shown: Vec::new(),
+            line: Vec::new(),
         }
     }
 
@@ -77,6 +81,39 @@ impl<W: Write> JsonSink<W> {
         }
         Value::Object(map)
     }
+
+    /// [`object`](Self::object) as one line of JSON, appended to `out`: a value's object
+    /// (nearly every line of a stream) is written straight into it, field by field, in the same
+    /// order and with the same text as the object would be.
+    fn write_line(record: &Record, show_channel: bool, out: &mut Vec<u8>) {
+        let Body::Value { seq, value } = &record.body else {
+            // Writing into a `Vec` cannot fail.
+            let _ = serde_json::to_writer(&mut *out, &Self::object(record, show_channel));
+            out.push(b'\n');
+            return;
+        };
+        let mut digits = itoa::Buffer::new();
+        out.extend_from_slice(br#"{"type":"event""#);
+        if show_channel {
+            out.extend_from_slice(br#","channel":"#);
+            out.extend_from_slice(digits.format(record.origin.channel).as_bytes());
+        }
+        if let Some(stream) = record.origin.stream.as_ref().filter(|s| s.is_named()) {
+            out.extend_from_slice(br#","stream":"#);
+            let _ = serde_json::to_writer(&mut *out, &stream.name);
+            out.extend_from_slice(br#","stream_id":"#);
+            out.extend_from_slice(digits.format(stream.id).as_bytes());
+        }
+        out.extend_from_slice(br#","seq":"#);
+        out.extend_from_slice(digits.format(*seq).as_bytes());
+        out.extend_from_slice(br#","value":"#);
+        write_json(value, out);
+        if let Some(at) = record.at {
+            out.extend_from_slice(br#","t":"#);
+            let _ = serde_json::to_writer(&mut *out, &at.as_secs_f64());
+        }
+        out.extend_from_slice(b"}\n");
+    }
 }
 
 impl<W: Write> Sink for JsonSink<W> {
@@ -86,7 +123,9 @@ impl<W: Write> Sink for JsonSink<W> {
         if matches!(record.body, Body::Warning(_)) {
             return Ok(());
         }
-        writeln!(self.out, "{}", Self::object(record, self.show_channel)).context(STDOUT_GONE)
+        self.line.clear();
+        Self::write_line(record, self.show_channel, &mut self.line);
+        self.out.write_all(&self.line).context(STDOUT_GONE)
     }
 
     fn tick(&mut self, _stats: &Stats) -> Result<()> {

@@ -25,7 +25,29 @@
 //! assert_eq!((stats.read, stats.dropped, stats.newest), (1, 0, 1));
 //! ```
 //!
-//! # `SeqRing` or `EventQueue`
+//! # `SeqRing`, `SwapRing` or `EventQueue`
+//!
+//! - [`SeqRing`] for plain data without padding (integers, arrays, `#[repr(C)]` structs deriving
+//!   [`bytemuck::NoUninit`]): it copies values as machine words and is the faster ring.
+//! - [`SwapRing`] for any other `Copy` type (padded structs, enums with data): the same lossy
+//!   ring and API, handing whole buffers over with one atomic swap per push.
+//!
+//! A struct of plain data:
+//!
+//! ```
+//! #[derive(Clone, Copy, bytemuck::NoUninit)]
+//! #[repr(C)]
+//! struct Sample {
+//!     t_us: u32,
+//!     channel: u16,
+//!     raw: u16,
+//! }
+//! static SAMPLES: ph_eventing::SeqRing<Sample, 64> = ph_eventing::SeqRing::new();
+//! assert_eq!(SAMPLES.producer().push(Sample { t_us: 1, channel: 0, raw: 7 }), 1);
+//! ```
+//!
+//! For either ring and the queue:
+//!
 //!
 //! - [`SeqRing`]: lossy, the newest wins. For a high-rate stream (samples, trace points) where
 //!   a producer that is never turned away matters more than old items: when the ring is full, a
@@ -68,11 +90,15 @@
 //!   over with [`Consumer::skip_to_latest`], which returns how many. [`Consumer::dropped`] keeps
 //!   the running sum of `dropped`, also for [`Consumer::poll_one_value`], which returns no
 //!   [`PollStats`].
-//! - An item is never delivered torn: the producer and the consumer never touch the same bytes at
-//!   the same time (see [`SeqRing`] for how). `T` may be any `Copy` type.
+//! - An item is never delivered torn, and no byte is ever accessed in a data race: the ring's
+//!   slots are read and written only through word-size atomics, and a copy the producer overwrote
+//!   meanwhile is detected by the slot's stamp and never turned into a `T` (see [`SeqRing`]).
+//!   `T` must be plain data without padding ([`bytemuck::NoUninit`]); [`SwapRing`] takes any
+//!   `Copy` type, with the same guarantees and API.
 //! - `push` and every [`Consumer`] method never allocate, never panic and never block. The
-//!   consumer is lock-free (it retries only when the producer has pushed `N` more items
-//!   meanwhile); the producer is wait-free where the target has an atomic swap. One
+//!   consumer is lock-free (it retries only when the producer has pushed more items meanwhile);
+//!   the producer is wait-free everywhere: a push is atomic loads and stores and two fences, no
+//!   read-modify-write, so it masks no interrupts even on targets without compare-and-swap. One
 //!   [`poll_up_to`](Consumer::poll_up_to) call reads at most `max` items and nothing bounds it
 //!   further: against a producer on another core that keeps pace it goes on reading what arrives
 //!   (see its documentation).
@@ -85,9 +111,16 @@
 //! - `serde`: `Serialize`/`Deserialize` for [`PollStats`].
 //! - `portable-atomic`: atomics from the `portable-atomic` crate, for targets without native
 //!   read-modify-write atomics. On `thumbv6m-none-eabi` (Cortex-M0/M0+) enable one of
-//!   - `portable-atomic-unsafe-assume-single-core` (single-core chips; masks interrupts briefly),
+//!   - `portable-atomic-unsafe-assume-single-core` (single-core chips; masks interrupts briefly
+//!     to take a handle and in a `SwapRing` push; implies `unsafe-assume-single-core`),
 //!   - `portable-atomic-critical-section` (the binary provides a `critical-section`
 //!     implementation).
+//!
+//!   The same features serve `riscv32imc-unknown-none-elf` (ESP32-C3 class).
+//! - `unsafe-assume-single-core`: the promise that producer and consumer run on one core (an
+//!   interrupt handler and the code it interrupts). The [`SeqRing`]'s fences become compiler
+//!   fences, which is enough there, since one core sees its own accesses in program order.
+//!   Breaking the promise is undefined behaviour.
 #![no_std]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]

@@ -34,13 +34,49 @@ mod seq_ring {
     use super::*;
     use ph_eventing::SeqRing as Ring;
 
-    /// The preemption bound of the models: a stamped push is eight atomic steps (a buffer swap's
-    /// is three), and exploring every interleaving of three of them against two polls would take
-    /// hours. Three preemptions are enough to stop a poll between its stamp load and its copy, and
-    /// again between the copy and the second stamp load, with the producer running in between.
-    const BOUND: Option<usize> = Some(3);
+    /// The preemption bound of the models. A stamped push is eight atomic steps (a buffer swap's
+    /// is three), so exploring every interleaving would take hours; two preemptions are enough to
+    /// stop the producer between its words while the consumer copies them, after the consumer has
+    /// read the stamp (the torn copy its second stamp load must catch). The sizes are the
+    /// smallest that lap: one more push than the ring holds, or two laps for a ring of one.
+    const BOUND: Option<usize> = Some(2);
 
     include!("rings/loom.rs");
+
+    #[test]
+    fn ring_of_one_lapped_during_poll() {
+        producer_laps_consumer::<1>(2, 2, false, BOUND);
+    }
+
+    #[test]
+    fn ring_of_one_two_laps() {
+        producer_laps_consumer::<1>(3, 1, false, BOUND);
+    }
+
+    #[test]
+    fn ring_of_two_lapped_during_poll() {
+        producer_laps_consumer::<2>(3, 1, false, BOUND);
+    }
+
+    #[test]
+    fn latest_while_producer_laps() {
+        producer_laps_consumer::<1>(2, 1, true, BOUND);
+    }
+
+    #[test]
+    fn latest_ring_of_two() {
+        producer_laps_consumer::<2>(3, 1, true, BOUND);
+    }
+
+    #[test]
+    fn skip_to_latest_ring_of_one() {
+        skip_while_producer_pushes::<1>(2, 1);
+    }
+
+    #[test]
+    fn skip_to_latest_ring_of_two() {
+        skip_while_producer_pushes::<2>(3, 1);
+    }
 }
 
 mod swap_ring {
@@ -51,4 +87,39 @@ mod swap_ring {
     const BOUND: Option<usize> = None;
 
     include!("rings/loom.rs");
+
+    #[test]
+    fn ring_of_one_lapped_during_poll() {
+        producer_laps_consumer::<1>(3, 2, false, BOUND);
+    }
+
+    #[test]
+    fn ring_of_two_lapped_during_poll() {
+        producer_laps_consumer::<2>(4, 2, false, BOUND);
+    }
+
+    #[test]
+    fn ring_of_three_two_laps() {
+        producer_laps_consumer::<3>(6, 1, false, Some(3));
+    }
+
+    #[test]
+    fn latest_while_producer_laps() {
+        producer_laps_consumer::<1>(3, 1, true, BOUND);
+    }
+
+    #[test]
+    fn latest_ring_of_two() {
+        producer_laps_consumer::<2>(3, 2, true, BOUND);
+    }
+
+    #[test]
+    fn skip_to_latest_ring_of_one() {
+        skip_while_producer_pushes::<1>(3, 1);
+    }
+
+    #[test]
+    fn skip_to_latest_ring_of_two() {
+        skip_while_producer_pushes::<2>(3, 1);
+    }
 }

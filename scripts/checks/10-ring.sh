@@ -12,6 +12,13 @@ cargo build -p ph-eventing --target thumbv6m-none-eabi --features portable-atomi
 cargo build -p ph-eventing --target thumbv6m-none-eabi --features portable-atomic-critical-section
 cargo clippy -p ph-eventing --target thumbv7em-none-eabihf -- -D warnings
 cargo clippy -p ph-eventing --target thumbv6m-none-eabi --features portable-atomic-unsafe-assume-single-core -- -D warnings
+# The SeqRing's data path needs atomic loads and stores only: single-core promise (compiler fences)
+# on the M4, and RISC-V without the A extension (ESP32-C3 class), where only taking a handle
+# needs portable-atomic's compare-and-swap.
+cargo build -p ph-eventing --target thumbv7em-none-eabihf --features unsafe-assume-single-core
+cargo build -p ph-eventing --target riscv32imc-unknown-none-elf --features portable-atomic-critical-section
+cargo build -p ph-eventing --target riscv32imc-unknown-none-elf --features portable-atomic-unsafe-assume-single-core
+cargo clippy -p ph-eventing --target riscv32imc-unknown-none-elf --features portable-atomic-critical-section -- -D warnings
 
 echo "--- ring: Miri"
 # Undefined behaviour and data races, including the two-thread stress test.

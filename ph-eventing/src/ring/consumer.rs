@@ -189,8 +189,13 @@ impl<T: NoUninit, const N: usize> Consumer<'_, T, N> {
         let head = ring.head.load(Ordering::Relaxed);
         // SAFETY: only the live consumer touches its state, and `&mut self` excludes `latest`.
         let state = unsafe { &mut *ring.consumer_state.as_ptr() };
-        // Unread: `cursor + 1 ..= head`; all but the last are passed over.
-        let count = unread_after(state.cursor, head).saturating_sub(1);
+        // Unread: `cursor + 1 ..= head`; all but the last are passed over. (A `head` behind the
+        // cursor, seen for a moment after a skip ahead of a producer on another core: nothing.)
+        let unread = unread_after(state.cursor, head);
+        if unread >= seq::BEHIND {
+            return 0;
+        }
+        let count = unread.saturating_sub(1);
         state.cursor = advance_cursor(state.cursor, count);
         state.pos = (state.pos + count as usize % N) % N;
         count
@@ -268,10 +273,17 @@ impl<T: NoUninit, const N: usize> Consumer<'_, T, N> {
             if head == 0 {
                 return None;
             }
-            // `head` is `unread(cursor, head)` items after the cursor, whose position is that of
-            // `cursor + 1`: one position back, then forward.
-            let ahead = unread_after(state.cursor, head) as usize % N;
-            let pos = (state.pos + N - 1 + ahead) % N;
+            // `head` is `unread_after(cursor, head)` items after the cursor, whose position is
+            // that of `cursor + 1`: one position back, then forward. (A consumer that skipped
+            // ahead of a producer on another core can see a `head` behind its cursor for a moment:
+            // then back from there.)
+            let unread = unread_after(state.cursor, head);
+            let pos = if unread < seq::BEHIND {
+                (state.pos + N - 1 + unread as usize % N) % N
+            } else {
+                let behind = seq::distance(head, state.cursor) as usize % N;
+                (state.pos + 2 * N - 1 - behind) % N
+            };
             // SAFETY: `pos < N`.
             if let Some(value) = read_slot(unsafe { ring.slot(pos) }, head) {
                 return Some((head, value));

@@ -188,7 +188,13 @@ impl<T: Copy, const N: usize> SwapConsumer<'_, T, N> {
         // SAFETY: only the live consumer touches its state, and `&mut self` excludes `latest`.
         let state = unsafe { &mut *ring.consumer_state.as_ptr() };
         // Unread: `next ..= head`; all but the last are passed over.
-        let count = seq::distance(state.next, seq::next(head)).saturating_sub(1);
+        let unread = seq::distance(state.next, seq::next(head));
+        if unread >= seq::BEHIND {
+            // `head` behind the cursor, seen for a moment after a skip ahead of a producer on
+            // another core: nothing to pass over.
+            return 0;
+        }
+        let count = unread.saturating_sub(1);
         state.next = seq::advance(state.next, count);
         state.pos = (state.pos + count as usize % N) % N;
         count

@@ -66,8 +66,13 @@ pub(crate) struct ConsumerState {
     pub(crate) dropped: u64,
 }
 
-/// A lock-free single-producer single-consumer ring of `N` items of type `T`, each stamped with a
-/// sequence number.
+/// A lock-free single-producer single-consumer ring of `N` items of any `Copy` type `T`, each
+/// stamped with a sequence number: the [`SeqRing`](crate::SeqRing)'s semantics and API for types
+/// it cannot take (padded structs, enums with data).
+///
+/// For plain data without padding, prefer the `SeqRing`: its push does no atomic
+/// read-modify-write, where this ring's does one atomic swap (interrupts masked for a few cycles on
+/// targets that emulate it).
 ///
 /// - The [`SwapProducer`] never blocks and never fails: when the ring is full, [`SwapProducer::push`]
 ///   overwrites the oldest item.

@@ -1,4 +1,5 @@
-// The body of `tests/loom.rs`, compiled once per ring (`Ring` is `SeqRing` or `SwapRing`).
+// The body of `tests/loom.rs`, compiled once per ring (`Ring` is `SeqRing` or `SwapRing`): the
+// models, and the handle test. Each ring's module picks the models' sizes.
 
 /// A thread pushing `(i, i)` for i in 1..=`pushes`, each getting sequence number `i`.
 fn spawn_producer<const N: usize>(
@@ -54,31 +55,6 @@ fn producer_laps_consumer<const N: usize>(
     });
 }
 
-#[test]
-fn ring_of_one_lapped_during_poll() {
-    producer_laps_consumer::<1>(3, 2, false, BOUND);
-}
-
-#[test]
-fn ring_of_two_lapped_during_poll() {
-    producer_laps_consumer::<2>(4, 2, false, BOUND);
-}
-
-#[test]
-fn ring_of_three_two_laps() {
-    producer_laps_consumer::<3>(6, 1, false, BOUND.or(Some(3)));
-}
-
-#[test]
-fn latest_while_producer_laps() {
-    producer_laps_consumer::<1>(3, 1, true, BOUND);
-}
-
-#[test]
-fn latest_ring_of_two() {
-    producer_laps_consumer::<2>(3, 2, true, BOUND);
-}
-
 /// The consumer passes over its backlog with `skip_to_latest` and then reads with `poll_one` and
 /// `poll_one_value`, `rounds` times, while the producer pushes `pushes` items into a ring of `N`
 /// (lapping it mid-read). Checks that values are not torn, order, that `dropped()` is the sum of
@@ -120,16 +96,6 @@ fn skip_while_producer_pushes<const N: usize>(pushes: u32, rounds: usize) {
             "newest item is delivered"
         );
     });
-}
-
-#[test]
-fn skip_to_latest_ring_of_one() {
-    skip_while_producer_pushes::<1>(3, 1);
-}
-
-#[test]
-fn skip_to_latest_ring_of_two() {
-    skip_while_producer_pushes::<2>(3, 1);
 }
 
 /// Two threads race for the producer handle; the loser gets `None`, and pushes from both sides

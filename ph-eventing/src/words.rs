@@ -67,7 +67,9 @@ pub(crate) struct Words<T> {
 const LOOM_WORDS: usize = 4;
 
 impl<T: NoUninit> Words<T> {
-    /// Storage holding zero words: all zero bytes, so a `static` ring lands in `.bss`.
+    /// Storage holding zero words: all zero bytes, so a `static` ring lands in `.bss`. (The
+    /// bytes after `T`'s, padding of `Padded<T>`, may not survive the move into the cell; nothing
+    /// reads a slot's words before a push has stored all of them.)
     #[cfg(not(loom))]
     pub(crate) const fn zeroed() -> Self {
         Self {
@@ -110,14 +112,20 @@ impl<T: NoUninit> Words<T> {
     /// Stores `value`, word by word, with relaxed atomic stores.
     #[inline(always)]
     pub(crate) fn store(&self, value: T) {
-        let mut staged = MaybeUninit::<Padded<T>>::zeroed();
-        // SAFETY: writing the field of a local through its raw pointer.
-        unsafe { (&raw mut (*staged.as_mut_ptr()).value).write(value) };
+        // Zeroed in place, not by `MaybeUninit::zeroed()`: moving a `MaybeUninit` of a type with
+        // padding (`Padded`'s tail) does not keep the padding bytes, which would leave the tail
+        // uninitialised.
+        let mut staged = MaybeUninit::<Padded<T>>::uninit();
+        // SAFETY: zeroing a local's bytes, then writing its field, through its raw pointer.
+        unsafe {
+            staged.as_mut_ptr().write_bytes(0, 1);
+            (&raw mut (*staged.as_mut_ptr()).value).write(value);
+        }
         let staged = staged.as_ptr().cast::<usize>();
         for i in 0..Padded::<T>::WORDS {
             // SAFETY: `i < WORDS` words lie in `staged`, and each is initialised: the bytes of
             // `value` because `T: NoUninit` has no padding or uninitialised bytes, the tail
-            // because `zeroed` set it and writing `value` does not touch it.
+            // because it was zeroed in place and writing `value` does not touch it.
             let word = unsafe { staged.add(i).read() };
             self.word(i).store(word, Ordering::Relaxed);
         }

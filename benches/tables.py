@@ -17,9 +17,11 @@ ROOT = sys.argv[1] if len(sys.argv) > 1 else os.path.join("target", "criterion")
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 PEERS = [
-    ("ours", "ph-eventing 0.4 (ours)", "overwrites"),
+    ("ours", "ph-eventing 0.4 `SeqRing` (stamped, ours)", "overwrites"),
+    ("swap", "ph-eventing 0.4 `SwapRing` (any `Copy`)", "overwrites"),
     ("orig-0.3.0", "ph-eventing 0.3.0", "overwrites"),
     ("crossbeam-force_push", "crossbeam-queue `ArrayQueue::force_push`", "overwrites"),
+    ("photon-ring", "photon-ring `channel` (lossy)", "overwrites"),
     ("ringbuf-push_overwrite", "ringbuf `push_overwrite` (whole ring, `&mut`)", "overwrites"),
     ("rtrb", "rtrb", "drops new"),
     ("heapless", "heapless::spsc", "drops new"),
@@ -65,16 +67,20 @@ def ring_table(title, group, per=1.0):
 
 
 def latest_table():
-    print("**Workload 4: `latest()`** (ns per call, median ± MAD)\n")
+    print("**Workload 4: `latest()`** (ns per call, median ± MAD; ratio to ours)\n")
     print("| peer | " + " | ".join(
         f"`{name}` producer idle | `{name}` producer pushing" for _, name in TYPES) + " |")
     print("|---|" + "---:|" * (2 * len(TYPES)))
-    for fn, label in [("ours", "ph-eventing 0.4 (ours) `latest()`"),
-                      ("orig-0.3.0", "ph-eventing 0.3.0 `latest_value()`")]:
+    for fn, label in [("ours", "ph-eventing 0.4 `SeqRing` (ours) `latest()`"),
+                      ("swap", "ph-eventing 0.4 `SwapRing` `latest()`"),
+                      ("orig-0.3.0", "ph-eventing 0.3.0 `latest_value()`"),
+                      ("photon-ring", "photon-ring `Subscriber::latest()` (moves the cursor)")]:
         cells = []
         for slug, _ in TYPES:
-            cells.append(cell(estimate(f"latest_idle_{slug}", fn)))
-            cells.append(cell(estimate(f"latest_busy_{slug}", fn)))
+            for kind in ("idle", "busy"):
+                g = f"latest_{kind}_{slug}"
+                est = estimate(g, fn)
+                cells.append(cell(est) + ("" if fn == "ours" else ratio(est, estimate(g, "ours"))))
         print(f"| {label} | " + " | ".join(cells) + " |")
     print("| crossbeam-queue, rtrb, heapless, ringbuf | " + " | ".join(
         ["no such call"] * (2 * len(TYPES))) + " |")

@@ -30,6 +30,13 @@ fn ours<T: Payload>(p: &ph_eventing::Producer<'_, T, CAPACITY>, v: T) {
 }
 
 #[inline(never)]
+fn swap<T: Payload>(p: &ph_eventing::SwapProducer<'_, T, CAPACITY>, v: T) {
+    for _ in 0..PUSHES {
+        black_box(p.push(black_box(v)));
+    }
+}
+
+#[inline(never)]
 fn orig<T: Payload>(p: &orig::seq_ring::Producer<'_, T, CAPACITY>, v: T) {
     for _ in 0..PUSHES {
         black_box(p.push(black_box(v)));
@@ -40,6 +47,13 @@ fn orig<T: Payload>(p: &orig::seq_ring::Producer<'_, T, CAPACITY>, v: T) {
 fn crossbeam<T: Payload>(q: &crossbeam_queue::ArrayQueue<T>, v: T) {
     for _ in 0..PUSHES {
         black_box(q.force_push(black_box(v)));
+    }
+}
+
+#[inline(never)]
+fn photon<T: Payload>(p: &mut photon_ring::Publisher<T>, v: T) {
+    for _ in 0..PUSHES {
+        p.publish(black_box(v));
     }
 }
 
@@ -65,8 +79,9 @@ fn ringbuf<T: Payload>(r: &mut ringbuf::HeapRb<T>, v: T) {
     }
 }
 
-/// The floor of any design that hands buffers over with one atomic read-modify-write per push:
-/// a bare `AtomicU32::swap(AcqRel)` (a locked `xchg` on x86).
+/// The floor of any design that hands buffers over with one atomic read-modify-write per push
+/// (the `SwapRing`, ph-eventing 0.3.0): a bare `AtomicU32::swap(AcqRel)` (a locked `xchg` on
+/// x86).
 #[inline(never)]
 fn swap_floor(a: &AtomicU32) {
     for i in 0..PUSHES {
@@ -89,6 +104,10 @@ fn run<T: Payload>() {
     let p = ring.producer();
     timed(&format!("ours/{}", T::SLUG), || ours(&p, v));
 
+    let ring = Box::new(ph_eventing::SwapRing::<T, CAPACITY>::new());
+    let p = ring.producer();
+    timed(&format!("swap/{}", T::SLUG), || swap(&p, v));
+
     let ring = Box::new(orig::SeqRing::<T, CAPACITY>::new());
     let p = ring.try_producer().expect("fresh ring");
     timed(&format!("orig-0.3.0/{}", T::SLUG), || orig(&p, v));
@@ -97,6 +116,9 @@ fn run<T: Payload>() {
     timed(&format!("crossbeam-force_push/{}", T::SLUG), || {
         crossbeam(&q, v)
     });
+
+    let (mut p, _s) = photon_ring::channel::<T>(CAPACITY);
+    timed(&format!("photon-ring/{}", T::SLUG), || photon(&mut p, v));
 
     let (mut p, _c) = rtrb::RingBuffer::<T>::new(CAPACITY);
     timed(&format!("rtrb/{}", T::SLUG), || rtrb(&mut p, v));

@@ -5,7 +5,10 @@
 //! - `push_drain_1/*`, `push_drain_64/*`: on one thread, push a batch then drain it with each
 //!   ring's batch API (`poll_up_to` for ours). Throughput is in items.
 //! - `latest_busy/*`: `latest()` while another thread pushes at full speed; `latest_idle/*`: the
-//!   same with the producer idle. Only the two `ph-eventing`s have such a call.
+//!   same with the producer idle. Only the `ph-eventing` rings and photon-ring have such a call
+//!   (photon-ring's `Subscriber::latest` also moves its read cursor to the newest item).
+//!
+//! `ours` is the `SeqRing` (the stamped ring), `swap` the `SwapRing` (the buffer-swap ring).
 //!
 //! Run: `cargo bench -p ph-benches --bench rings` (add a filter such as `push_only` to narrow).
 //! Workload 3 (two threads) is the `two_threads` bench.
@@ -27,6 +30,10 @@ fn push_only<T: Payload>(c: &mut Criterion) {
     let producer = ring.producer();
     g.bench_function("ours", |b| b.iter(|| producer.push(black_box(v))));
 
+    let ring = Box::new(ph_eventing::SwapRing::<T, CAPACITY>::new());
+    let producer = ring.producer();
+    g.bench_function("swap", |b| b.iter(|| producer.push(black_box(v))));
+
     let ring = Box::new(orig::SeqRing::<T, CAPACITY>::new());
     let producer = ring.try_producer().expect("fresh ring");
     g.bench_function("orig-0.3.0", |b| b.iter(|| producer.push(black_box(v))));
@@ -34,6 +41,11 @@ fn push_only<T: Payload>(c: &mut Criterion) {
     let queue = crossbeam_queue::ArrayQueue::<T>::new(CAPACITY);
     g.bench_function("crossbeam-force_push", |b| {
         b.iter(|| queue.force_push(black_box(v)))
+    });
+
+    let (mut publisher, _subscribable) = photon_ring::channel::<T>(CAPACITY);
+    g.bench_function("photon-ring", |b| {
+        b.iter(|| publisher.publish(black_box(v)))
     });
 
     let (mut producer, _consumer) = rtrb::RingBuffer::<T>::new(CAPACITY);
@@ -75,6 +87,20 @@ fn push_drain<T: Payload>(c: &mut Criterion, batch: usize) {
         })
     });
 
+    let ring = Box::new(ph_eventing::SwapRing::<T, CAPACITY>::new());
+    let producer = ring.producer();
+    let mut consumer = ring.consumer();
+    g.bench_function("swap", |b| {
+        b.iter(|| {
+            for _ in 0..batch {
+                producer.push(black_box(v));
+            }
+            consumer.poll_up_to(batch, |_, item| {
+                black_box(*item);
+            })
+        })
+    });
+
     let ring = Box::new(orig::SeqRing::<T, CAPACITY>::new());
     let producer = ring.try_producer().expect("fresh ring");
     let mut consumer = ring.try_consumer().expect("fresh ring");
@@ -98,6 +124,21 @@ fn push_drain<T: Payload>(c: &mut Criterion, batch: usize) {
             for _ in 0..batch {
                 let Some(item) = queue.pop() else { break };
                 black_box(item);
+            }
+        })
+    });
+
+    let (mut publisher, subscribable) = photon_ring::channel::<T>(CAPACITY);
+    let mut subscriber = subscribable.subscribe();
+    let mut buf = vec![T::default(); batch];
+    g.bench_function("photon-ring", |b| {
+        b.iter(|| {
+            for _ in 0..batch {
+                publisher.publish(black_box(v));
+            }
+            let n = subscriber.recv_batch(&mut buf);
+            for item in &buf[..n] {
+                black_box(*item);
             }
         })
     });
@@ -175,6 +216,20 @@ fn latest<T: Payload>(c: &mut Criterion, busy: bool) {
         },
     );
 
+    let ring = Box::new(ph_eventing::SwapRing::<T, CAPACITY>::new());
+    let producer = ring.producer();
+    let consumer = ring.consumer();
+    for i in 1..=2 * CAPACITY as u32 {
+        producer.push(T::from_counter(i));
+    }
+    with_producer(
+        busy,
+        move |i| producer.push(T::from_counter(i)),
+        || {
+            g.bench_function("swap", |b| b.iter(|| consumer.latest()));
+        },
+    );
+
     let ring = Box::new(orig::SeqRing::<T, CAPACITY>::new());
     let producer = ring.try_producer().expect("fresh ring");
     let consumer = ring.try_consumer().expect("fresh ring");
@@ -186,6 +241,19 @@ fn latest<T: Payload>(c: &mut Criterion, busy: bool) {
         move |i| producer.push(T::from_counter(i)),
         || {
             g.bench_function("orig-0.3.0", |b| b.iter(|| consumer.latest_value()));
+        },
+    );
+
+    let (mut publisher, subscribable) = photon_ring::channel::<T>(CAPACITY);
+    let mut subscriber = subscribable.subscribe();
+    for i in 1..=2 * CAPACITY as u32 {
+        publisher.publish(T::from_counter(i));
+    }
+    with_producer(
+        busy,
+        move |i| publisher.publish(T::from_counter(i)),
+        || {
+            g.bench_function("photon-ring", |b| b.iter(|| subscriber.latest()));
         },
     );
     g.finish();

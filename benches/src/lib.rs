@@ -25,7 +25,7 @@ pub const BATCH: usize = 64;
 
 /// An item type the benchmarks push: built from a counter, and giving it back.
 pub trait Payload:
-    Copy + ph_eventing::bytemuck::NoUninit + Send + Sync + Default + 'static
+    Copy + ph_eventing::bytemuck::NoUninit + photon_ring::Pod + Send + Sync + Default + 'static
 {
     /// Name used in benchmark ids and tables.
     const NAME: &'static str;
@@ -68,12 +68,19 @@ impl Payload for [u8; 32] {
 /// The rings compared, in the order the tables list them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Peer {
-    /// This workspace's `ph-eventing` (overwrites the oldest item when full).
+    /// This workspace's `ph-eventing` `SeqRing`, the stamped ring (overwrites the oldest item when
+    /// full).
     Ours,
+    /// This workspace's `ph-eventing` `SwapRing`, the buffer-swap ring that takes any `Copy` type
+    /// (overwrites the oldest item when full).
+    Swap,
     /// `ph-eventing` 0.3.0, the published original (overwrites the oldest item when full).
     Orig,
     /// `crossbeam-queue` `ArrayQueue::force_push` (overwrites the oldest item when full).
     Crossbeam,
+    /// `photon-ring` `channel` (lossy SPMC seqlock ring) with one subscriber (overwrites the
+    /// oldest item when full).
+    Photon,
     /// `rtrb` (drops the new item when full).
     Rtrb,
     /// `heapless::spsc` (drops the new item when full).
@@ -86,10 +93,12 @@ pub enum Peer {
 
 impl Peer {
     /// Every peer that can run workload 3.
-    pub const ALL: [Peer; 6] = [
+    pub const ALL: [Peer; 8] = [
         Peer::Ours,
+        Peer::Swap,
         Peer::Orig,
         Peer::Crossbeam,
+        Peer::Photon,
         Peer::Rtrb,
         Peer::Heapless,
         Peer::RingbufSplit,
@@ -98,9 +107,11 @@ impl Peer {
     /// Row label in the tables.
     pub fn label(self) -> &'static str {
         match self {
-            Peer::Ours => "ph-eventing 0.4 (ours)",
+            Peer::Ours => "ph-eventing 0.4 SeqRing (stamped)",
+            Peer::Swap => "ph-eventing 0.4 SwapRing (any Copy)",
             Peer::Orig => "ph-eventing 0.3.0",
             Peer::Crossbeam => "crossbeam-queue ArrayQueue::force_push",
+            Peer::Photon => "photon-ring channel (lossy)",
             Peer::Rtrb => "rtrb (drops new)",
             Peer::Heapless => "heapless::spsc (drops new)",
             Peer::RingbufSplit => "ringbuf split try_push (drops new)",
@@ -109,7 +120,10 @@ impl Peer {
 
     /// Whether the peer overwrites the oldest item when full (else it drops the new one).
     pub fn overwrites(self) -> bool {
-        matches!(self, Peer::Ours | Peer::Orig | Peer::Crossbeam)
+        matches!(
+            self,
+            Peer::Ours | Peer::Swap | Peer::Orig | Peer::Crossbeam | Peer::Photon
+        )
     }
 }
 
@@ -120,8 +134,8 @@ pub struct TwoThreadRun {
     pub pushed: u64,
     /// Items the consumer received.
     pub delivered: u64,
-    /// Items the ring itself reported as lost (`dropped` of the two `ph-eventing`s; `None` for
-    /// peers that do not count losses).
+    /// Items the ring itself reported as lost (`dropped` of the `ph-eventing` rings, photon-ring's
+    /// `total_lagged`; `None` for peers that do not count losses).
     pub reported_dropped: Option<u64>,
     /// From the producer's first push until the consumer has drained the last item.
     pub elapsed: Duration,
@@ -259,6 +273,26 @@ pub fn two_threads<T: Payload>(peer: Peer, pushes: u32) -> TwoThreadRun {
             run.reported_dropped = Some(dropped);
             run
         }
+        Peer::Swap => {
+            let ring = Box::new(ph_eventing::SwapRing::<T, CAPACITY>::new());
+            let producer = ring.producer();
+            let mut consumer = ring.consumer();
+            let mut dropped = 0u64;
+            let (mut run, _) = run_pair(
+                pushes,
+                // The handle moves into the producer thread (`Send`, not `Sync`).
+                move |i| {
+                    std::hint::black_box(producer.push(T::from_counter(i)));
+                },
+                |tally| {
+                    let stats = consumer.poll_up_to(BATCH, |_, v| tally.see(v.counter()));
+                    dropped += u64::from(stats.dropped);
+                    stats.read as usize
+                },
+            );
+            run.reported_dropped = Some(dropped);
+            run
+        }
         Peer::Orig => {
             let ring = Box::new(orig::SeqRing::<T, CAPACITY>::new());
             let producer = ring.try_producer().expect("fresh ring");
@@ -297,6 +331,25 @@ pub fn two_threads<T: Payload>(peer: Peer, pushes: u32) -> TwoThreadRun {
                 },
             )
             .0
+        }
+        Peer::Photon => {
+            let (mut publisher, subscribable) = photon_ring::channel::<T>(CAPACITY);
+            let mut subscriber = subscribable.subscribe();
+            let mut buf = [T::default(); BATCH];
+            let (mut run, _) = run_pair(
+                pushes,
+                // The publisher moves into the producer thread (`Send`, `publish` takes `&mut`).
+                move |i| publisher.publish(T::from_counter(i)),
+                |tally| {
+                    let n = subscriber.recv_batch(&mut buf);
+                    for v in &buf[..n] {
+                        tally.see(v.counter());
+                    }
+                    n
+                },
+            );
+            run.reported_dropped = Some(subscriber.total_lagged());
+            run
         }
         Peer::Rtrb => {
             let (mut producer, mut consumer) = rtrb::RingBuffer::<T>::new(CAPACITY);
@@ -395,8 +448,8 @@ mod tests {
         assert_eq!(median_min_max(&mut [4.0, 1.0, 2.0, 3.0]), (2.5, 1.0, 4.0));
     }
 
-    /// Every peer's workload-3 adapter delivers in order, never more than was pushed, and the two
-    /// `ph-eventing`s account for every push as read or dropped.
+    /// Every peer's workload-3 adapter delivers in order, never more than was pushed, and the
+    /// rings that count their losses account for every push as read or dropped.
     fn check_peer<T: Payload>(peer: Peer) {
         let pushes = 20_000;
         let run = two_threads::<T>(peer, pushes);

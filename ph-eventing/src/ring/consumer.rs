@@ -264,33 +264,56 @@ impl<T: NoUninit, const N: usize> Consumer<'_, T, N> {
     /// assert_eq!(consumer.poll_up_to(10, |_, _| {}).read, 2);
     /// assert_eq!(consumer.latest(), Some((2, 2)));
     /// ```
+    #[inline]
     pub fn latest(&self) -> Option<(u32, T)> {
+        match self.latest_attempt() {
+            Attempt::Item(item) => Some(item),
+            Attempt::Nothing => None,
+            Attempt::Again => self.latest_again(),
+        }
+    }
+
+    /// [`latest`](Self::latest)'s retries, out of line: the newest item was overwritten while it
+    /// was copied, or its stamp was not visible yet.
+    #[cold]
+    #[inline(never)]
+    fn latest_again(&self) -> Option<(u32, T)> {
+        for _ in 1..LATEST_ATTEMPTS {
+            match self.latest_attempt() {
+                Attempt::Item(item) => return Some(item),
+                Attempt::Nothing => return None,
+                Attempt::Again => {}
+            }
+        }
+        None
+    }
+
+    /// One try of [`latest`](Self::latest).
+    #[inline(always)]
+    fn latest_attempt(&self) -> Attempt<T> {
         let ring = self.ring;
         // SAFETY: only the live consumer touches its state; `&self` excludes a running poll.
         let state = unsafe { &*ring.consumer_state.as_ptr() };
-        for _ in 0..LATEST_ATTEMPTS {
-            let head = load_acquire(&ring.head);
-            if head == 0 {
-                return None;
-            }
-            // `head` is `unread_after(cursor, head)` items after the cursor, whose position is
-            // that of `cursor + 1`: one position back, then forward. (A consumer that skipped
-            // ahead of a producer on another core can see a `head` behind its cursor for a moment:
-            // then back from there.)
-            let unread = unread_after(state.cursor, head);
-            let pos = if unread < seq::BEHIND {
-                (state.pos + N - 1 + unread as usize % N) % N
-            } else {
-                let behind = seq::distance(head, state.cursor) as usize % N;
-                (state.pos + 2 * N - 1 - behind) % N
-            };
-            // SAFETY: `pos < N`.
-            if let Some(value) = read_slot(unsafe { ring.slot(pos) }, head) {
-                return Some((head, value));
-            }
-            // Overwritten while we copied it, or its stamp not visible yet: look again.
+        let head = load_acquire(&ring.head);
+        if head == 0 {
+            return Attempt::Nothing;
         }
-        None
+        // `head` is `unread_after(cursor, head)` items after the cursor, whose position is that
+        // of `cursor + 1`: one position back, then forward. (A consumer that skipped ahead of a
+        // producer on another core can see a `head` behind its cursor for a moment: then back
+        // from there.)
+        let unread = unread_after(state.cursor, head);
+        let pos = if unread < seq::BEHIND {
+            (state.pos + N - 1 + unread as usize % N) % N
+        } else {
+            let behind = seq::distance(head, state.cursor) as usize % N;
+            (state.pos + 2 * N - 1 - behind) % N
+        };
+        // SAFETY: `pos < N`.
+        match read_slot(unsafe { ring.slot(pos) }, head) {
+            Some(value) => Attempt::Item((head, value)),
+            None => Attempt::Again,
+        }
     }
 
     /// How many of the oldest items a consumer that keeps being overtaken while it reads skips on
@@ -418,6 +441,16 @@ impl<T: NoUninit, const N: usize> Consumer<'_, T, N> {
             }
         }
     }
+}
+
+/// What one try of [`Consumer::latest`] found.
+enum Attempt<T> {
+    /// The newest item, whole.
+    Item((u32, T)),
+    /// Nothing was pushed yet.
+    Nothing,
+    /// The slot did not hold the newest item whole: try again.
+    Again,
 }
 
 /// How many tries [`Consumer::latest`] makes before it gives up on a producer that keeps

@@ -39,14 +39,15 @@ use slot::Slot;
 /// The producer's private bookkeeping; touched only by the live [`Producer`].
 ///
 /// `newest` is the producer's own copy of `head`: the two fields are read and written together
-/// (one `ldrd`/`strd` pair on Cortex-M4), where `head` is an atomic the compiler keeps apart.
+/// (one `ldrd`/`strd` pair on Cortex-M4, one 8-byte load and store on 64-bit hosts), where `head`
+/// is an atomic the compiler keeps apart.
 #[derive(Clone, Copy)]
 #[repr(C)]
 pub(crate) struct ProducerState {
     /// The newest sequence number pushed (the value `head` has).
     pub(crate) newest: u32,
-    /// The position the next push writes to.
-    pub(crate) pos: usize,
+    /// The position the next push writes to (`N < 2^30`).
+    pub(crate) pos: u32,
 }
 
 /// The consumer's private bookkeeping; touched only by the live [`Consumer`].

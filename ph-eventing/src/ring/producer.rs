@@ -54,7 +54,7 @@ impl<T: NoUninit, const N: usize> Producer<'_, T, N> {
         let ProducerState { newest, pos } = *state;
         let seq = seq::next(newest);
         // SAFETY: `pos < N` always holds (it only moves through `next_pos`).
-        let slot = unsafe { ring.slot(pos) };
+        let slot = unsafe { ring.slot(pos as usize) };
         slot.stamp.store(busy_mark::<N>(newest), Ordering::Relaxed);
         // A consumer that copies any word stored below sees the busy mark (or later) when it
         // reads the stamp again after its acquire fence.
@@ -67,7 +67,7 @@ impl<T: NoUninit, const N: usize> Producer<'_, T, N> {
         ring.head.store(seq, Ordering::Relaxed);
         *state = ProducerState {
             newest: seq,
-            pos: next_pos::<N>(pos),
+            pos: next_pos::<N>(pos as usize) as u32,
         };
         seq
     }

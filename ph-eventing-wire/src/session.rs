@@ -6,6 +6,7 @@
 
 use alloc::collections::BTreeMap;
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
 
@@ -39,8 +40,13 @@ pub struct DataRecord {
     /// The value's postcard bytes (for a `--value-as hex|u32` style fallback).
     pub value: Vec<u8>,
     /// The value decoded with the current schema (see [`Session`] for which one that is);
-    /// `None` while there is none.
+    /// `None` while there is none, and from a session that leaves that to its user
+    /// ([`Session::decode_values`]).
     pub decoded: Option<Result<Value, ValueError>>,
+    /// The current schema, which [`decoded`](Self::decoded) is decoded with (`None` while there
+    /// is none): the same `Arc` for every value until a hello changes it, for a host tool that
+    /// decodes or writes out the value itself ([`visit_value`](crate::value::visit_value)).
+    pub schema: Option<Arc<OwnedNamedType>>,
     /// What this frame revealed (drops, losses, reset, wrap).
     pub events: Vec<Event>,
 }
@@ -199,6 +205,8 @@ pub struct Session {
     /// The boot id of the latest hello, of any stream.
     boot_id: Option<u32>,
     warned: bool,
+    /// Leave [`DataRecord::decoded`] to the user ([`decode_values`](Self::decode_values)).
+    undecoded: bool,
 }
 
 /// What a [`Session`] keeps per stream.
@@ -206,7 +214,7 @@ pub struct Session {
 struct StreamState {
     chain: Chain,
     accountant: Accountant,
-    schema: Option<OwnedNamedType>,
+    schema: Option<Arc<OwnedNamedType>>,
     /// Boot id and schema bytes of the latest hello, to tell a repeated one.
     last_hello: Option<(u32, Vec<u8>)>,
     /// From the latest hello: the name, and the stream count it gave.
@@ -238,6 +246,7 @@ impl StreamState {
     fn place(
         &mut self,
         id: u8,
+        decode: bool,
         step: impl FnOnce(&mut Chain, &mut dyn FnMut(Placed<'_>)),
         f: &mut impl FnMut(Record),
     ) {
@@ -249,7 +258,11 @@ impl StreamState {
             name,
             streams,
         } = self;
-        let mut schemas = Schemas { schema, last_hello };
+        let mut schemas = Schemas {
+            schema,
+            last_hello,
+            decode,
+        };
         step(chain, &mut |placed| {
             if let Placed::Hello(h) = &placed {
                 name.clear();
@@ -266,7 +279,7 @@ impl StreamState {
             name: &self.name,
             kind: self.accountant.kind(),
             announced: self.last_hello.is_some(),
-            schema: self.schema.as_ref(),
+            schema: self.schema.as_deref(),
             totals: self.totals(),
         }
     }
@@ -283,6 +296,16 @@ impl Session {
     /// A session that has seen nothing yet.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// With `false`, data records leave their value undecoded ([`DataRecord::decoded`] is
+    /// `None`) and carry the schema to decode it with ([`DataRecord::schema`]): for a host tool
+    /// that writes values out from their bytes ([`visit_value`](crate::value::visit_value)),
+    /// and would only throw a `Value` away. Unplaced values are decoded all the same. `true` by
+    /// default.
+    pub fn decode_values(mut self, decode: bool) -> Self {
+        self.undecoded = !decode;
+        self
     }
 
     /// Decodes `bytes` (any chunk of the stream) and returns the frames they completed.
@@ -302,7 +325,9 @@ impl Session {
             streams,
             boot_id,
             warned,
+            undecoded,
         } = self;
+        let decode = !*undecoded;
         // A hello's boot id is the session's current one.
         let mut emit = |record: Record| {
             if let Record::Hello(h) = &record {
@@ -314,13 +339,13 @@ impl Session {
             Err(e) => {
                 emit(Record::Rejected(e));
                 for (&id, state) in streams.iter_mut() {
-                    state.place(id, |chain, out| chain.break_chain(out), &mut emit);
+                    state.place(id, decode, |chain, out| chain.break_chain(out), &mut emit);
                 }
             }
             Ok(frame) => {
                 let id = frame.stream();
                 let state = streams.entry(id).or_default();
-                state.place(id, |chain, out| chain.frame(frame, out), &mut emit);
+                state.place(id, decode, |chain, out| chain.frame(frame, out), &mut emit);
             }
         });
         let stats = decoder.stats();
@@ -336,8 +361,9 @@ impl Session {
     /// [`Record::Unplaced`].
     pub fn finish(&mut self) -> Vec<Record> {
         let mut out = Vec::new();
+        let decode = !self.undecoded;
         for (&id, state) in self.streams.iter_mut() {
-            state.place(id, |chain, placed| chain.finish(placed), &mut |r| {
+            state.place(id, decode, |chain, placed| chain.finish(placed), &mut |r| {
                 out.push(r)
             });
         }
@@ -347,7 +373,7 @@ impl Session {
     /// The schema stream 0's values are decoded with now, if any (see
     /// [`stream`](Self::stream) for the others).
     pub fn schema(&self) -> Option<&OwnedNamedType> {
-        self.streams.get(&0).and_then(|s| s.schema.as_ref())
+        self.streams.get(&0).and_then(|s| s.schema.as_deref())
     }
 
     /// Running loss totals of all streams together, with the chains' failed sequence-bit
@@ -395,8 +421,10 @@ impl Session {
 
 /// The schema in force and the hello it came with.
 struct Schemas<'a> {
-    schema: &'a mut Option<OwnedNamedType>,
+    schema: &'a mut Option<Arc<OwnedNamedType>>,
     last_hello: &'a mut Option<(u32, Vec<u8>)>,
+    /// Decode data values ([`Session::decode_values`]).
+    decode: bool,
 }
 
 impl Schemas<'_> {
@@ -413,7 +441,7 @@ impl Schemas<'_> {
             .is_some_and(|(id, _)| *id == boot_id);
         let parsed = parse_schema(bytes);
         match &parsed {
-            Ok(s) => *self.schema = Some(s.clone()),
+            Ok(s) => *self.schema = Some(Arc::new(s.clone())),
             Err(_) if bytes.is_empty() || !same_boot => *self.schema = None,
             Err(_) => {}
         }
@@ -424,7 +452,10 @@ impl Schemas<'_> {
     }
 
     fn decode(&self, value: &[u8]) -> Option<Result<Value, ValueError>> {
-        self.schema.as_ref().map(|s| decode_value(s, value))
+        self.schema
+            .as_ref()
+            .filter(|_| self.decode)
+            .map(|s| decode_value(s, value))
     }
 }
 
@@ -452,6 +483,7 @@ fn record(
                 ring_drops: d.ring_drops,
                 value: d.value.to_vec(),
                 decoded: schemas.decode(d.value),
+                schema: schemas.schema.clone(),
                 events,
             })
         }

@@ -214,8 +214,9 @@ pub struct OutputArgs {
     /// always shown.
     #[arg(long = "stream", value_name = "NAME|ID")]
     pub streams: Vec<StreamSelector>,
-    /// Decode on the same thread as the output is written (hidden: for checking that the
-    /// two-thread run writes the very same bytes).
+    /// Decode on the same thread as the output is written, and each value into a JSON value
+    /// before it is written (hidden: for checking that the two-thread run, which writes values
+    /// out from their bytes, writes the very same bytes).
     #[arg(long, hide = true)]
     pub one_thread: bool,
 }

@@ -5,12 +5,15 @@
 //! [`Display`](std::fmt::Display), defined once.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use ph_eventing_wire::accounting::Event;
 use ph_eventing_wire::frame::{FrameError, FrameErrorKind};
+use ph_eventing_wire::schema::OwnedNamedType;
 use ph_eventing_wire::session;
 use ph_eventing_wire::stream::StreamKind;
+use ph_eventing_wire::value::decode_value;
 use serde_json::{Value, json};
 
 use crate::source::SourceEvent;
@@ -232,6 +235,49 @@ impl fmt::Display for Warning {
     }
 }
 
+/// A telemetry value still in its postcard bytes, with the schema that decodes it
+/// ([`Body::Encoded`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct EncodedValue {
+    /// The value's postcard bytes.
+    pub bytes: Vec<u8>,
+    /// Its stream's schema when it arrived.
+    pub schema: Arc<OwnedNamedType>,
+    /// A value of this schema can have an object with a repeated key
+    /// ([`keys_may_repeat`](ph_eventing_wire::value::keys_may_repeat)), which its JSON value
+    /// shows once: the sinks write it out through [`value`](Self::value).
+    pub keys_may_repeat: bool,
+}
+
+impl EncodedValue {
+    /// The value as [`Body::Value`] would carry it: decoded with its schema, or the text saying
+    /// that it does not match it.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use ph_eventing_wire::schema::parse_schema;
+    /// use ph_tap::record::EncodedValue;
+    /// let schema = postcard::to_allocvec(<u16 as postcard_schema::Schema>::SCHEMA).unwrap();
+    /// let schema = Arc::new(parse_schema(&schema).unwrap());
+    /// let value = |bytes: &[u8]| {
+    ///     EncodedValue { bytes: bytes.to_vec(), schema: schema.clone(), keys_may_repeat: false }.value()
+    /// };
+    /// assert_eq!(value(&[0xAC, 0x02]), serde_json::json!(300));
+    /// assert_eq!(value(&[0xFF]), serde_json::json!("<does not match schema: ff>"));
+    /// ```
+    pub fn value(&self) -> Value {
+        decode_value(&self.schema, &self.bytes).unwrap_or_else(|_| self.mismatch())
+    }
+
+    /// The text of a value that does not match its schema.
+    pub(crate) fn mismatch(&self) -> Value {
+        json!(format!(
+            "<does not match schema: {}>",
+            crate::decode::value::hex(&self.bytes)
+        ))
+    }
+}
+
 /// What a [`Record`] says.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Body {
@@ -243,6 +289,15 @@ pub enum Body {
         seq: u32,
         /// The value, structured from the schema or per `--value-as`.
         value: Value,
+    },
+    /// One telemetry value of a stream with a schema, as [`Body::Value`] but not decoded yet:
+    /// the sinks write it out from its bytes (what a decoder gives with
+    /// [`DecoderOptions::encoded_values`](crate::decode::DecoderOptions::encoded_values)).
+    Encoded {
+        /// Its sequence number.
+        seq: u32,
+        /// The value.
+        value: EncodedValue,
     },
     /// Something the accounting revealed: a ring drop, a link loss, a reset, a wrap, a
     /// duplicate frame. Never [`Event::Unplaced`]: unplaced frames are [`Body::Unplaced`].
@@ -278,7 +333,7 @@ impl Body {
     pub fn kind(&self) -> &'static str {
         match self {
             Body::Hello(_) => "hello",
-            Body::Value { .. } => "event",
+            Body::Value { .. } | Body::Encoded { .. } => "event",
             Body::Event(event) => match event {
                 Event::TargetReset { .. } => "target_reset",
                 Event::SeqWrap => "seq_wrap",
@@ -323,6 +378,7 @@ impl Body {
                 ("kind", json!(hello.kind.to_string())),
             ],
             Body::Value { seq, value } => vec![("seq", json!(seq)), ("value", value.clone())],
+            Body::Encoded { seq, value } => vec![("seq", json!(seq)), ("value", value.value())],
             Body::Event(event) => match *event {
                 Event::RingDrop {
                     count,

@@ -121,7 +121,10 @@ fn stream_to<W: Write>(
         .map(|path| SaveSink::create(path, &channels))
         .transpose()?;
     let saved = save.as_ref().map(|s| s.path().display().to_string());
-    let options = how.decoders.clone();
+    let mut options = how.decoders.clone();
+    // The sinks write values out from their bytes; the one-thread reference run decodes them
+    // into JSON values first, as ph-tap always did, so that it checks both.
+    options.encoded_values = !args.one_thread;
     let logs = channels
         .iter()
         .any(|c| matches!(c.kind, ChannelKind::Defmt | ChannelKind::Text));

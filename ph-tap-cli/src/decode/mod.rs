@@ -40,6 +40,10 @@ pub struct DecoderOptions {
     /// The firmware's defmt table, or why there is none (the defmt channel is then reported
     /// once and its bytes counted, not decoded).
     pub defmt: Result<Arc<DefmtTable>, String>,
+    /// Hand telemetry values of a stream with a schema on in their postcard bytes
+    /// ([`Body::Encoded`]), for the sinks to write out straight from them, instead of decoded
+    /// into a JSON value ([`Body::Value`]). Either shows the very same text; off by default.
+    pub encoded_values: bool,
 }
 
 impl Default for DecoderOptions {
@@ -55,6 +59,7 @@ impl DecoderOptions {
         Self {
             value_as,
             defmt: Err(NO_ELF.to_owned()),
+            encoded_values: false,
         }
     }
 
@@ -107,7 +112,9 @@ impl DecoderOptions {
 /// ```
 pub fn for_channel(channel: &Channel, options: &DecoderOptions) -> Box<dyn Decoder> {
     match channel.kind {
-        ChannelKind::PhEventing => Box::new(PhEventingDecoder::new(options.value_as)),
+        ChannelKind::PhEventing => Box::new(
+            PhEventingDecoder::new(options.value_as).encoded_values(options.encoded_values),
+        ),
         ChannelKind::Defmt => Box::new(DefmtDecoder::new(channel, options.defmt.clone())),
         ChannelKind::Text => Box::new(TextDecoder::new(channel)),
     }

@@ -3,15 +3,17 @@
 //! fallback and what it chooses not to show.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use ph_eventing_wire::frame::FrameErrorKind;
+use ph_eventing_wire::schema::OwnedNamedType;
 use ph_eventing_wire::session::{Record, Session};
-use ph_eventing_wire::value::ValueError;
+use ph_eventing_wire::value::{ValueError, keys_may_repeat};
 use serde_json::{Value, json};
 
 use super::value::{ValueAs, hex, render_as};
 use super::{Accounting, Decoder, StreamAccounting};
-use crate::record::{Body, Hello};
+use crate::record::{Body, EncodedValue, Hello};
 use crate::stream::StreamTag;
 
 /// A ph-eventing channel: bytes in, values and every loss out.
@@ -70,6 +72,11 @@ struct Shown {
     /// The tag of the latest record's stream: the next record's, while it is of the same
     /// stream and no hello came between (a stream's records mostly follow each other).
     last: Option<StreamTag>,
+    /// The latest schema a value was handed on with ([`encoded_values`]), and whether
+    /// its values can have an object with a repeated key ([`EncodedValue::keys_may_repeat`]).
+    ///
+    /// [`encoded_values`]: PhEventingDecoder::encoded_values
+    encoded: Option<(Arc<OwnedNamedType>, bool)>,
 }
 
 impl PhEventingDecoder {
@@ -83,8 +90,19 @@ impl PhEventingDecoder {
                 seen: BTreeSet::new(),
                 announced: 0,
                 last: None,
+                encoded: None,
             },
         }
+    }
+
+    /// With `true`, the values of a stream with a schema are handed on undecoded, in their
+    /// postcard bytes with the schema ([`Body::Encoded`]), for a sink to write out straight
+    /// from them; `false` (the default) decodes them into [`Body::Value`]s. The text shown is
+    /// the same.
+    pub fn encoded_values(mut self, on: bool) -> Self {
+        let session = std::mem::take(&mut *self.session);
+        *self.session = session.decode_values(!on);
+        self
     }
 }
 
@@ -115,13 +133,32 @@ impl Shown {
                 for e in data.events {
                     emit(tag.clone(), Body::Event(e));
                 }
-                emit(
-                    tag,
-                    Body::Value {
+                let body = match (data.decoded, data.schema) {
+                    // A session that leaves values undecoded (`encoded_values`).
+                    (None, Some(schema)) => {
+                        let keys_may_repeat = match &self.encoded {
+                            Some((known, repeat)) if Arc::ptr_eq(known, &schema) => *repeat,
+                            _ => {
+                                let repeat = keys_may_repeat(&schema);
+                                self.encoded = Some((schema.clone(), repeat));
+                                repeat
+                            }
+                        };
+                        Body::Encoded {
+                            seq: data.seq,
+                            value: EncodedValue {
+                                bytes: data.value,
+                                schema,
+                                keys_may_repeat,
+                            },
+                        }
+                    }
+                    (decoded, _) => Body::Value {
                         seq: data.seq,
-                        value: value(&data.value, data.decoded),
+                        value: value(&data.value, decoded),
                     },
-                );
+                };
+                emit(tag, body);
             }
             Record::Duplicate { stream, seq } => emit(
                 self.tag(stream),

@@ -7,7 +7,7 @@ use std::io::Write;
 use anyhow::{Context, Result};
 use serde_json::Value;
 
-use super::text::{render_value, value_text, write_value_text};
+use super::text::{Style, render_value, value_text, write_encoded, write_value_text};
 use super::{STDOUT_GONE, Sink, Stats};
 use crate::record::{Body, Record};
 
@@ -159,11 +159,14 @@ impl<W: Write> CsvSink<W> {
     /// every row of a stream) is written straight into it, cell by cell, with the same text as
     /// `row` gives it.
     fn write_row(&mut self, record: &Record) {
-        let Body::Value { seq, value } = &record.body else {
-            let row = self.row(record);
-            self.line.extend_from_slice(row.as_bytes());
-            self.line.push(b'\n');
-            return;
+        let seq = match &record.body {
+            Body::Value { seq, .. } | Body::Encoded { seq, .. } => *seq,
+            _ => {
+                let row = self.row(record);
+                self.line.extend_from_slice(row.as_bytes());
+                self.line.push(b'\n');
+                return;
+            }
         };
         let out = &mut self.line;
         let mut digits = itoa::Buffer::new();
@@ -174,10 +177,14 @@ impl<W: Write> CsvSink<W> {
         }
         // seq, value
         out.push(b',');
-        out.extend_from_slice(digits.format(*seq).as_bytes());
+        out.extend_from_slice(digits.format(seq).as_bytes());
         out.push(b',');
         self.cell.clear();
-        write_value_text(value, &mut self.cell);
+        match &record.body {
+            Body::Encoded { value, .. } => write_encoded(value, Style::Text, &mut self.cell),
+            Body::Value { value, .. } => write_value_text(value, &mut self.cell),
+            _ => {}
+        }
         push_quoted(out, &self.cell);
         // count, first_seq, last_seq, boot_id, reason
         out.extend_from_slice(b",,,,,,");

@@ -11,7 +11,7 @@ use ph_eventing_wire::frame::FrameErrorKind;
 
 use super::color::Style;
 use super::stream_labels::StreamLabels;
-use super::text::{render_value, value_text, write_value_text};
+use super::text::{Style as ValueStyle, render_value, value_text, write_encoded, write_value_text};
 use super::{STDOUT_GONE, Sink, Stats};
 use crate::channel::Channel;
 use crate::record::{Body, ChannelId, LogLine, Record};
@@ -51,6 +51,7 @@ pub fn line(record: &Record, color: bool) -> String {
 pub fn line_with(record: &Record, color: bool, verbose: bool) -> String {
     let mut out = match &record.body {
         Body::Value { seq, value } => format!("{seq:>10}  {}", value_text(value)),
+        Body::Encoded { seq, value } => format!("{seq:>10}  {}", value_text(&value.value())),
         Body::Hello(hello) => Style::Info.paint(
             &format!(
                 "HELLO boot {:#010x}, wire v{}, value {}",
@@ -93,17 +94,24 @@ pub fn line_with(record: &Record, color: bool, verbose: bool) -> String {
 /// [`line_with`], appended to `out`: a value's line (nearly every line of a stream) is
 /// written straight into it, without a `String` of its own.
 fn write_line(record: &Record, color: bool, verbose: bool, out: &mut Vec<u8>) {
-    let Body::Value { seq, value } = &record.body else {
-        out.extend_from_slice(line_with(record, color, verbose).as_bytes());
-        return;
+    let seq = match &record.body {
+        Body::Value { seq, .. } | Body::Encoded { seq, .. } => *seq,
+        _ => {
+            out.extend_from_slice(line_with(record, color, verbose).as_bytes());
+            return;
+        }
     };
     // `{seq:>10}  {value}`
     let mut digits = itoa::Buffer::new();
-    let digits = digits.format(*seq).as_bytes();
+    let digits = digits.format(seq).as_bytes();
     out.resize(out.len() + 10usize.saturating_sub(digits.len()), b' ');
     out.extend_from_slice(digits);
     out.extend_from_slice(b"  ");
-    write_value_text(value, out);
+    match &record.body {
+        Body::Encoded { value, .. } => write_encoded(value, ValueStyle::Text, out),
+        Body::Value { value, .. } => write_value_text(value, out),
+        _ => {}
+    }
     if let Some(at) = record.at {
         out.extend_from_slice(b"  ");
         let time = format!("+{:.3}s", at.as_secs_f64());

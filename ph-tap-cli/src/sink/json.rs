@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use serde_json::{Map, Value, json};
 
 use super::summary::Counts;
-use super::text::write_json;
+use super::text::{Style, write_encoded, write_json};
 use super::{STDOUT_GONE, Sink, Stats};
 use crate::record::{Body, Record};
 use crate::stream::StreamSelector;
@@ -86,11 +86,14 @@ impl<W: Write> JsonSink<W> {
     /// (nearly every line of a stream) is written straight into it, field by field, in the same
     /// order and with the same text as the object would be.
     fn write_line(record: &Record, show_channel: bool, out: &mut Vec<u8>) {
-        let Body::Value { seq, value } = &record.body else {
-            // Writing into a `Vec` cannot fail.
-            let _ = serde_json::to_writer(&mut *out, &Self::object(record, show_channel));
-            out.push(b'\n');
-            return;
+        let seq = match &record.body {
+            Body::Value { seq, .. } | Body::Encoded { seq, .. } => *seq,
+            _ => {
+                // Writing into a `Vec` cannot fail.
+                let _ = serde_json::to_writer(&mut *out, &Self::object(record, show_channel));
+                out.push(b'\n');
+                return;
+            }
         };
         let mut digits = itoa::Buffer::new();
         out.extend_from_slice(br#"{"type":"event""#);
@@ -105,9 +108,13 @@ impl<W: Write> JsonSink<W> {
             out.extend_from_slice(digits.format(stream.id).as_bytes());
         }
         out.extend_from_slice(br#","seq":"#);
-        out.extend_from_slice(digits.format(*seq).as_bytes());
+        out.extend_from_slice(digits.format(seq).as_bytes());
         out.extend_from_slice(br#","value":"#);
-        write_json(value, out);
+        match &record.body {
+            Body::Encoded { value, .. } => write_encoded(value, Style::Json, out),
+            Body::Value { value, .. } => write_json(value, out),
+            _ => {}
+        }
         if let Some(at) = record.at {
             out.extend_from_slice(br#","t":"#);
             let _ = serde_json::to_writer(&mut *out, &at.as_secs_f64());

@@ -3,7 +3,10 @@
 //! The sinks write straight into their line buffer ([`write_value_text`]): no `String` per
 //! value, every scalar exactly as `serde_json` writes it.
 
+use ph_eventing_wire::value::{ValueVisitor, visit_value};
 use serde_json::Value;
+
+use crate::record::EncodedValue;
 
 /// A value as compact, readable text: `{x: 1, y: -2}`, `[1, 2]`, `"text"`, `3.5`.
 ///
@@ -77,6 +80,134 @@ pub(crate) fn write_json(value: &Value, out: &mut Vec<u8>) {
     let _ = serde_json::to_writer(&mut *out, value);
 }
 
+/// How [`write_encoded`] writes a value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Style {
+    /// [`write_value_text`]'s text.
+    Text,
+    /// [`write_json`]'s compact JSON.
+    Json,
+}
+
+/// The value `value` decodes to ([`EncodedValue::value`]) as `style` writes it, appended to
+/// `out`: written out straight from its postcard bytes, with no `Value` in between (but for a
+/// schema whose objects can repeat a key, which the `Value` shows once).
+pub(crate) fn write_encoded(value: &EncodedValue, style: Style, out: &mut Vec<u8>) {
+    let write = |v: &Value, out: &mut Vec<u8>| match style {
+        Style::Text => write_value_text(v, out),
+        Style::Json => write_json(v, out),
+    };
+    if value.keys_may_repeat {
+        return write(&value.value(), out);
+    }
+    let start = out.len();
+    let mut writer = Writer {
+        out: &mut *out,
+        json: style == Style::Json,
+        depth: 0,
+    };
+    if visit_value(&value.schema, &value.bytes, &mut writer).is_err() {
+        out.truncate(start);
+        write(&value.mismatch(), out);
+    }
+}
+
+/// The [`ValueVisitor`] of [`write_encoded`]: each node as [`write_value_text`] (`json: false`)
+/// or [`write_json`] writes the `Value`'s.
+struct Writer<'a> {
+    out: &'a mut Vec<u8>,
+    json: bool,
+    /// How many arrays and objects the current node is in.
+    depth: usize,
+}
+
+impl Writer<'_> {
+    /// The value on its own as text: a bare string unquoted, `null` as nothing.
+    fn bare(&self) -> bool {
+        !self.json && self.depth == 0
+    }
+
+    fn separator(&mut self, index: usize) {
+        if index > 0 {
+            self.out
+                .extend_from_slice(if self.json { b"," } else { b", " });
+        }
+    }
+}
+
+impl ValueVisitor for Writer<'_> {
+    fn null(&mut self) {
+        if !self.bare() {
+            self.out.extend_from_slice(b"null");
+        }
+    }
+
+    fn bool(&mut self, v: bool) {
+        self.out
+            .extend_from_slice(if v { b"true" } else { b"false" });
+    }
+
+    fn u64(&mut self, v: u64) {
+        self.out
+            .extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+    }
+
+    fn i64(&mut self, v: i64) {
+        self.out
+            .extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+    }
+
+    fn f64(&mut self, v: f64) {
+        // Through `serde_json`'s own serializer (no `Value`): the digits its `Number::from_f64`
+        // keeps and writes, whichever float formatter this `serde_json` uses.
+        let _ = serde_json::to_writer(&mut *self.out, &v);
+    }
+
+    fn str(&mut self, v: &str) {
+        if self.bare() {
+            self.out.extend_from_slice(v.as_bytes());
+        } else {
+            // Writing into a `Vec` cannot fail.
+            let _ = serde_json::to_writer(&mut *self.out, v);
+        }
+    }
+
+    fn begin_array(&mut self) {
+        self.depth += 1;
+        self.out.push(b'[');
+    }
+
+    fn item(&mut self, index: usize) {
+        self.separator(index);
+    }
+
+    fn end_array(&mut self) {
+        self.depth -= 1;
+        self.out.push(b']');
+    }
+
+    fn begin_object(&mut self) {
+        self.depth += 1;
+        self.out.push(b'{');
+    }
+
+    fn key(&mut self, index: usize, key: &str) {
+        self.separator(index);
+        if self.json {
+            let _ = serde_json::to_writer(&mut *self.out, key);
+            self.out.push(b':');
+        } else {
+            self.out.extend_from_slice(key.as_bytes());
+            self.out.extend_from_slice(b": ");
+        }
+    }
+
+    fn end_object(&mut self) {
+        self.depth -= 1;
+        self.out.push(b'}');
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,5 +233,64 @@ mod tests {
             write_json(&v, &mut out);
             assert_eq!(String::from_utf8(out).unwrap(), v.to_string());
         }
+    }
+
+    /// `write_encoded` writes what the decoded `Value` shows, in both styles: bare strings and
+    /// `null` on their own, integers beyond 64 bits, floats, nesting, a value that does not match
+    /// its schema, and a schema with a repeated key (through the `Value`).
+    #[test]
+    fn encoded_values_are_written_as_their_values() {
+        use std::collections::BTreeMap;
+        use std::sync::Arc;
+
+        use ph_eventing_wire::schema::parse_schema;
+        use ph_eventing_wire::value::keys_may_repeat;
+
+        fn check<T: postcard_schema::Schema + ?Sized>(bytes: &[u8]) {
+            let schema = postcard::to_allocvec(T::SCHEMA).unwrap();
+            let schema = Arc::new(parse_schema(&schema).unwrap());
+            let value = EncodedValue {
+                bytes: bytes.to_vec(),
+                keys_may_repeat: keys_may_repeat(&schema),
+                schema,
+            };
+            let decoded = value.value();
+            let (mut text, mut want_text) = (Vec::new(), Vec::new());
+            write_encoded(&value, Style::Text, &mut text);
+            write_value_text(&decoded, &mut want_text);
+            assert_eq!(
+                String::from_utf8(text).unwrap(),
+                String::from_utf8(want_text).unwrap()
+            );
+            let mut json = b"x".to_vec();
+            write_encoded(&value, Style::Json, &mut json);
+            assert_eq!(String::from_utf8(json).unwrap(), format!("x{decoded}"));
+        }
+        fn enc<T: serde::Serialize + ?Sized>(value: &T) -> Vec<u8> {
+            postcard::to_allocvec(value).unwrap()
+        }
+        check::<str>(&enc(&"a \"q\"\n"));
+        check::<Option<u8>>(&enc(&None::<u8>));
+        check::<Option<u8>>(&enc(&Some(7u8)));
+        check::<u128>(&enc(&u128::MAX));
+        check::<i128>(&enc(&i128::MIN));
+        check::<i64>(&enc(&i64::MIN));
+        check::<(f32, f64, f32)>(&enc(&(3.3f32, 1e300f64, f32::NAN)));
+        check::<f64>(&enc(&f64::INFINITY));
+        check::<(char, bool, (), Vec<(u8, String)>)>(&enc(&(
+            'é',
+            true,
+            (),
+            vec![(1u8, "x".to_owned())],
+        )));
+        check::<BTreeMap<u16, [i8; 2]>>(&enc(&BTreeMap::from([(1u16, [-1i8, 2]), (300, [0, 0])])));
+        check::<BTreeMap<String, u8>>(&enc(&BTreeMap::from([
+            ("a".to_owned(), 1u8),
+            ("b, c".to_owned(), 2),
+        ])));
+        // Does not match: truncated, trailing bytes, a bad bool.
+        check::<(u32, u32)>(&[0x80]);
+        check::<u8>(&[1, 2]);
+        check::<bool>(&[2]);
     }
 }

@@ -128,6 +128,7 @@
 #[cfg(test)]
 extern crate std;
 
+mod dropped_total;
 mod handles;
 mod item;
 mod line_break;

@@ -19,11 +19,8 @@
 //! the slot of the newest item marked busy or still holding an older item treats it as not there
 //! yet, rather than lost; for any older item the stamp is visible.
 
-use core::marker::PhantomData;
-
 use bytemuck::NoUninit;
 
-use crate::handles::take_flag;
 use crate::line_break::LineBreak;
 use crate::position::first_before;
 use crate::sync::{AtomicBool, AtomicU32, Cell, Ordering};
@@ -243,101 +240,7 @@ impl<T: NoUninit, const N: usize> SeqRing<T, N> {
         core::array::from_fn(|_| Slot::empty())
     }
 
-    /// How many items the ring holds before the producer starts overwriting: `N`.
-    ///
-    /// ```
-    /// assert_eq!(ph_eventing::SeqRing::<u64, 7>::new().capacity(), 7);
-    /// ```
-    pub const fn capacity(&self) -> usize {
-        N
-    }
-
-    /// Takes the producer handle.
-    ///
-    /// # Panics
-    ///
-    /// If a producer handle of this ring is alive. Use [`try_producer`](Self::try_producer) to
-    /// get `None` instead.
-    ///
-    /// ```
-    /// let ring = ph_eventing::SeqRing::<u32, 8>::new();
-    /// let producer = ring.producer();
-    /// producer.push(7);
-    /// drop(producer);
-    /// let again = ring.producer(); // fine once the first one is gone
-    /// assert_eq!(again.push(8), 2);
-    /// ```
-    #[track_caller]
-    pub fn producer(&self) -> Producer<'_, T, N> {
-        match self.try_producer() {
-            Some(p) => p,
-            None => panic!("SeqRing::producer: a producer handle is already live"),
-        }
-    }
-
-    /// Takes the consumer handle.
-    ///
-    /// # Panics
-    ///
-    /// If a consumer handle of this ring is alive. Use [`try_consumer`](Self::try_consumer) to
-    /// get `None` instead.
-    ///
-    /// ```
-    /// let ring = ph_eventing::SeqRing::<u32, 8>::new();
-    /// let consumer = ring.consumer();
-    /// assert_eq!(consumer.latest(), None);
-    /// ```
-    #[track_caller]
-    pub fn consumer(&self) -> Consumer<'_, T, N> {
-        match self.try_consumer() {
-            Some(c) => c,
-            None => panic!("SeqRing::consumer: a consumer handle is already live"),
-        }
-    }
-
-    /// Takes the producer handle, or returns `None` if one is alive.
-    ///
-    /// ```
-    /// let ring = ph_eventing::SeqRing::<u32, 8>::new();
-    /// let first = ring.try_producer();
-    /// assert!(first.is_some());
-    /// assert!(ring.try_producer().is_none());
-    /// ```
-    pub fn try_producer(&self) -> Option<Producer<'_, T, N>> {
-        take_flag(&self.producer_taken).then(|| Producer {
-            ring: self,
-            _not_sync: PhantomData,
-        })
-    }
-
-    /// Takes the consumer handle, or returns `None` if one is alive.
-    ///
-    /// ```
-    /// let ring = ph_eventing::SeqRing::<u32, 8>::new();
-    /// let first = ring.try_consumer();
-    /// assert!(ring.try_consumer().is_none());
-    /// drop(first);
-    /// assert!(ring.try_consumer().is_some());
-    /// ```
-    pub fn try_consumer(&self) -> Option<Consumer<'_, T, N>> {
-        take_flag(&self.consumer_taken).then(|| {
-            // SAFETY: the flag was just taken, so no other handle touches the consumer state, and
-            // the `Acquire` in `take_flag` ordered this after the previous handle's last access.
-            unsafe { (*self.consumer_state.as_ptr()).dropped = 0 };
-            Consumer {
-                ring: self,
-                _not_sync: PhantomData,
-            }
-        })
-    }
-
-    pub(crate) fn release_producer(&self) {
-        self.producer_taken.store(false, Ordering::Release);
-    }
-
-    pub(crate) fn release_consumer(&self) {
-        self.consumer_taken.store(false, Ordering::Release);
-    }
+    crate::handles::ring_handle_methods!(SeqRing, Producer, Consumer);
 
     /// The slot of position `pos`.
     ///

@@ -18,9 +18,6 @@
 //! price is one atomic swap per push (a `LDREX`/`STREX` pair on Cortex-M3/M4/M7, a few cycles with
 //! interrupts masked on Cortex-M0 through `portable-atomic`).
 
-use core::marker::PhantomData;
-
-use crate::handles::take_flag;
 use crate::item::Item;
 use crate::line_break::LineBreak;
 use crate::position::first_before;
@@ -251,101 +248,7 @@ impl<T: Copy, const N: usize> SwapRing<T, N> {
         }
     }
 
-    /// How many items the ring holds before the producer starts overwriting: `N`.
-    ///
-    /// ```
-    /// assert_eq!(ph_eventing::SwapRing::<u64, 7>::new().capacity(), 7);
-    /// ```
-    pub const fn capacity(&self) -> usize {
-        N
-    }
-
-    /// Takes the producer handle.
-    ///
-    /// # Panics
-    ///
-    /// If a producer handle of this ring is alive. Use [`try_producer`](Self::try_producer) to
-    /// get `None` instead.
-    ///
-    /// ```
-    /// let ring = ph_eventing::SwapRing::<u32, 8>::new();
-    /// let producer = ring.producer();
-    /// producer.push(7);
-    /// drop(producer);
-    /// let again = ring.producer(); // fine once the first one is gone
-    /// assert_eq!(again.push(8), 2);
-    /// ```
-    #[track_caller]
-    pub fn producer(&self) -> SwapProducer<'_, T, N> {
-        match self.try_producer() {
-            Some(p) => p,
-            None => panic!("SwapRing::producer: a producer handle is already live"),
-        }
-    }
-
-    /// Takes the consumer handle.
-    ///
-    /// # Panics
-    ///
-    /// If a consumer handle of this ring is alive. Use [`try_consumer`](Self::try_consumer) to
-    /// get `None` instead.
-    ///
-    /// ```
-    /// let ring = ph_eventing::SwapRing::<u32, 8>::new();
-    /// let consumer = ring.consumer();
-    /// assert_eq!(consumer.latest(), None);
-    /// ```
-    #[track_caller]
-    pub fn consumer(&self) -> SwapConsumer<'_, T, N> {
-        match self.try_consumer() {
-            Some(c) => c,
-            None => panic!("SwapRing::consumer: a consumer handle is already live"),
-        }
-    }
-
-    /// Takes the producer handle, or returns `None` if one is alive.
-    ///
-    /// ```
-    /// let ring = ph_eventing::SwapRing::<u32, 8>::new();
-    /// let first = ring.try_producer();
-    /// assert!(first.is_some());
-    /// assert!(ring.try_producer().is_none());
-    /// ```
-    pub fn try_producer(&self) -> Option<SwapProducer<'_, T, N>> {
-        take_flag(&self.producer_taken).then(|| SwapProducer {
-            ring: self,
-            _not_sync: PhantomData,
-        })
-    }
-
-    /// Takes the consumer handle, or returns `None` if one is alive.
-    ///
-    /// ```
-    /// let ring = ph_eventing::SwapRing::<u32, 8>::new();
-    /// let first = ring.try_consumer();
-    /// assert!(ring.try_consumer().is_none());
-    /// drop(first);
-    /// assert!(ring.try_consumer().is_some());
-    /// ```
-    pub fn try_consumer(&self) -> Option<SwapConsumer<'_, T, N>> {
-        take_flag(&self.consumer_taken).then(|| {
-            // SAFETY: the flag was just taken, so no other handle touches the consumer state, and
-            // the `Acquire` in `take_flag` ordered this after the previous handle's last access.
-            unsafe { (*self.consumer_state.as_ptr()).dropped = 0 };
-            SwapConsumer {
-                ring: self,
-                _not_sync: PhantomData,
-            }
-        })
-    }
-
-    pub(crate) fn release_producer(&self) {
-        self.producer_taken.store(false, Ordering::Release);
-    }
-
-    pub(crate) fn release_consumer(&self) {
-        self.consumer_taken.store(false, Ordering::Release);
-    }
+    crate::handles::ring_handle_methods!(SwapRing, SwapProducer, SwapConsumer);
 
     /// The buffer with index `index`.
     ///

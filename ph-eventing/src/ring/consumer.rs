@@ -5,10 +5,10 @@ use core::marker::PhantomData;
 use bytemuck::NoUninit;
 
 use super::ConsumerState;
-use super::slot::{EMPTY, Slot};
+use super::slot::{EMPTY, Missed};
 use crate::position::next_pos;
 use crate::seq;
-use crate::sync::{Ordering, load_acquire, stamp_fence};
+use crate::sync::{Ordering, load_acquire};
 use crate::{PollStats, SeqRing};
 
 /// The reading end of a [`SeqRing`]; there is at most one at a time.
@@ -266,9 +266,9 @@ impl<T: NoUninit, const N: usize> Consumer<'_, T, N> {
             (state.pos + 2 * N - 1 - behind) % N
         };
         // SAFETY: `pos < N`.
-        match read_slot(unsafe { ring.slot(pos) }, head) {
-            Some(value) => Attempt::Item((head, value)),
-            None => Attempt::Again,
+        match unsafe { ring.slot(pos) }.read(head) {
+            Ok(value) => Attempt::Item((head, value)),
+            Err(_) => Attempt::Again,
         }
     }
 
@@ -306,7 +306,7 @@ impl<T: NoUninit, const N: usize> Consumer<'_, T, N> {
             let pos = state.pos;
             let want = seq::next(state.cursor);
             // SAFETY: `state.pos < N` always holds (it only moves by `next_pos` or modulo N).
-            if let Some(value) = read_slot(unsafe { ring.slot(pos) }, want) {
+            if let Ok(value) = unsafe { ring.slot(pos) }.read(want) {
                 state.cursor = want;
                 state.pos = next_pos::<N>(pos);
                 stats.read = stats.read.saturating_add(1);
@@ -335,9 +335,6 @@ impl<T: NoUninit, const N: usize> Consumer<'_, T, N> {
         let stats = &mut stats;
         let mut overtaken = false;
         loop {
-            // `stats.newest` is the `head` loaded earlier in this poll (0: not loaded yet).
-            // Reading `head` again only when the items it announced are used up keeps the
-            // producer's cache line out of the consumer's way: one load per batch, not per item.
             let head = load_acquire(&ring.head);
             stats.newest = head;
             let mut unread = unread_after(state.cursor, head);
@@ -352,24 +349,18 @@ impl<T: NoUninit, const N: usize> Consumer<'_, T, N> {
             let pos = state.pos;
             let want = seq::next(state.cursor);
             // SAFETY: `state.pos < N` always holds (it only moves by `next_pos` or modulo N).
-            let slot = unsafe { ring.slot(pos) };
-            let stamp = load_acquire(&slot.stamp);
-            if stamp == want {
-                let copy = slot.words.load();
-                stamp_fence(Ordering::Acquire);
-                if slot.stamp.load(Ordering::Relaxed) == want {
+            let stamp = match unsafe { ring.slot(pos) }.read(want) {
+                Ok(value) => {
                     state.cursor = want;
                     state.pos = next_pos::<N>(pos);
                     stats.read = stats.read.saturating_add(1);
-                    // SAFETY: the stamp said `want` before and after the copy, with the fences of
-                    // the stamp protocol between them, so no push wrote the words meanwhile: they
-                    // are the ones push `want` stored.
-                    return (Some((want, unsafe { copy.assume_whole() })), *stats);
+                    return (Some((want, value)), *stats);
                 }
                 // Overwritten while we copied it: look at `head` and the stamp again, which now
                 // say how far the producer got.
-                continue;
-            }
+                Err(Missed::Torn) => continue,
+                Err(Missed::Holds(stamp)) => stamp,
+            };
             let ahead = seq::distance(want, stamp);
             if stamp != EMPTY && (N as u32..seq::BEHIND).contains(&ahead) {
                 // The producer lapped us after we read `head`: items `want ..= stamp - N` are
@@ -424,19 +415,6 @@ fn unread_after(cursor: u32, head: u32) -> u32 {
 #[inline(always)]
 fn advance_cursor(cursor: u32, count: u32) -> u32 {
     seq::advance(seq::prev(seq::next(cursor)), count)
-}
-
-/// Copies the item `seq` out of `slot`, if the slot holds it whole.
-#[inline(always)]
-fn read_slot<T: NoUninit>(slot: &Slot<T>, seq: u32) -> Option<T> {
-    if load_acquire(&slot.stamp) != seq {
-        return None;
-    }
-    let copy = slot.words.load();
-    stamp_fence(Ordering::Acquire);
-    // SAFETY: the stamp said `seq` before and after the copy, with the fences of the stamp
-    // protocol between them: the words are the ones push `seq` stored.
-    (slot.stamp.load(Ordering::Relaxed) == seq).then(|| unsafe { copy.assume_whole() })
 }
 
 /// Moves the cursor `count` items forward and counts them as dropped, in the poll's `stats` and in

@@ -3,7 +3,7 @@
 
 use bytemuck::NoUninit;
 
-use crate::sync::AtomicU32;
+use crate::sync::{AtomicU32, Ordering, load_acquire, stamp_fence};
 use crate::words::Words;
 
 /// The stamp of a slot never written. `0` is never a sequence number.
@@ -50,5 +50,35 @@ impl<T: NoUninit> Slot<T> {
             stamp: AtomicU32::new(EMPTY),
             words: Words::zeroed(),
         }
+    }
+}
+
+/// Why [`Slot::read`] did not return the item it was asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Missed {
+    /// The stamp said another item (or a busy mark, or [`EMPTY`]): this one.
+    Holds(u32),
+    /// The stamp said the item, but it changed during the copy: a push overwrote it meanwhile.
+    Torn,
+}
+
+impl<T: NoUninit> Slot<T> {
+    /// Copies item `seq` out of the slot, if the slot holds it whole: stamp (acquire), the words,
+    /// an acquire fence, the stamp again. The copy becomes a `T` only when both stamps say `seq`.
+    #[inline(always)]
+    pub(crate) fn read(&self, seq: u32) -> Result<T, Missed> {
+        let stamp = load_acquire(&self.stamp);
+        if stamp != seq {
+            return Err(Missed::Holds(stamp));
+        }
+        let copy = self.words.load();
+        stamp_fence(Ordering::Acquire);
+        if self.stamp.load(Ordering::Relaxed) != seq {
+            return Err(Missed::Torn);
+        }
+        // SAFETY: the stamp said `seq` before and after the copy, with the fences of the stamp
+        // protocol between them, so no push wrote the words meanwhile: they are the ones push
+        // `seq` stored.
+        Ok(unsafe { copy.assume_whole() })
     }
 }

@@ -1,5 +1,5 @@
-//! ph-eventing reference firmware: a SysTick interrupt fills a `static` `SeqRing`, the main loop
-//! drains it with `poll_up_to` and sends every item as a `ph-eventing-wire` frame over the board's
+//! ph-eventing reference firmware: a SysTick interrupt fills `static` rings, the main loop
+//! drains them with `poll_up_to` and sends every item as a `ph-eventing-wire` frame over the board's
 //! link (RTT on the nRF52840, a UART under QEMU). The RTT builds also log with defmt on a second
 //! RTT channel (`log.rs`), and panic through panic-probe. See README.md.
 #![no_std]

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ph_eventing_wire::accounting::Event;
+use ph_eventing_wire::bytes::ValueBytes;
 use ph_eventing_wire::frame::{FrameError, FrameErrorKind};
 use ph_eventing_wire::schema::OwnedNamedType;
 use ph_eventing_wire::session;
@@ -239,8 +240,8 @@ impl fmt::Display for Warning {
 /// ([`Body::Encoded`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct EncodedValue {
-    /// The value's postcard bytes.
-    pub bytes: Vec<u8>,
+    /// The value's postcard bytes (inline when they are few: no heap allocation per value).
+    pub bytes: ValueBytes,
     /// Its stream's schema when it arrived.
     pub schema: Arc<OwnedNamedType>,
     /// A value of this schema can have an object with a repeated key
@@ -260,7 +261,7 @@ impl EncodedValue {
     /// let schema = postcard::to_allocvec(<u16 as postcard_schema::Schema>::SCHEMA).unwrap();
     /// let schema = Arc::new(parse_schema(&schema).unwrap());
     /// let value = |bytes: &[u8]| {
-    ///     EncodedValue { bytes: bytes.to_vec(), schema: schema.clone(), keys_may_repeat: false }.value()
+    ///     EncodedValue { bytes: bytes.into(), schema: schema.clone(), keys_may_repeat: false }.value()
     /// };
     /// assert_eq!(value(&[0xAC, 0x02]), serde_json::json!(300));
     /// assert_eq!(value(&[0xFF]), serde_json::json!("<does not match schema: ff>"));

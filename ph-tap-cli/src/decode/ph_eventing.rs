@@ -155,7 +155,7 @@ impl Shown {
                     }
                     (decoded, _) => Body::Value {
                         seq: data.seq,
-                        value: value(&data.value, decoded),
+                        value: value(&data.value, decoded.map(|d| d.map(|v| *v))),
                     },
                 };
                 emit(tag, body);

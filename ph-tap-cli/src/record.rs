@@ -312,12 +312,13 @@ pub enum Body {
     },
     /// A frame was skipped: damaged, or of a kind this ph-tap cannot read.
     Rejected(FrameError),
-    /// A log line of the firmware (a defmt channel).
-    Log(LogLine),
+    /// A log line of the firmware (a defmt channel); boxed, as the rare warnings are, so that
+    /// the body of a value, the common record, stays small.
+    Log(Box<LogLine>),
     /// A line of a text channel (`--show-channel`).
     Text(TextLine),
     /// A remark about the stream (shown on stderr, whatever the format).
-    Warning(Warning),
+    Warning(Box<Warning>),
     /// Something happened to the source: it went away, came back, or found the target's RTT
     /// control block again after a reset (shown on stderr by the human format).
     Source(SourceEvent),
@@ -436,5 +437,20 @@ impl Body {
             }
             Body::Source(SourceEvent::Skipped { reason }) => vec![("reason", json!(reason))],
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::mem::size_of;
+
+    /// A design property the decoding thread relies on: a record, made and moved once per
+    /// value, stays small (the rare log lines and warnings boxed, a value's bytes inline).
+    #[test]
+    fn a_record_stays_small() {
+        assert!(size_of::<Body>() <= 80, "{}", size_of::<Body>());
+        assert!(size_of::<Record>() <= 136, "{}", size_of::<Record>());
+        assert_eq!(size_of::<EncodedValue>(), 40);
     }
 }

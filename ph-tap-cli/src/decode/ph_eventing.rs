@@ -200,7 +200,7 @@ impl Shown {
                     .collect();
                 emit(self.tag(unplaced.stream), Body::Unplaced { values });
             }
-            Record::Warning(warning) => emit(None, Body::Warning(warning.into())),
+            Record::Warning(warning) => emit(None, Body::Warning(Box::new(warning.into()))),
         }
     }
 }

@@ -120,6 +120,8 @@ extern crate std;
 
 pub mod accounting;
 #[cfg(feature = "alloc")]
+pub mod bytes;
+#[cfg(feature = "alloc")]
 pub mod chain;
 pub mod checksum;
 pub mod cobs;

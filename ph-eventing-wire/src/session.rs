@@ -4,6 +4,7 @@
 //! totals. Every stream of the link has its own [`Chain`] (which places compact frames),
 //! accounting and schema; records and totals say which stream they belong to.
 
+use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -13,6 +14,7 @@ use core::fmt;
 use serde_json::Value;
 
 use crate::accounting::{Accountant, Event, Totals};
+use crate::bytes::ValueBytes;
 use crate::chain::{Chain, Placed, Placement};
 use crate::decoder::{DecoderStats, FrameDecoder};
 use crate::frame::FrameError;
@@ -37,12 +39,14 @@ pub struct DataRecord {
     pub placement: Placement,
     /// The sender's running ring-drop counter (see [`DataFrame`](crate::frame::DataFrame)).
     pub ring_drops: u32,
-    /// The value's postcard bytes (for a `--value-as hex|u32` style fallback).
-    pub value: Vec<u8>,
+    /// The value's postcard bytes (for a `--value-as hex|u32` style fallback), inline when
+    /// they are few ([`ValueBytes`]: no heap allocation per value).
+    pub value: ValueBytes,
     /// The value decoded with the current schema (see [`Session`] for which one that is);
     /// `None` while there is none, and from a session that leaves that to its user
-    /// ([`Session::decode_values`]).
-    pub decoded: Option<Result<Value, ValueError>>,
+    /// ([`Session::decode_values`]). Boxed: a `Value` is large, and a record that carries it
+    /// inline is moved, whole, through every stage of a host tool.
+    pub decoded: Option<Result<Box<Value>, ValueError>>,
     /// The current schema, which [`decoded`](Self::decoded) is decoded with (`None` while there
     /// is none): the same `Arc` for every value until a hello changes it, for a host tool that
     /// decodes or writes out the value itself ([`visit_value`](crate::value::visit_value)).
@@ -132,8 +136,8 @@ pub enum Record {
         /// Its sequence number.
         seq: u32,
     },
-    /// A stream description.
-    Hello(HelloRecord),
+    /// A stream description (boxed: rare, and larger than a data record).
+    Hello(Box<HelloRecord>),
     /// A frame that was skipped, and why (corruption is counted in [`Session::decoder_stats`]).
     Rejected(FrameError),
     /// Frames that arrived intact but could not be placed.
@@ -451,11 +455,11 @@ impl Schemas<'_> {
         (parsed, repeated)
     }
 
-    fn decode(&self, value: &[u8]) -> Option<Result<Value, ValueError>> {
+    fn decode(&self, value: &[u8]) -> Option<Result<Box<Value>, ValueError>> {
         self.schema
             .as_ref()
             .filter(|_| self.decode)
-            .map(|s| decode_value(s, value))
+            .map(|s| decode_value(s, value).map(Box::new))
     }
 }
 
@@ -481,7 +485,7 @@ fn record(
                 seq: d.seq,
                 placement: *placement,
                 ring_drops: d.ring_drops,
-                value: d.value.to_vec(),
+                value: ValueBytes::from(d.value),
                 decoded: schemas.decode(d.value),
                 schema: schemas.schema.clone(),
                 events,
@@ -489,7 +493,7 @@ fn record(
         }
         Placed::Hello(h) => {
             let (schema, repeated) = schemas.hello(h.boot_id, h.schema);
-            Record::Hello(HelloRecord {
+            Record::Hello(Box::new(HelloRecord {
                 stream,
                 streams: h.streams,
                 kind: h.kind,
@@ -502,7 +506,7 @@ fn record(
                 schema,
                 repeated,
                 events,
-            })
+            }))
         }
         Placed::Unplaced { values } => Record::Unplaced(UnplacedRecord {
             stream,
@@ -513,5 +517,20 @@ fn record(
                 .map(|s| values.iter().map(|v| decode_value(s, v)).collect()),
             events,
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use core::mem::size_of;
+
+    /// A design property host tools rely on: a record, moved whole through their stages once
+    /// per value, is no larger than a data record, and a data record stays small (its `Value`
+    /// boxed, its bytes inline, the rare hello boxed).
+    #[test]
+    fn a_record_is_as_small_as_a_data_record() {
+        assert_eq!(size_of::<Record>(), size_of::<DataRecord>());
+        assert!(size_of::<DataRecord>() <= 88, "{}", size_of::<DataRecord>());
     }
 }

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ph_eventing_wire::accounting::Event;
+use ph_eventing_wire::bytes::ValueBytes;
 use ph_eventing_wire::frame::{FrameError, FrameErrorKind};
 use ph_eventing_wire::schema::OwnedNamedType;
 use ph_eventing_wire::session;
@@ -239,8 +240,8 @@ impl fmt::Display for Warning {
 /// ([`Body::Encoded`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct EncodedValue {
-    /// The value's postcard bytes.
-    pub bytes: Vec<u8>,
+    /// The value's postcard bytes (inline when they are few: no heap allocation per value).
+    pub bytes: ValueBytes,
     /// Its stream's schema when it arrived.
     pub schema: Arc<OwnedNamedType>,
     /// A value of this schema can have an object with a repeated key
@@ -260,7 +261,7 @@ impl EncodedValue {
     /// let schema = postcard::to_allocvec(<u16 as postcard_schema::Schema>::SCHEMA).unwrap();
     /// let schema = Arc::new(parse_schema(&schema).unwrap());
     /// let value = |bytes: &[u8]| {
-    ///     EncodedValue { bytes: bytes.to_vec(), schema: schema.clone(), keys_may_repeat: false }.value()
+    ///     EncodedValue { bytes: bytes.into(), schema: schema.clone(), keys_may_repeat: false }.value()
     /// };
     /// assert_eq!(value(&[0xAC, 0x02]), serde_json::json!(300));
     /// assert_eq!(value(&[0xFF]), serde_json::json!("<does not match schema: ff>"));
@@ -311,12 +312,13 @@ pub enum Body {
     },
     /// A frame was skipped: damaged, or of a kind this ph-tap cannot read.
     Rejected(FrameError),
-    /// A log line of the firmware (a defmt channel).
-    Log(LogLine),
+    /// A log line of the firmware (a defmt channel); boxed, as the rare warnings are, so that
+    /// the body of a value, the common record, stays small.
+    Log(Box<LogLine>),
     /// A line of a text channel (`--show-channel`).
     Text(TextLine),
     /// A remark about the stream (shown on stderr, whatever the format).
-    Warning(Warning),
+    Warning(Box<Warning>),
     /// Something happened to the source: it went away, came back, or found the target's RTT
     /// control block again after a reset (shown on stderr by the human format).
     Source(SourceEvent),
@@ -435,5 +437,20 @@ impl Body {
             }
             Body::Source(SourceEvent::Skipped { reason }) => vec![("reason", json!(reason))],
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::mem::size_of;
+
+    /// A design property the decoding thread relies on: a record, made and moved once per
+    /// value, stays small (the rare log lines and warnings boxed, a value's bytes inline).
+    #[test]
+    fn a_record_stays_small() {
+        assert!(size_of::<Body>() <= 80, "{}", size_of::<Body>());
+        assert!(size_of::<Record>() <= 136, "{}", size_of::<Record>());
+        assert_eq!(size_of::<EncodedValue>(), 40);
     }
 }

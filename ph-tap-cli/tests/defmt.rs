@@ -284,10 +284,10 @@ fn check_not_decoded(options: DecoderOptions, reason: &str) {
     assert_eq!(bodies(&mixed, 1), bodies(&alone, 1));
     assert_eq!(
         bodies(&mixed, 0),
-        [Body::Warning(Warning::NotDecoded {
+        [Body::Warning(Box::new(Warning::NotDecoded {
             channel: "0 'defmt'".into(),
             reason: reason.into()
-        })]
+        }))]
     );
 }
 

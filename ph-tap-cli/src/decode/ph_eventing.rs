@@ -155,7 +155,7 @@ impl Shown {
                     }
                     (decoded, _) => Body::Value {
                         seq: data.seq,
-                        value: value(&data.value, decoded),
+                        value: value(&data.value, decoded.map(|d| d.map(|v| *v))),
                     },
                 };
                 emit(tag, body);
@@ -200,7 +200,7 @@ impl Shown {
                     .collect();
                 emit(self.tag(unplaced.stream), Body::Unplaced { values });
             }
-            Record::Warning(warning) => emit(None, Body::Warning(warning.into())),
+            Record::Warning(warning) => emit(None, Body::Warning(Box::new(warning.into()))),
         }
     }
 }

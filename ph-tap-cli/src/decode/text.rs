@@ -78,10 +78,10 @@ impl TextDecoder {
         }
         let piece: Vec<u8> = self.pending.drain(..at).collect();
         if self.counts.cut == 0 {
-            emit(Body::Warning(Warning::LineCut {
+            emit(Body::Warning(Box::new(Warning::LineCut {
                 channel: self.label.clone(),
                 limit: MAX_LINE,
-            }));
+            })));
         }
         self.counts.cut += 1;
         self.emit_line(&piece, true, emit);
@@ -137,7 +137,7 @@ mod tests {
         let mut warnings = Vec::new();
         let mut emit = |body| match body {
             Body::Text(line) => out.push(line),
-            Body::Warning(w) => warnings.push(w),
+            Body::Warning(w) => warnings.push(*w),
             other => panic!("{other:?}"),
         };
         for chunk in chunks {

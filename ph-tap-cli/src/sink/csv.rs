@@ -87,7 +87,7 @@ impl<W: Write> CsvSink<W> {
     /// let mut out = Vec::new();
     /// let mut sink = CsvSink::new(&mut out, false).log_columns(true);
     /// sink.begin().unwrap();
-    /// sink.record(&Record { origin: Origin::default(), at: None, body: Body::Log(log) }).unwrap();
+    /// sink.record(&Record { origin: Origin::default(), at: None, body: Body::Log(Box::new(log)) }).unwrap();
     /// drop(sink);
     /// assert_eq!(
     ///     String::from_utf8(out).unwrap(),

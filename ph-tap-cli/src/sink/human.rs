@@ -44,7 +44,7 @@ pub fn line(record: &Record, color: bool) -> String {
 ///     timestamp: Some("0.000100".into()),
 ///     location: Some(Location { file: "src/main.rs".into(), line: 12, module_path: "app::main".into() }),
 /// };
-/// let record = Record { origin: Origin::default(), at: None, body: Body::Log(log) };
+/// let record = Record { origin: Origin::default(), at: None, body: Body::Log(Box::new(log)) };
 /// assert_eq!(line_with(&record, false, false), "0.000100 INFO  boot: firmware v0.3");
 /// assert_eq!(line_with(&record, false, true), "0.000100 INFO  boot: firmware v0.3  src/main.rs:12");
 /// ```
@@ -175,7 +175,7 @@ fn event_style(event: &Event) -> Style {
 /// let log = LogLine { level: Some(Level::Warn), message: "low battery".into(), timestamp: None, location: None };
 /// let mut out = Vec::new();
 /// let mut sink = HumanSink::new(&mut out, false, true).channels(&channels);
-/// sink.record(&Record { origin: Default::default(), at: None, body: Body::Log(log) }).unwrap();
+/// sink.record(&Record { origin: Default::default(), at: None, body: Body::Log(Box::new(log)) }).unwrap();
 /// let value = Body::Value { seq: 7, value: 42.into() };
 /// sink.record(&Record { origin: ph_tap::record::Origin::channel(1), at: None, body: value }).unwrap();
 /// drop(sink);

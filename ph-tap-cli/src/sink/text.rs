@@ -250,7 +250,7 @@ mod tests {
             let schema = postcard::to_allocvec(T::SCHEMA).unwrap();
             let schema = Arc::new(parse_schema(&schema).unwrap());
             let value = EncodedValue {
-                bytes: bytes.to_vec(),
+                bytes: bytes.into(),
                 keys_may_repeat: keys_may_repeat(&schema),
                 schema,
             };

@@ -561,7 +561,7 @@ fn decode_defmt(elf: &std::path::Path, stream: &[u8]) -> Vec<LogLine> {
     let lines: Vec<_> = bodies
         .into_iter()
         .map(|body| match body {
-            Body::Log(line) => line,
+            Body::Log(line) => *line,
             other => panic!("not a log line: {other:?}"),
         })
         .collect();

@@ -375,17 +375,17 @@ impl DefmtDecoder {
             return;
         }
         self.counts.undecodable += 1;
-        emit(Body::Warning(Warning::BadFrame {
+        emit(Body::Warning(Box::new(Warning::BadFrame {
             channel: self.label.clone(),
             format: "defmt",
             reason,
-        }));
+        })));
     }
 
     fn line(&mut self, line: LogLine, emit: &mut dyn FnMut(Body)) {
         self.first = false;
         self.counts.lines += 1;
-        emit(Body::Log(line));
+        emit(Body::Log(Box::new(line)));
     }
 
     fn feed_rzcobs(&mut self, mut bytes: &[u8], emit: &mut dyn FnMut(Body)) {
@@ -466,10 +466,10 @@ impl DefmtDecoder {
         if let State::NotDecoded { reason, warned } = &mut self.state {
             self.counts.not_decoded = true;
             if !std::mem::replace(warned, true) {
-                emit(Body::Warning(Warning::NotDecoded {
+                emit(Body::Warning(Box::new(Warning::NotDecoded {
                     channel: self.label.clone(),
                     reason: reason.clone(),
-                }));
+                })));
             }
         }
     }

@@ -249,6 +249,29 @@ fn run_pair(
     (run, tally)
 }
 
+/// Workload 3 for one of this workspace's rings: `push` on the producer thread, the consumer
+/// drained through [`SeqSource`](ph_eventing::SeqSource), its reported drops kept.
+fn ring_run<T: Payload, S: ph_eventing::SeqSource<Item = T> + Send>(
+    pushes: u32,
+    mut push: impl FnMut(T) -> u32 + Send,
+    mut consumer: S,
+) -> TwoThreadRun {
+    let mut dropped = 0u64;
+    let (mut run, _) = run_pair(
+        pushes,
+        move |i| {
+            std::hint::black_box(push(T::from_counter(i)));
+        },
+        |tally| {
+            let stats = consumer.poll_up_to(BATCH, |_, v| tally.see(v.counter()));
+            dropped += u64::from(stats.dropped);
+            stats.read as usize
+        },
+    );
+    run.reported_dropped = Some(dropped);
+    run
+}
+
 /// Workload 3 for one peer and item type: `pushes` items at full speed on one thread, a consumer
 /// draining batches of up to [`BATCH`] on another.
 pub fn two_threads<T: Payload>(peer: Peer, pushes: u32) -> TwoThreadRun {
@@ -256,42 +279,13 @@ pub fn two_threads<T: Payload>(peer: Peer, pushes: u32) -> TwoThreadRun {
         Peer::Ours => {
             let ring = Box::new(ph_eventing::SeqRing::<T, CAPACITY>::new());
             let producer = ring.producer();
-            let mut consumer = ring.consumer();
-            let mut dropped = 0u64;
-            let (mut run, _) = run_pair(
-                pushes,
-                // The handle moves into the producer thread (`Send`, not `Sync`).
-                move |i| {
-                    std::hint::black_box(producer.push(T::from_counter(i)));
-                },
-                |tally| {
-                    let stats = consumer.poll_up_to(BATCH, |_, v| tally.see(v.counter()));
-                    dropped += u64::from(stats.dropped);
-                    stats.read as usize
-                },
-            );
-            run.reported_dropped = Some(dropped);
-            run
+            // The handle moves into the producer thread (`Send`, not `Sync`).
+            ring_run(pushes, move |v| producer.push(v), ring.consumer())
         }
         Peer::Swap => {
             let ring = Box::new(ph_eventing::SwapRing::<T, CAPACITY>::new());
             let producer = ring.producer();
-            let mut consumer = ring.consumer();
-            let mut dropped = 0u64;
-            let (mut run, _) = run_pair(
-                pushes,
-                // The handle moves into the producer thread (`Send`, not `Sync`).
-                move |i| {
-                    std::hint::black_box(producer.push(T::from_counter(i)));
-                },
-                |tally| {
-                    let stats = consumer.poll_up_to(BATCH, |_, v| tally.see(v.counter()));
-                    dropped += u64::from(stats.dropped);
-                    stats.read as usize
-                },
-            );
-            run.reported_dropped = Some(dropped);
-            run
+            ring_run(pushes, move |v| producer.push(v), ring.consumer())
         }
         Peer::Orig => {
             let ring = Box::new(orig::SeqRing::<T, CAPACITY>::new());

@@ -29,6 +29,25 @@ fn ours<T: Payload>(p: &ph_eventing::Producer<'_, T, CAPACITY>, v: T) {
     }
 }
 
+/// The handle taken and dropped around the loop, so the loop owns it (the compiler may keep its
+/// bookkeeping in registers).
+#[inline(never)]
+fn ours_owned<T: Payload>(ring: &ph_eventing::SeqRing<T, CAPACITY>, v: T) {
+    let p = ring.producer();
+    for _ in 0..PUSHES {
+        black_box(p.push(black_box(v)));
+    }
+}
+
+/// rtrb's handle moved into the loop and back out.
+#[inline(never)]
+fn rtrb_owned<T: Payload>(mut p: rtrb::Producer<T>, v: T) -> rtrb::Producer<T> {
+    for _ in 0..PUSHES {
+        black_box(p.push(black_box(v)).is_ok());
+    }
+    p
+}
+
 #[inline(never)]
 fn swap<T: Payload>(p: &ph_eventing::SwapProducer<'_, T, CAPACITY>, v: T) {
     for _ in 0..PUSHES {
@@ -103,6 +122,8 @@ fn run<T: Payload>() {
     let ring = Box::new(ph_eventing::SeqRing::<T, CAPACITY>::new());
     let p = ring.producer();
     timed(&format!("ours/{}", T::SLUG), || ours(&p, v));
+    drop(p);
+    timed(&format!("ours-owned/{}", T::SLUG), || ours_owned(&ring, v));
 
     let ring = Box::new(ph_eventing::SwapRing::<T, CAPACITY>::new());
     let p = ring.producer();
@@ -122,6 +143,10 @@ fn run<T: Payload>() {
 
     let (mut p, _c) = rtrb::RingBuffer::<T>::new(CAPACITY);
     timed(&format!("rtrb/{}", T::SLUG), || rtrb(&mut p, v));
+    let mut p = Some(p);
+    timed(&format!("rtrb-owned/{}", T::SLUG), || {
+        p = Some(rtrb_owned(p.take().expect("handle"), v));
+    });
 
     let mut q = Box::new(heapless::spsc::Queue::<T, { CAPACITY + 1 }>::new());
     let (mut p, _c) = q.split();

@@ -2,6 +2,8 @@
 //!
 //! - `push_only/*`: push into a ring nobody drains (the interrupt handler's cost when nobody
 //!   listens). The overwriting rings overwrite; `rtrb` and `heapless` reject the new item.
+//! - `push_only_owned/*`: the same, with each handle owned by the timed loop (a producer pushing
+//!   a batch in one function), where `push_only` reaches it through a reference.
 //! - `push_drain_1/*`, `push_drain_64/*`: on one thread, push a batch then drain it with each
 //!   ring's batch API (`poll_up_to` for ours). Throughput is in items.
 //! - `latest_busy/*`: `latest()` while another thread pushes at full speed; `latest_idle/*`: the
@@ -15,7 +17,7 @@
 
 use std::hint::black_box;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ph_benches::{CAPACITY, Payload};
@@ -65,6 +67,73 @@ fn push_only<T: Payload>(c: &mut Criterion) {
         });
     }
     g.finish();
+}
+
+/// Workload 1 again with each handle owned by the timed loop: moved out of its `Option` into a
+/// local for the loop and back after, so the compiler may keep a handle's own bookkeeping in
+/// registers (a producer pushing a batch in one function), where `push_only` reaches every handle
+/// through a reference the closure captured (a handle in a `static`, as an interrupt handler has).
+fn push_only_owned<T: Payload>(c: &mut Criterion) {
+    let mut g = c.benchmark_group(format!("push_only_owned/{}", T::SLUG));
+    g.throughput(Throughput::Elements(1));
+    let v = T::from_counter(7);
+
+    let ring = Box::new(ph_eventing::SeqRing::<T, CAPACITY>::new());
+    let mut producer = Some(ring.producer());
+    g.bench_function("ours", |b| {
+        b.iter_custom(|n| owned_loop(&mut producer, n, |p| p.push(black_box(v))))
+    });
+
+    let ring = Box::new(ph_eventing::SwapRing::<T, CAPACITY>::new());
+    let mut producer = Some(ring.producer());
+    g.bench_function("swap", |b| {
+        b.iter_custom(|n| owned_loop(&mut producer, n, |p| p.push(black_box(v))))
+    });
+
+    let ring = Box::new(orig::SeqRing::<T, CAPACITY>::new());
+    let mut producer = ring.try_producer();
+    g.bench_function("orig-0.3.0", |b| {
+        b.iter_custom(|n| owned_loop(&mut producer, n, |p| p.push(black_box(v))))
+    });
+
+    let (publisher, _subscribable) = photon_ring::channel::<T>(CAPACITY);
+    let mut publisher = Some(publisher);
+    g.bench_function("photon-ring", |b| {
+        b.iter_custom(|n| owned_loop(&mut publisher, n, |p| p.publish(black_box(v))))
+    });
+
+    let (producer, _consumer) = rtrb::RingBuffer::<T>::new(CAPACITY);
+    let mut producer = Some(producer);
+    g.bench_function("rtrb", |b| {
+        b.iter_custom(|n| owned_loop(&mut producer, n, |p| p.push(black_box(v)).is_ok()))
+    });
+
+    let mut queue = Box::new(heapless::spsc::Queue::<T, { CAPACITY + 1 }>::new());
+    let (producer, _consumer) = queue.split();
+    let mut producer = Some(producer);
+    g.bench_function("heapless", |b| {
+        b.iter_custom(|n| owned_loop(&mut producer, n, |p| p.enqueue(black_box(v)).is_ok()))
+    });
+    g.finish();
+}
+
+/// Times `iters` calls of `push` on the handle, held in a local for the loop.
+#[inline(always)]
+fn owned_loop<H, R>(
+    handle: &mut Option<H>,
+    iters: u64,
+    mut push: impl FnMut(&mut H) -> R,
+) -> Duration {
+    let mut h = handle
+        .take()
+        .expect("the handle is put back after each sample");
+    let start = Instant::now();
+    for _ in 0..iters {
+        black_box(push(&mut h));
+    }
+    let elapsed = start.elapsed();
+    *handle = Some(h);
+    elapsed
 }
 
 /// Workload 2: push `batch` items, then drain up to `batch` with each ring's batch API.
@@ -282,6 +351,7 @@ fn with_producer<R, P: FnMut(u32) -> R + Send>(busy: bool, mut push: P, bench: i
 
 fn all<T: Payload>(c: &mut Criterion) {
     push_only::<T>(c);
+    push_only_owned::<T>(c);
     push_drain::<T>(c, 1);
     push_drain::<T>(c, 64);
     latest::<T>(c, false);

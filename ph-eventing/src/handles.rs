@@ -77,10 +77,9 @@ macro_rules! ring_handle_methods {
         /// assert!(ring.try_producer().is_none());
         /// ```
         pub fn try_producer(&self) -> Option<$producer<'_, T, N>> {
-            $crate::handles::take_flag(&self.producer_taken).then(|| $producer {
-                ring: self,
-                _not_sync: ::core::marker::PhantomData,
-            })
+            // The flag was just taken: this is the one live producer handle, and the `Acquire`
+            // in `take_flag` ordered it after the previous handle's last access.
+            $crate::handles::take_flag(&self.producer_taken).then(|| $producer::taken(self))
         }
 
         /// Takes the consumer handle, or returns `None` if one is alive.

@@ -19,6 +19,13 @@ pub(crate) use core::sync::atomic::{AtomicBool, AtomicU32};
 
 pub(crate) use core::sync::atomic::Ordering;
 
+/// The word-size atomic a slot's words are accessed through (plain memory viewed as atomics
+/// with `from_ptr`; the same on every target, as only its loads and stores are used).
+#[cfg(not(loom))]
+pub(crate) use core::sync::atomic::AtomicUsize;
+#[cfg(loom)]
+pub(crate) use loom::sync::atomic::AtomicUsize;
+
 #[cfg(not(loom))]
 pub(crate) use core::sync::atomic::fence;
 #[cfg(loom)]
@@ -98,6 +105,14 @@ impl<T> Cell<T> {
 /// multi-core target, and a plain load behind a compiler fence where the user promised one core.
 #[inline(always)]
 pub(crate) fn load_acquire(atomic: &AtomicU32) -> u32 {
+    let value = atomic.load(Ordering::Relaxed);
+    stamp_fence(Ordering::Acquire);
+    value
+}
+
+/// [`load_acquire`] of a machine word (word 0 of a slot, with its stamp).
+#[inline(always)]
+pub(crate) fn load_word_acquire(atomic: &AtomicUsize) -> usize {
     let value = atomic.load(Ordering::Relaxed);
     stamp_fence(Ordering::Acquire);
     value

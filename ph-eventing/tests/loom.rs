@@ -21,12 +21,12 @@ fn pair(i: u32) -> Pair {
     [u64::from(i), u64::from(i)]
 }
 
-fn check_delivered(items: &[(u32, Pair)]) {
+fn check_delivered<V: PartialEq + core::fmt::Debug>(items: &[(u32, V)], value_of: fn(u32) -> V) {
     let mut last = 0;
-    for &(seq, v) in items {
-        assert_eq!(v, pair(seq), "value does not belong to its seq");
-        assert!(seq > last, "order");
-        last = seq;
+    for (seq, v) in items {
+        assert_eq!(*v, value_of(*seq), "value does not belong to its seq");
+        assert!(*seq > last, "order");
+        last = *seq;
     }
 }
 
@@ -42,6 +42,11 @@ mod seq_ring {
     const BOUND: Option<usize> = Some(2);
 
     include!("rings/loom.rs");
+
+    #[test]
+    fn ring_of_three_never_lapped() {
+        never_lapped_never_lost::<3>(3, 2);
+    }
 
     #[test]
     fn ring_of_one_lapped_during_poll() {
@@ -79,6 +84,53 @@ mod seq_ring {
     }
 }
 
+/// The `SeqRing` with a slot of one word (a `u32` beside its stamp, on a 64-bit host): one store
+/// per push, one load per read, no busy mark.
+#[cfg(target_pointer_width = "64")]
+mod seq_ring_one_word {
+    use super::{Arc, PollStats, check_delivered, thread};
+    use ph_eventing::SeqRing as Ring;
+
+    /// The value is the item's own seq, so a value read from another item's push is caught.
+    type Pair = u32;
+
+    /// The value pushed as item `i`.
+    fn pair(i: u32) -> Pair {
+        i
+    }
+
+    /// A one-word push is four atomic steps, so the models run with one more preemption than
+    /// the stamped slot of several words.
+    const BOUND: Option<usize> = Some(3);
+
+    include!("rings/loom.rs");
+
+    #[test]
+    fn ring_of_three_never_lapped() {
+        never_lapped_never_lost::<3>(3, 2);
+    }
+
+    #[test]
+    fn ring_of_one_two_laps() {
+        producer_laps_consumer::<1>(3, 2, false, BOUND);
+    }
+
+    #[test]
+    fn ring_of_two_lapped_during_poll() {
+        producer_laps_consumer::<2>(4, 2, false, BOUND);
+    }
+
+    #[test]
+    fn latest_ring_of_two() {
+        producer_laps_consumer::<2>(3, 2, true, BOUND);
+    }
+
+    #[test]
+    fn skip_to_latest_ring_of_two() {
+        skip_while_producer_pushes::<2>(3, 1);
+    }
+}
+
 mod swap_ring {
     use super::*;
     use ph_eventing::SwapRing as Ring;
@@ -87,6 +139,11 @@ mod swap_ring {
     const BOUND: Option<usize> = None;
 
     include!("rings/loom.rs");
+
+    #[test]
+    fn ring_of_three_never_lapped() {
+        never_lapped_never_lost::<3>(3, 2);
+    }
 
     #[test]
     fn ring_of_one_lapped_during_poll() {

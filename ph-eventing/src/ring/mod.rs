@@ -2,17 +2,22 @@
 //!
 //! # The stamp protocol
 //!
-//! Each of the `N` slots holds a `u32` stamp and the item's value as machine words, and every
-//! access to either is an atomic load or store (no read-modify-write anywhere in the data path).
+//! Each of the `N` slots holds a `u32` stamp and the item's value as machine words, the stamp in
+//! the first four bytes of word 0, and every access to either is an atomic load or store of a
+//! whole word (no read-modify-write anywhere in the data path).
 //!
 //! - `push`: stamp := a busy mark (the previous sequence number, see [`slot::busy_mark`]); release
-//!   fence; the value's words (relaxed); release fence; stamp := seq; `head` := seq (both
-//!   relaxed: the second fence publishes both).
-//! - a read of item `s`: `head` (acquire) says `s` is published; stamp (acquire); if it is `s`,
-//!   copy the words (relaxed), acquire fence, stamp again (relaxed). The same `s` both times: the
-//!   copy is whole (any word written by a later push would have made the second load see that
-//!   push's busy mark or later). Anything else: the producer lapped the consumer, which skips and
-//!   counts what it lost. The consumer writes nothing the producer reads.
+//!   fence; the value's words after word 0 (relaxed); release fence; word 0 := the stamp `seq`
+//!   and whatever of the value shares its word; `head` := seq (both relaxed: the second fence
+//!   publishes both).
+//! - a read of item `s`: `head` (acquire) says `s` is published; word 0 (acquire); if its stamp
+//!   is `s`, copy the other words (relaxed), acquire fence, stamp again (relaxed). The same `s`
+//!   both times: the copy is whole (any word written by a later push would have made the second
+//!   load see that push's busy mark or later). Anything else: the producer lapped the consumer,
+//!   which skips and counts what it lost. The consumer writes nothing the producer reads.
+//! - a slot of one word (a value of at most four bytes on a 64-bit target): `push` stores the
+//!   stamp and the value in one store, then a release fence and `head`; a read is one load, which
+//!   can never be torn, so there is no busy mark and no second look.
 //!
 //! The last published item can be caught with its stamp store not yet visible on another core
 //! (the stamp and `head` are stored after the same fence, in either order). A consumer that finds
@@ -33,7 +38,8 @@ pub use consumer::Consumer;
 pub use producer::Producer;
 use slot::Slot;
 
-/// The producer's private bookkeeping; touched only by the live [`Producer`].
+/// The producer's private bookkeeping: the live [`Producer`] keeps it (in the handle), and the
+/// ring holds it between handles.
 ///
 /// `newest` is the producer's own copy of `head`: the two fields are read and written together
 /// (one `ldrd`/`strd` pair on Cortex-M4, one 8-byte load and store on 64-bit hosts), where `head`

@@ -1,15 +1,14 @@
 //! [`Producer`]: the writing end of a [`SeqRing`].
 
-use core::marker::PhantomData;
+use core::cell::Cell;
 
 use bytemuck::NoUninit;
 
 use super::ProducerState;
-use super::slot::busy_mark;
 use crate::SeqRing;
 use crate::position::next_pos;
 use crate::seq;
-use crate::sync::{Ordering, stamp_fence};
+use crate::sync::Ordering;
 
 /// The writing end of a [`SeqRing`]; there is at most one at a time.
 ///
@@ -23,8 +22,24 @@ use crate::sync::{Ordering, stamp_fence};
 /// ```
 pub struct Producer<'a, T: NoUninit, const N: usize> {
     pub(crate) ring: &'a SeqRing<T, N>,
-    /// Makes the handle `!Sync` while keeping it `Send`.
-    pub(crate) _not_sync: PhantomData<core::cell::Cell<()>>,
+    /// The producer's bookkeeping, kept in the handle while it lives (so a loop of pushes
+    /// through a handle of its own can keep it in registers) and in the ring between handles.
+    /// A `Cell`, which also makes the handle `!Sync` while keeping it `Send`.
+    state: Cell<ProducerState>,
+}
+
+impl<'a, T: NoUninit, const N: usize> Producer<'a, T, N> {
+    /// The handle, once `ring`'s producer flag was taken: it takes over the bookkeeping the last
+    /// handle left in the ring.
+    pub(crate) fn taken(ring: &'a SeqRing<T, N>) -> Self {
+        // SAFETY: the caller took the producer flag, so no other handle touches the producer
+        // state, and the `Acquire` of the take ordered this after the last handle's write-back.
+        let state = unsafe { *ring.producer_state.as_ptr() };
+        Self {
+            ring,
+            state: Cell::new(state),
+        }
+    }
 }
 
 impl<T: NoUninit, const N: usize> Producer<'_, T, N> {
@@ -48,33 +63,28 @@ impl<T: NoUninit, const N: usize> Producer<'_, T, N> {
     #[inline]
     pub fn push(&self, value: T) -> u32 {
         let ring = self.ring;
-        // SAFETY: the producer state is only touched through the one live `Producer`, and this
-        // handle is `!Sync`, so this is the only access right now.
-        let state = unsafe { &mut *ring.producer_state.as_ptr() };
-        let ProducerState { newest, pos } = *state;
+        let ProducerState { newest, pos } = self.state.get();
         let seq = seq::next(newest);
         // SAFETY: `pos < N` always holds (it only moves through `next_pos`).
         let slot = unsafe { ring.slot(pos as usize) };
-        slot.stamp.store(busy_mark::<N>(newest), Ordering::Relaxed);
-        // A consumer that copies any word stored below sees the busy mark (or later) when it
-        // reads the stamp again after its acquire fence.
-        stamp_fence(Ordering::Release);
-        slot.words.store(value);
-        // Publishes the words with the stamp and with `head`: a consumer that reads either with
-        // acquire sees them.
-        stamp_fence(Ordering::Release);
-        slot.stamp.store(seq, Ordering::Relaxed);
+        slot.write::<N>(newest, seq, value);
+        // After the slot's last release fence: a consumer that reads this `head` with acquire
+        // sees every earlier push's slot whole (and this one's, but for the word stored beside
+        // `head` after the same fence, see the stamp protocol).
         ring.head.store(seq, Ordering::Relaxed);
-        *state = ProducerState {
+        self.state.set(ProducerState {
             newest: seq,
             pos: next_pos::<N>(pos as usize) as u32,
-        };
+        });
         seq
     }
 }
 
 impl<T: NoUninit, const N: usize> Drop for Producer<'_, T, N> {
     fn drop(&mut self) {
+        // SAFETY: this is the one live producer handle, so nothing else touches the ring's
+        // producer state; releasing the flag below (`Release`) hands the write to the next one.
+        unsafe { *self.ring.producer_state.as_ptr() = self.state.get() };
         self.ring.release_producer();
     }
 }

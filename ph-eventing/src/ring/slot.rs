@@ -3,8 +3,8 @@
 
 use bytemuck::NoUninit;
 
-use crate::sync::{AtomicU32, Ordering, load_acquire, stamp_fence};
-use crate::words::Words;
+use crate::sync::{Ordering, load_word_acquire, stamp_fence};
+use crate::words::{Staged, Words, stamp_of, stamp_word};
 
 /// The stamp of a slot never written. `0` is never a sequence number.
 pub(crate) const EMPTY: u32 = 0;
@@ -25,12 +25,12 @@ pub(crate) const fn busy_mark<const N: usize>(newest: u32) -> u32 {
 
 /// One position of the ring.
 ///
-/// The stamp is the sequence number of the item the words hold, a [`busy_mark`], or [`EMPTY`]. Only the producer
-/// writes a slot; the consumer reads the stamp, copies the words and reads the stamp again.
-#[repr(C)]
+/// The stamp is the sequence number of the item the words hold, a [`busy_mark`], or [`EMPTY`];
+/// it is the first four bytes of word 0 (see [`Words`]). Only the producer writes a slot; the
+/// consumer reads the stamp, copies the words and reads the stamp again (or, for a slot of one
+/// word, reads the stamp and the value in one load).
 pub(crate) struct Slot<T> {
-    pub(crate) stamp: AtomicU32,
-    pub(crate) words: Words<T>,
+    words: Words<T>,
 }
 
 impl<T: NoUninit> Slot<T> {
@@ -38,7 +38,6 @@ impl<T: NoUninit> Slot<T> {
     #[cfg(not(loom))]
     pub(crate) const fn empty() -> Self {
         Self {
-            stamp: AtomicU32::new(EMPTY),
             words: Words::zeroed(),
         }
     }
@@ -47,9 +46,37 @@ impl<T: NoUninit> Slot<T> {
     #[cfg(loom)]
     pub(crate) fn empty() -> Self {
         Self {
-            stamp: AtomicU32::new(EMPTY),
             words: Words::zeroed(),
         }
+    }
+
+    /// Stores item `seq` (`value`), the push after `newest`, so that a consumer never takes a
+    /// torn copy for a whole one, and ends with a release fence: whatever the caller stores next
+    /// (`head`) publishes the slot.
+    ///
+    /// - A slot of several words: stamp := [`busy_mark`]; release fence; the words after word 0;
+    ///   release fence; word 0 (the stamp `seq`, and whatever of the value shares its word). A
+    ///   consumer that copied any word of this push sees the busy mark or `seq`'s word 0 when it
+    ///   loads the stamp again after its acquire fence.
+    /// - A slot of one word: that word (stamp and value in one store, never torn); release fence.
+    #[inline(always)]
+    pub(crate) fn write<const N: usize>(&self, newest: u32, seq: u32, value: T) {
+        let mut staged = Staged::new();
+        let staged = staged.fill(seq, value);
+        if Words::<T>::ONE_WORD {
+            self.words.word(0).store(staged.word(0), Ordering::Relaxed);
+            stamp_fence(Ordering::Release);
+            return;
+        }
+        self.words
+            .word(0)
+            .store(stamp_word(busy_mark::<N>(newest)), Ordering::Relaxed);
+        stamp_fence(Ordering::Release);
+        for i in 1..Words::<T>::WORDS {
+            self.words.word(i).store(staged.word(i), Ordering::Relaxed);
+        }
+        stamp_fence(Ordering::Release);
+        self.words.word(0).store(staged.word(0), Ordering::Relaxed);
     }
 }
 
@@ -63,22 +90,31 @@ pub(crate) enum Missed {
 }
 
 impl<T: NoUninit> Slot<T> {
-    /// Copies item `seq` out of the slot, if the slot holds it whole: stamp (acquire), the words,
-    /// an acquire fence, the stamp again. The copy becomes a `T` only when both stamps say `seq`.
+    /// Copies item `seq` out of the slot, if the slot holds it whole: word 0 with the stamp
+    /// (acquire), the other words, an acquire fence, the stamp again. The copy becomes a `T` only
+    /// when both stamps say `seq`. A slot of one word is whole when its one load says `seq`.
     #[inline(always)]
     pub(crate) fn read(&self, seq: u32) -> Result<T, Missed> {
-        let stamp = load_acquire(&self.stamp);
+        let first = if Words::<T>::ONE_WORD {
+            self.words.word(0).load(Ordering::Relaxed)
+        } else {
+            load_word_acquire(self.words.word(0))
+        };
+        let stamp = stamp_of(first);
         if stamp != seq {
             return Err(Missed::Holds(stamp));
         }
-        let copy = self.words.load();
-        stamp_fence(Ordering::Acquire);
-        if self.stamp.load(Ordering::Relaxed) != seq {
-            return Err(Missed::Torn);
+        let copy = self.words.copy(first);
+        if !Words::<T>::ONE_WORD {
+            stamp_fence(Ordering::Acquire);
+            if stamp_of(self.words.word(0).load(Ordering::Relaxed)) != seq {
+                return Err(Missed::Torn);
+            }
         }
-        // SAFETY: the stamp said `seq` before and after the copy, with the fences of the stamp
-        // protocol between them, so no push wrote the words meanwhile: they are the ones push
-        // `seq` stored.
+        // SAFETY: the slot is one word, loaded once, stamp and value stored together by one
+        // push; or the stamp said `seq` before and after the copy, with the fences of the stamp
+        // protocol between them, so no push wrote the words meanwhile. Either way the words are
+        // the ones push `seq` stored.
         Ok(unsafe { copy.assume_whole() })
     }
 }

@@ -25,7 +25,15 @@ pub struct SwapProducer<'a, T: Copy, const N: usize> {
     pub(crate) _not_sync: PhantomData<core::cell::Cell<()>>,
 }
 
-impl<T: Copy, const N: usize> SwapProducer<'_, T, N> {
+impl<'a, T: Copy, const N: usize> SwapProducer<'a, T, N> {
+    /// The handle, once `ring`'s producer flag was taken.
+    pub(crate) fn taken(ring: &'a SwapRing<T, N>) -> Self {
+        Self {
+            ring,
+            _not_sync: PhantomData,
+        }
+    }
+
     /// Appends `value` and returns the sequence number it was given.
     ///
     /// Never blocks, never fails, never allocates: when the ring is full the oldest item is

@@ -48,10 +48,39 @@ fn producer_laps_consumer<const N: usize>(
         // After both are done, one drain through a new handle accounts for everything.
         let mut consumer = ring.consumer();
         total.accumulate(consumer.poll_up_to(usize::MAX, |s, v| got.push((s, *v))));
-        check_delivered(&got);
+        check_delivered(&got, pair);
         assert_eq!(total.read + total.dropped, pushes);
         let newest = got.last().map(|g| g.0);
         assert_eq!(newest, Some(pushes), "newest item is delivered");
+    });
+}
+
+/// The producer pushes `pushes` items into a ring that holds them all while the consumer polls
+/// `polls` times: nothing may be counted as lost. (A push whose slot became visible after the
+/// next push's `head` would look overwritten to the consumer.)
+fn never_lapped_never_lost<const N: usize>(pushes: u32, polls: usize) {
+    assert!(pushes as usize <= N);
+    let mut model = loom::model::Builder::new();
+    model.preemption_bound = BOUND;
+    model.check(move || {
+        let ring = Arc::new(Ring::<Pair, N>::new());
+        let producer = spawn_producer(ring.clone(), pushes);
+        let r = ring.clone();
+        let consumer = thread::spawn(move || {
+            let mut consumer = r.consumer();
+            let mut got = Vec::new();
+            let mut total = PollStats::default();
+            for _ in 0..polls {
+                total.accumulate(consumer.poll_one(|s, v| got.push((s, *v))));
+            }
+            (got, total)
+        });
+        producer.join().unwrap();
+        let (mut got, mut total) = consumer.join().unwrap();
+        let mut consumer = ring.consumer();
+        total.accumulate(consumer.poll_up_to(usize::MAX, |s, v| got.push((s, *v))));
+        check_delivered(&got, pair);
+        assert_eq!((total.read, total.dropped), (pushes, 0), "nothing lapped, nothing lost");
     });
 }
 
@@ -85,7 +114,7 @@ fn skip_while_producer_pushes<const N: usize>(pushes: u32, rounds: usize) {
         let (mut got, dropped, skipped) = consumer.join().unwrap();
         let mut consumer = ring.consumer();
         let last = consumer.poll_up_to(usize::MAX, |s, v| got.push((s, *v)));
-        check_delivered(&got);
+        check_delivered(&got, pair);
         assert_eq!(
             got.len() as u64 + dropped + u64::from(skipped) + u64::from(last.dropped),
             u64::from(pushes)

@@ -6,6 +6,7 @@
 //! be sent (nobody listening, a full send buffer) is counted, not retried. What was not sent
 //! is one warning at the end, never an error.
 
+use std::io::ErrorKind;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs, UdpSocket};
 
 use anyhow::{Context, Result};
@@ -63,8 +64,11 @@ pub struct UdpSink {
     /// Objects made so far: the timestamp of a record without a time.
     made: u64,
     sent: u64,
+    /// Sends the system refused (nobody listening, no route), and the first one's error.
     failed: u64,
     first_failure: Option<String>,
+    /// Datagrams dropped because the socket's send buffer was full.
+    full: u64,
     too_large: u64,
     largest: usize,
     /// The datagram being written, kept for its capacity.
@@ -96,6 +100,7 @@ impl UdpSink {
             sent: 0,
             failed: 0,
             first_failure: None,
+            full: 0,
             too_large: 0,
             largest: 0,
             buf: Vec::with_capacity(MAX_DATAGRAM),
@@ -121,8 +126,14 @@ impl UdpSink {
             parts.push(format!(
                 "{} of {} datagrams could not be sent (first: {}): is PlotJuggler's UDP server (or another receiver) listening there?",
                 self.failed,
-                self.failed + self.sent,
+                self.failed + self.full + self.sent,
                 self.first_failure.as_deref().unwrap_or("unknown error")
+            ));
+        }
+        if self.full > 0 {
+            parts.push(format!(
+                "{} datagrams were dropped: the send buffer was full (more values a second than the network takes)",
+                self.full
             ));
         }
         if self.too_large > 0 {
@@ -157,6 +168,7 @@ impl Sink for UdpSink {
         }
         match self.socket.send(&self.buf) {
             Ok(_) => self.sent += 1,
+            Err(err) if err.kind() == ErrorKind::WouldBlock => self.full += 1,
             Err(err) => {
                 self.failed += 1;
                 self.first_failure.get_or_insert_with(|| err.to_string());
@@ -219,6 +231,20 @@ mod tests {
         assert!(
             warning.contains("1 records were not sent: over 1400 bytes"),
             "{warning}"
+        );
+    }
+
+    #[test]
+    fn a_full_send_buffer_is_told_apart_from_a_refused_send() {
+        let receiver = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let mut sink = UdpSink::connect(receiver.local_addr().unwrap()).unwrap();
+        sink.full = 3;
+        assert_eq!(
+            sink.warning().unwrap(),
+            format!(
+                "--udp {}: 3 datagrams were dropped: the send buffer was full (more values a second than the network takes)",
+                receiver.local_addr().unwrap()
+            )
         );
     }
 

@@ -1,11 +1,13 @@
 //! The command line: `ph-tap <attach|list|decode|demo>` and the options they share.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, Parser, Subcommand};
 
 use ph_tap::decode::value::ValueAs;
 use ph_tap::probe::{ChannelSelector, ProbeOptions, RttOptions};
+use ph_tap::sink::DEFAULT_ADDR;
 use ph_tap::sink::color::ColorChoice;
 use ph_tap::stream::StreamSelector;
 
@@ -53,6 +55,26 @@ pub enum Command {
     Decode(DecodeArgs),
     /// Run a simulated target (real ring, real encoder, lossy link): no hardware needed.
     Demo(DemoArgs),
+}
+
+impl Command {
+    /// Resolves the command's `--udp` address into its `udp_addr`, before anything is opened:
+    /// an address that does not resolve is the command's error.
+    pub fn resolve_udp(&mut self) -> anyhow::Result<()> {
+        let output = match self {
+            Self::Attach(args) => &mut args.output,
+            Self::Run(args) => &mut args.output,
+            Self::Decode(args) => &mut args.output,
+            Self::Demo(args) => &mut args.output,
+            Self::List => return Ok(()),
+        };
+        output.udp_addr = output
+            .udp
+            .as_deref()
+            .map(ph_tap::sink::udp_address)
+            .transpose()?;
+        Ok(())
+    }
 }
 
 /// `ph-tap attach`.
@@ -214,6 +236,14 @@ pub struct OutputArgs {
     /// always shown.
     #[arg(long = "stream", value_name = "NAME|ID")]
     pub streams: Vec<StreamSelector>,
+    /// Also send every value and loss to HOST:PORT over UDP, one JSON object per datagram, for
+    /// PlotJuggler's UDP server (JSON parser); `--udp` alone sends to 127.0.0.1:9870. Fields in
+    /// the README ("Plotting live with PlotJuggler").
+    #[arg(long, value_name = "HOST:PORT", num_args = 0..=1, default_missing_value = DEFAULT_ADDR)]
+    pub udp: Option<String>,
+    /// `--udp` resolved, once, before the command starts ([`Command::resolve_udp`]).
+    #[arg(skip)]
+    pub udp_addr: Option<SocketAddr>,
     /// Decode on the same thread as the output is written, and each value into a JSON value
     /// before it is written (hidden: for checking that the two-thread run, which writes values
     /// out from their bytes, writes the very same bytes).

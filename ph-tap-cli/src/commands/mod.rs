@@ -18,14 +18,15 @@ use ph_tap::pipeline::{Ending, Pipeline};
 use ph_tap::probe::{FirmwareStop, ProbeOptions};
 use ph_tap::router::Router;
 use ph_tap::sink::{
-    CsvSink, HumanSink, JsonSink, SaveSink, StreamFilter, SummarySink, WarningSink,
+    CsvSink, HumanSink, JsonSink, SaveSink, StreamFilter, SummarySink, UdpSink, WarningSink,
 };
 use ph_tap::source::{Connect, Reconnecting, Source};
 
 use crate::cli::{Cli, Command, Format, OutputArgs};
 
 /// Runs the parsed command line; `stop` is set by the Ctrl-C handler.
-pub fn run(cli: Cli, stop: &Arc<AtomicBool>) -> Result<()> {
+pub fn run(mut cli: Cli, stop: &Arc<AtomicBool>) -> Result<()> {
+    cli.command.resolve_udp()?;
     match cli.command {
         Command::Attach(args) => attach::run(&args, stop),
         Command::Run(args) => run::run(&args, stop),
@@ -157,6 +158,12 @@ fn stream_to<W: Write>(
             CsvSink::new(out, show_channel).log_columns(logs),
             shown.clone(),
         )),
+    };
+    // Beside the stdout format, showing the streams it shows; its warning comes before the
+    // summary.
+    let pipeline = match args.udp_addr {
+        Some(addr) => pipeline.sink(UdpSink::connect(addr)?.shown(shown.clone())),
+        None => pipeline,
     };
     let mut pipeline = pipeline
         .sink(WarningSink)

@@ -9,22 +9,26 @@ mod csv;
 mod filter;
 mod human;
 mod json;
+mod plot_feed;
 pub mod save;
 mod status;
 mod stream_labels;
 mod stream_summary;
 mod summary;
 mod text;
+mod udp;
 mod warnings;
 
 pub use csv::CsvSink;
 pub use filter::StreamFilter;
 pub use human::{HumanSink, line, line_with};
 pub use json::JsonSink;
+pub use plot_feed::{FEED_FIELDS, feed_object};
 pub use save::SaveSink;
 pub use status::StatusLine;
 pub use summary::{Counts, SummarySink, summary_lines};
 pub use text::render_value;
+pub use udp::{DEFAULT_ADDR, MAX_DATAGRAM, UdpSink, udp_address};
 pub use warnings::WarningSink;
 
 use std::time::Duration;

@@ -23,6 +23,10 @@ cargo clippy -p ph-eventing --target riscv32imc-unknown-none-elf --features port
 echo "--- ring: Miri"
 # Undefined behaviour and data races, including the two-thread stress test.
 MIRIFLAGS="-Zmiri-strict-provenance" cargo +nightly miri test -p ph-eventing
+# A big-endian 64-bit target: a slot's stamp is the first four bytes of its word 0, which is the
+# word's high half there (and a `u32` shares that word with its stamp, as on x86-64).
+MIRIFLAGS="-Zmiri-strict-provenance" cargo +nightly miri test -p ph-eventing \
+    --target s390x-unknown-linux-gnu --test semantics --test stress
 
 echo "--- ring: loom"
 # Every interleaving of the concurrent protocol (within its bounds).

@@ -97,7 +97,7 @@
 //!   `Copy` type, with the same guarantees and API.
 //! - `push` and every [`Consumer`] method never allocate, never panic and never block. The
 //!   consumer is lock-free (it retries only when the producer has pushed more items meanwhile);
-//!   the producer is wait-free everywhere: a push is atomic loads and stores and two fences, no
+//!   the producer is wait-free everywhere: a push is atomic loads and stores and at most two fences, no
 //!   read-modify-write, so it masks no interrupts even on targets without compare-and-swap. One
 //!   [`poll_up_to`](Consumer::poll_up_to) call reads at most `max` items and nothing bounds it
 //!   further: against a producer on another core that keeps pace it goes on reading what arrives

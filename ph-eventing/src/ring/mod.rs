@@ -69,7 +69,7 @@ pub(crate) struct ConsumerState {
 ///
 /// - The [`Producer`] never blocks and never fails: when the ring is full, [`Producer::push`]
 ///   overwrites the oldest item. It does no atomic read-modify-write: a push is plain stores and
-///   two fences, so it masks no interrupts even where the target has no compare-and-swap
+///   at most two fences, so it masks no interrupts even where the target has no compare-and-swap
 ///   (Cortex-M0/M0+, `riscv32imc`).
 /// - The [`Consumer`] drains items in sequence order. When it has fallen more than `N` items
 ///   behind, it skips to the oldest item still in the ring and reports how many it missed in

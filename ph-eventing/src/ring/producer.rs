@@ -50,7 +50,7 @@ impl<T: NoUninit, const N: usize> Producer<'_, T, N> {
     /// increase by one per push; after `u32::MAX` comes `1` again (`0` is never used).
     ///
     /// Wait-free and safe to call from an interrupt handler on every target: a push is atomic
-    /// loads and stores and two fences (compiler fences only, with the feature
+    /// loads and stores and at most two fences (compiler fences only, with the feature
     /// `unsafe-assume-single-core`), with no read-modify-write, so it masks no interrupts even
     /// where the target has no compare-and-swap.
     ///

@@ -18,7 +18,7 @@ use ph_tap::pipeline::{Ending, Pipeline};
 use ph_tap::probe::{FirmwareStop, ProbeOptions};
 use ph_tap::router::Router;
 use ph_tap::sink::{
-    CsvSink, HumanSink, JsonSink, SaveSink, StreamFilter, SummarySink, WarningSink,
+    CsvSink, HumanSink, JsonSink, SaveSink, StreamFilter, SummarySink, TuiSink, WarningSink,
 };
 use ph_tap::source::{Connect, Reconnecting, Source};
 
@@ -47,12 +47,18 @@ struct Stream<'a> {
     /// How channels are decoded (the defmt table read from the firmware's ELF, made by
     /// [`decoders`] before the source is opened).
     decoders: DecoderOptions,
+    /// What `--tui` says when the input ends (`capture ended`).
+    ended: &'static str,
 }
 
 /// The decoder options of a command: `--value-as`, and the defmt table of `elf` (`--elf`, or
 /// the ELF `run` flashes). Made before the target is touched: reading a large ELF takes a
 /// moment, and a target already running would fill its RTT buffers meanwhile.
 fn decoders(output: &OutputArgs, elf: Option<&Path>) -> Result<DecoderOptions> {
+    // `--tui` on a pipe: said before anything is opened, flashed or attached to.
+    if output.tui {
+        ph_tap::sink::tui::check_terminal()?;
+    }
     let options = DecoderOptions::new(output.value_as);
     match elf {
         Some(elf) => options.with_elf(elf),
@@ -66,7 +72,7 @@ fn stream(source: impl Source + 'static, how: &Stream<'_>, stop: &Arc<AtomicBool
     // Buffered: the sinks flush after every chunk received, so live output stays live, while a
     // capture decoded in one go costs one write per 64 KiB instead of one per line.
     let out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
-    let status = !how.output.no_status && std::io::stderr().is_terminal();
+    let status = !how.output.no_status && !how.output.tui && std::io::stderr().is_terminal();
     let color = how.output.color.enabled_for_stdout();
     stream_to(Box::new(source), how, stop, out, status, color)
 }
@@ -137,12 +143,17 @@ fn stream_to<W: Write>(
             .unwrap_or_else(Channel::telemetry);
         for_channel(&channel, &options)
     }));
+    // The dashboard charts against time even for a raw capture (the time it is read at).
     let pipeline = Pipeline::new(router)
-        .arrival_times(show_time)
+        .arrival_times(show_time || args.tui)
         .status_line(status)
         .one_thread(args.one_thread);
     let shown = args.streams.clone();
     let pipeline = match args.format {
+        _ if args.tui => pipeline.sink(StreamFilter::new(
+            TuiSink::new(Arc::clone(stop), how.ended).exit_at_end(args.tui_exit),
+            shown.clone(),
+        )),
         Format::Human => pipeline.sink(StreamFilter::new(
             HumanSink::new(out, color, show_channel)
                 .channels(&named)
@@ -158,9 +169,13 @@ fn stream_to<W: Write>(
             shown.clone(),
         )),
     };
-    let mut pipeline = pipeline
-        .sink(WarningSink)
-        .sink(SummarySink::new(show_time).shown(shown));
+    // The dashboard shows the warnings in its log pane: nothing else writes on its screen.
+    let pipeline = if args.tui {
+        pipeline
+    } else {
+        pipeline.sink(WarningSink)
+    };
+    let mut pipeline = pipeline.sink(SummarySink::new(show_time).shown(shown));
     if let Some(save) = save {
         pipeline = pipeline.sink(save);
     }
@@ -219,6 +234,7 @@ mod tests {
             output: &args.output,
             live: false,
             decoders: DecoderOptions::default(),
+            ended: "capture ended",
         };
         let mut out = Vec::new();
         let source = DiesMidStream {
@@ -297,6 +313,7 @@ mod tests {
             output: &args.output,
             live: true,
             decoders: DecoderOptions::default(),
+            ended: "capture ended",
         };
         let logs: Vec<u8> = (0..50u8).collect();
         let telemetry = DemoSource::new(DemoConfig::quiet(30, 3))

@@ -15,6 +15,7 @@ mod stream_labels;
 mod stream_summary;
 mod summary;
 mod text;
+pub mod tui;
 mod warnings;
 
 pub use csv::CsvSink;
@@ -25,6 +26,7 @@ pub use save::SaveSink;
 pub use status::StatusLine;
 pub use summary::{Counts, SummarySink, summary_lines};
 pub use text::render_value;
+pub use tui::TuiSink;
 pub use warnings::WarningSink;
 
 use std::time::Duration;

@@ -1,0 +1,255 @@
+//! `--tui` in a real terminal: `ph-tap decode CAPTURE --tui` in a detached tmux session of a
+//! fixed size, its screen read with `tmux capture-pane`, then `q` typed: the process exits and
+//! the summary is printed after the terminal was given back. Skipped (saying so) only when
+//! tmux is not installed; `scripts/setup` installs it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+/// A tmux server of this test's own (its own socket), killed when dropped.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn new(name: &str) -> Self {
+        Self {
+            socket: format!("ph-tap-test-{}-{name}", std::process::id()),
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux runs")
+    }
+
+    fn pane(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "dash"]).stdout)
+            .into_owned()
+    }
+
+    /// The pane once it shows `text`, within `limit`; `log` is ph-tap's stderr, for the message.
+    fn wait_for(&self, text: &str, limit: Duration, log: &Path) -> String {
+        let started = Instant::now();
+        loop {
+            let pane = self.pane();
+            if pane.contains(text) {
+                return pane;
+            }
+            assert!(
+                started.elapsed() < limit,
+                "{text:?} did not appear within {limit:?}; the pane:\n{pane}\nstderr:\n{}",
+                std::fs::read_to_string(log).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+fn tmux_installed() -> bool {
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|out| out.status.success())
+}
+
+/// The shell command the pane runs: the dashboard, its stderr (the summary) and then its exit
+/// status into `log`.
+fn command(args: &str, log: &Path) -> String {
+    let bin = env!("CARGO_BIN_EXE_ph-tap");
+    format!(
+        "cd '{}' && '{bin}' {args} 2>'{log}'; echo \"exit=$?\" >>'{log}'",
+        env!("CARGO_MANIFEST_DIR"),
+        log = log.display()
+    )
+}
+
+/// The log once the process has exited (its `exit=` line is written).
+fn wait_exit(log: &Path, limit: Duration) -> String {
+    let started = Instant::now();
+    loop {
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        if text.contains("exit=") {
+            return text;
+        }
+        assert!(
+            started.elapsed() < limit,
+            "ph-tap did not exit within {limit:?} of q; stderr so far:\n{text}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn log_path(dir: &tempfile::TempDir) -> PathBuf {
+    dir.path().join("stderr.txt")
+}
+
+#[test]
+fn decode_tui_shows_the_dashboard_until_q_then_the_summary() {
+    if !tmux_installed() {
+        println!("skipped: tmux is not installed (scripts/setup installs it)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let log = log_path(&dir);
+    let tmux = Tmux::new("decode");
+    let cmd = command("decode tests/data/ring_drops.bin --tui", &log);
+    let started = tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "dash",
+        "-x",
+        "80",
+        "-y",
+        "24",
+        &cmd,
+    ]);
+    assert!(started.status.success(), "{started:?}");
+
+    // The capture is decoded at once; the dashboard stays, saying so.
+    let pane = tmux.wait_for("capture ended", Duration::from_secs(20), &log);
+    for text in [
+        "ph-tap dashboard",
+        "184 frames",
+        "ring drops 56",
+        "streams",
+        "channel 0 184",
+        "fields of channel 0",
+        "channel 0 channel",
+        "losses",
+        "log",
+        "RING DROP",
+        "q quit",
+    ] {
+        assert!(
+            pane.contains(text),
+            "{text:?} is not on the screen:\n{pane}"
+        );
+    }
+    let ring = pane
+        .lines()
+        .find(|l| l.starts_with("ring "))
+        .unwrap_or_else(|| panic!("no ring row:\n{pane}"));
+    assert!(ring.contains('|'), "no ring drop mark: {ring}");
+    assert!(
+        std::fs::read_to_string(&log).unwrap_or_default().is_empty(),
+        "nothing printed while the dashboard is up"
+    );
+
+    // Still there a moment later: it waits for q.
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(tmux.pane().contains("capture ended"));
+
+    let keys = tmux.run(&["send-keys", "-t", "dash", "q"]);
+    assert!(keys.status.success(), "{keys:?}");
+    let err = wait_exit(&log, Duration::from_secs(10));
+    assert!(err.contains("exit=0"), "{err}");
+    let summary = err
+        .find("--- ph-tap summary ---")
+        .unwrap_or_else(|| panic!("no summary: {err}"));
+    assert!(
+        err[summary..].contains("frames          184\nring drops      56 in 2 bursts\n"),
+        "{err}"
+    );
+    assert!(err.starts_with("dashboard: "), "{err}");
+    assert!(
+        !err.contains("\x1b[?1049h"),
+        "the summary is not on the alternate screen"
+    );
+}
+
+#[test]
+fn demo_tui_leaves_on_ctrl_c_and_restores_the_terminal() {
+    if !tmux_installed() {
+        println!("skipped: tmux is not installed (scripts/setup installs it)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let log = log_path(&dir);
+    let tmux = Tmux::new("demo");
+    // Runs longer than the test: the dashboard is live when Ctrl-C comes. The pane stays after
+    // the process, so the shell's screen can be read back.
+    let cmd = format!(
+        "{}; printf 'after\\n'; sleep 30",
+        command("demo --tui --count 1000000 --tick-ms 1", &log)
+    );
+    let started = tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "dash",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        &cmd,
+    ]);
+    assert!(started.status.success(), "{started:?}");
+    let pane = tmux.wait_for("readings", Duration::from_secs(20), &log);
+    assert!(pane.contains("live"), "{pane}");
+    assert!(
+        pane.contains("readings channel"),
+        "a chart of the readings:\n{pane}"
+    );
+
+    // Resized: drawn again at the new size.
+    let resized = tmux.run(&["resize-window", "-t", "dash", "-x", "80", "-y", "24"]);
+    assert!(resized.status.success(), "{resized:?}");
+    std::thread::sleep(Duration::from_millis(500));
+    let pane = tmux.pane();
+    assert!(
+        pane.lines().count() <= 24 && pane.contains("ph-tap dashboard"),
+        "{pane}"
+    );
+
+    let keys = tmux.run(&["send-keys", "-t", "dash", "C-c"]);
+    assert!(keys.status.success(), "{keys:?}");
+    let err = wait_exit(&log, Duration::from_secs(10));
+    assert!(err.contains("exit=0"), "{err}");
+    assert!(err.contains("--- ph-tap summary ---"), "{err}");
+    let pane = tmux.wait_for("after", Duration::from_secs(5), &log);
+    assert!(
+        !pane.contains("ph-tap dashboard"),
+        "the alternate screen was left:\n{pane}"
+    );
+}
+
+#[test]
+fn decode_tui_exit_leaves_when_the_capture_ends() {
+    if !tmux_installed() {
+        println!("skipped: tmux is not installed (scripts/setup installs it)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let log = log_path(&dir);
+    let tmux = Tmux::new("exit");
+    let cmd = command("decode tests/data/corruption.bin --tui --tui-exit", &log);
+    let started = tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "dash",
+        "-x",
+        "80",
+        "-y",
+        "24",
+        &cmd,
+    ]);
+    assert!(started.status.success(), "{started:?}");
+    // No key is sent.
+    let err = wait_exit(&log, Duration::from_secs(20));
+    assert!(err.contains("exit=0"), "{err}");
+    assert!(err.contains("corrupt frames  10\n"), "{err}");
+}

@@ -1,14 +1,15 @@
 //! One field's history, bounded whatever the run's length: the last [`RECENT`] points as they
-//! came, and before them [`COARSE`] buckets of [`BUCKET`] points each kept as their minimum and
-//! maximum, so a zoomed-out window still shows every peak.
+//! came, and before them the whole run as at most [`COARSE`] buckets kept as their minimum and
+//! maximum, so a zoomed-out window still shows every peak. A bucket holds [`BUCKET`] points at
+//! first; when the buckets are all used, each two neighbours become one, twice as wide.
 
 use std::collections::VecDeque;
 
 /// Points kept as they came.
 pub const RECENT: usize = 1024;
-/// Points summarised by one coarse bucket.
+/// Points summarised by one coarse bucket at first.
 pub const BUCKET: usize = 32;
-/// Coarse buckets kept (older ones are forgotten).
+/// Coarse buckets kept at most.
 pub const COARSE: usize = 1024;
 
 /// A coarse bucket: the extremes of [`BUCKET`] consecutive points.
@@ -36,6 +37,16 @@ impl Bucket {
         self.min = self.min.min(v);
         self.max = self.max.max(v);
     }
+
+    /// This bucket and the next one as one.
+    fn merge(self, next: Self) -> Self {
+        Self {
+            from: self.from,
+            to: next.to,
+            min: self.min.min(next.min),
+            max: self.max.max(next.max),
+        }
+    }
 }
 
 /// The history of one numeric field: `(time in s, value)` points, oldest first.
@@ -52,12 +63,25 @@ impl Bucket {
 /// assert!(points.len() <= 40);
 /// assert_eq!(s.range(9.0, 10.0), Some((0.0, 99.0)));
 /// ```
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Series {
     recent: VecDeque<(f64, f64)>,
-    coarse: VecDeque<Bucket>,
+    coarse: Vec<Bucket>,
     /// The bucket being filled from points leaving `recent`, and how many it has.
     filling: Option<(Bucket, usize)>,
+    /// Points a bucket holds now ([`BUCKET`], doubled at each merge).
+    per_bucket: usize,
+}
+
+impl Default for Series {
+    fn default() -> Self {
+        Self {
+            recent: VecDeque::new(),
+            coarse: Vec::new(),
+            filling: None,
+            per_bucket: BUCKET,
+        }
+    }
 }
 
 impl Series {
@@ -79,17 +103,31 @@ impl Series {
             Some((bucket, n)) => {
                 bucket.add(t, v);
                 *n += 1;
-                if *n == BUCKET {
+                if *n >= self.per_bucket {
                     let full = *bucket;
                     self.filling = None;
                     if self.coarse.len() == COARSE {
-                        self.coarse.pop_front();
+                        self.halve();
                     }
-                    self.coarse.push_back(full);
+                    self.coarse.push(full);
                 }
             }
             None => self.filling = Some((Bucket::of(t, v), 1)),
         }
+    }
+
+    /// Each two neighbouring buckets become one: half as many, twice as wide.
+    fn halve(&mut self) {
+        self.coarse = self
+            .coarse
+            .chunks(2)
+            .map(|pair| match *pair {
+                [a, b] => a.merge(b),
+                [a] => a,
+                _ => unreachable!("chunks(2) gives one or two"),
+            })
+            .collect();
+        self.per_bucket *= 2;
     }
 
     /// The newest value.
@@ -97,25 +135,30 @@ impl Series {
         self.recent.back().map(|&(_, v)| v)
     }
 
-    /// Every kept extreme as `(time, value)`: each bucket as its minimum and maximum (at its
-    /// first and last time), then the recent points.
-    fn points(&self) -> impl Iterator<Item = (f64, f64)> + '_ {
+    /// Every kept bucket and point that overlaps `from..=to`, oldest first, as `(time, min,
+    /// max)`: a bucket at the middle of its part in the window, a point as itself.
+    fn within(&self, from: f64, to: f64) -> impl Iterator<Item = (f64, f64, f64)> + '_ {
         let buckets = self
             .coarse
             .iter()
             .chain(self.filling.iter().map(|(b, _)| b));
         buckets
-            .flat_map(|b| [(b.from, b.min), (b.to, b.max)])
-            .chain(self.recent.iter().copied())
+            .filter(move |b| b.to >= from && b.from <= to)
+            .map(move |b| ((b.from.max(from) + b.to.min(to)) / 2.0, b.min, b.max))
+            .chain(
+                self.recent
+                    .iter()
+                    .filter(move |&&(t, _)| t >= from && t <= to)
+                    .map(|&(t, v)| (t, v, v)),
+            )
     }
 
     /// The smallest and largest value between `from` and `to` (seconds).
     pub fn range(&self, from: f64, to: f64) -> Option<(f64, f64)> {
-        self.points()
-            .filter(|&(t, _)| t >= from && t <= to)
-            .fold(None, |acc, (_, v)| match acc {
-                None => Some((v, v)),
-                Some((lo, hi)) => Some((f64::min(lo, v), f64::max(hi, v))),
+        self.within(from, to)
+            .fold(None, |acc, (_, lo, hi)| match acc {
+                None => Some((lo, hi)),
+                Some((a, b)) => Some((f64::min(a, lo), f64::max(b, hi))),
             })
     }
 
@@ -125,17 +168,17 @@ impl Series {
         let columns = columns.max(1);
         let span = (to - from).max(f64::MIN_POSITIVE);
         let mut cells: Vec<Option<[(f64, f64); 2]>> = vec![None; columns];
-        for (t, v) in self.points().filter(|&(t, _)| t >= from && t <= to) {
+        for (t, lo, hi) in self.within(from, to) {
             let col = (((t - from) / span) * columns as f64) as usize;
             let cell = &mut cells[col.min(columns - 1)];
             match cell {
-                None => *cell = Some([(t, v), (t, v)]),
-                Some([lo, hi]) => {
-                    if v < lo.1 {
-                        *lo = (t, v);
+                None => *cell = Some([(t, lo), (t, hi)]),
+                Some([low, high]) => {
+                    if lo < low.1 {
+                        *low = (t, lo);
                     }
-                    if v > hi.1 {
-                        *hi = (t, v);
+                    if hi > high.1 {
+                        *high = (t, hi);
                     }
                 }
             }
@@ -164,20 +207,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn memory_stays_bounded_and_old_peaks_survive_in_the_buckets() {
+    fn memory_stays_bounded_and_the_whole_run_with_its_peaks_stays_in_the_buckets() {
         let mut s = Series::default();
-        let n = RECENT + BUCKET * COARSE * 2;
+        let n = RECENT + BUCKET * COARSE * 5;
         for i in 0..n {
-            let v = if i == RECENT + BUCKET * COARSE + 5 {
-                1e6
-            } else {
-                1.0
-            };
+            let v = if i == 5 { 1e6 } else { 1.0 };
             s.push(i as f64, v);
         }
         assert!(s.kept() <= RECENT + 2 * (COARSE + 1), "{}", s.kept());
-        // The peak left the recent points long ago, yet a zoomed-out window shows it.
+        // The peak is the run's sixth point, yet a zoomed-out window shows it.
         assert_eq!(s.range(0.0, n as f64), Some((1.0, 1e6)));
+        assert_eq!(
+            s.range(0.0, 1.0),
+            Some((1.0, 1e6)),
+            "the first bucket starts at 0"
+        );
         let points = s.decimated(0.0, n as f64, 50);
         assert!(points.len() <= 100);
         assert!(points.iter().any(|&(_, v)| v == 1e6));

@@ -18,8 +18,11 @@ use crate::source::SourceEvent;
 pub const MAX_STREAMS: usize = 64;
 /// Numeric fields tracked per stream.
 pub const MAX_FIELDS: usize = 32;
-/// Loss marks kept for the timeline.
+/// Loss marks kept for the timeline, at most.
 pub const MAX_MARKS: usize = 4096;
+/// Marks of one kind closer than this (seconds) are one mark, their counts added; doubled each
+/// time the marks reach [`MAX_MARKS`], so the timeline holds the whole run.
+pub const MARK_MERGE: f64 = 0.01;
 /// Log lines kept for the log pane.
 pub const MAX_LOGS: usize = 200;
 /// Recent `(time, frames)` samples of a stream, for its rate.
@@ -195,6 +198,8 @@ pub struct Dashboard {
     pub view: View,
     /// The input ended (the capture, the demo, the source): the note the dashboard shows.
     pub ended: Option<String>,
+    /// Marks of one kind closer than this are merged (at least [`MARK_MERGE`]).
+    mark_merge: f64,
 }
 
 impl Dashboard {
@@ -317,10 +322,36 @@ impl Dashboard {
     }
 
     fn mark(&mut self, at: f64, kind: LossKind, count: u64) {
-        if self.marks.len() == MAX_MARKS {
-            self.marks.pop_front();
+        let merge = self.mark_merge.max(MARK_MERGE);
+        // The newest mark of this kind is among the last few (four kinds).
+        if let Some(last) = self.marks.iter_mut().rev().take(8).find(|m| m.kind == kind)
+            && (at - last.at).abs() < merge
+        {
+            last.count += count;
+            return;
+        }
+        while self.marks.len() >= MAX_MARKS {
+            self.compact();
         }
         self.marks.push_back(Mark { at, kind, count });
+    }
+
+    /// Doubles the merge distance and merges the marks again with it.
+    fn compact(&mut self) {
+        let merge = self.mark_merge.max(MARK_MERGE) * 2.0;
+        self.mark_merge = merge;
+        let mut kept: VecDeque<Mark> = VecDeque::with_capacity(self.marks.len());
+        let mut last: HashMap<LossKind, usize> = HashMap::new();
+        for mark in self.marks.drain(..) {
+            match last.get(&mark.kind) {
+                Some(&i) if mark.at - kept[i].at < merge => kept[i].count += mark.count,
+                _ => {
+                    last.insert(mark.kind, kept.len());
+                    kept.push_back(mark);
+                }
+            }
+        }
+        self.marks = kept;
     }
 
     /// Adds a line to the log pane.
@@ -439,7 +470,7 @@ mod tests {
                 Body::Event(Event::TargetReset { boot_id: None }),
             ));
         }
-        assert_eq!(d.marks.len(), MAX_MARKS);
+        assert!(d.marks.len() <= MAX_MARKS);
         assert_eq!(d.logs.len(), MAX_LOGS);
         let mut fields = serde_json::Map::new();
         for i in 0..(MAX_FIELDS + 5) {
@@ -453,5 +484,34 @@ mod tests {
             },
         ));
         assert_eq!(d.streams[0].fields.len(), MAX_FIELDS);
+    }
+
+    #[test]
+    fn close_marks_merge_and_a_full_timeline_still_holds_the_whole_run() {
+        let mut d = Dashboard::default();
+        let drop = |n| {
+            Body::Event(Event::RingDrop {
+                count: n,
+                first_seq: 1,
+                last_seq: n,
+            })
+        };
+        d.record(&at(1.0, drop(2)));
+        d.record(&at(1.005, drop(3)));
+        assert_eq!(d.marks.len(), 1, "5 ms apart: one mark");
+        assert_eq!(d.marks[0].count, 5);
+        let mut d = Dashboard::default();
+        let n = MAX_MARKS * 3;
+        for i in 0..n {
+            d.record(&at(i as f64 * 0.02, drop(1)));
+        }
+        assert!(d.marks.len() <= MAX_MARKS, "{}", d.marks.len());
+        assert_eq!(
+            d.marks[0].at, 0.0,
+            "the first loss is still on the timeline"
+        );
+        let total: u64 = d.marks.iter().map(|m| m.count).sum();
+        assert_eq!(total, n as u64, "no loss left out");
+        assert_eq!(d.streams[0].dropped, n as u64);
     }
 }

@@ -235,6 +235,19 @@ fn zoom_pause_scroll_and_fields_change_what_is_drawn() {
     let lines = render(&mut terminal, &d).join("\n");
     assert!(lines.contains("samples pos.x 49"), "{lines}");
     assert!(lines.contains("[x]2 pos.x"), "{lines}");
+    // All fields of samples charted: three charts do not fit in the 12 rows, so the last one
+    // says how many more there are.
+    Action::AllFields.apply(&mut d);
+    let lines = render(&mut terminal, &d).join("\n");
+    assert!(lines.contains("[x]3 pos.y"), "{lines}");
+    assert!(lines.contains("more)"), "{lines}");
+    Action::AllFields.apply(&mut d);
+    let lines = render(&mut terminal, &d).join("\n");
+    assert!(lines.contains("[ ]1 temp"), "{lines}");
+    assert!(
+        lines.contains("battery millivolts"),
+        "the other stream's chart stays: {lines}"
+    );
     Action::NextStream.apply(&mut d);
     let lines = render(&mut terminal, &d).join("\n");
     assert!(lines.contains("fields of battery"), "{lines}");

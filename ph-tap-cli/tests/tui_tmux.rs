@@ -253,3 +253,93 @@ fn decode_tui_exit_leaves_when_the_capture_ends() {
     assert!(err.contains("exit=0"), "{err}");
     assert!(err.contains("corrupt frames  10\n"), "{err}");
 }
+
+/// A capture of the telemetry of `ring_drops.bin` beside a text channel, in small chunks, whose
+/// 40th chunk is made a record of a newer ph-tap: decoding stops there with an error.
+fn damaged_capture() -> Vec<u8> {
+    use ph_tap::capture::CaptureWriter;
+    use ph_tap::channel::{Channel, ChannelKind};
+    let channels = [
+        Channel {
+            id: 0,
+            name: Some("ph-eventing".into()),
+            kind: ChannelKind::PhEventing,
+        },
+        Channel {
+            id: 2,
+            name: Some("Terminal".into()),
+            kind: ChannelKind::Text,
+        },
+    ];
+    let telemetry =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/ring_drops.bin"))
+            .unwrap();
+    let mut writer = CaptureWriter::new(Vec::new(), &channels).unwrap();
+    let header = writer.get_ref().len();
+    let mut at = Duration::ZERO;
+    let mut starts = Vec::new();
+    for (k, piece) in telemetry.chunks(23).enumerate() {
+        at += Duration::from_millis(2);
+        starts.push(writer.get_ref().len());
+        if k % 8 == 0 {
+            writer
+                .chunk(2, at, format!("[INFO] turn {k}\r\n").as_bytes())
+                .unwrap();
+            starts.push(writer.get_ref().len());
+        }
+        writer.chunk(0, at, piece).unwrap();
+    }
+    let mut bytes = writer.into_inner();
+    assert!(starts[0] >= header);
+    let damaged = starts[40];
+    assert_eq!(bytes[damaged], 0x02, "a chunk record starts there");
+    bytes[damaged] = 0x33;
+    bytes
+}
+
+#[test]
+fn an_error_after_the_dashboard_is_one_line_on_the_restored_terminal() {
+    if !tmux_installed() {
+        println!("skipped: tmux is not installed (scripts/setup installs it)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let log = log_path(&dir);
+    let capture = dir.path().join("damaged.cap");
+    std::fs::write(&capture, damaged_capture()).unwrap();
+    let tmux = Tmux::new("error");
+    let cmd = format!(
+        "{}; printf 'after\\n'; sleep 30",
+        command(&format!("decode '{}' --tui", capture.display()), &log)
+    );
+    let started = tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "dash",
+        "-x",
+        "80",
+        "-y",
+        "24",
+        &cmd,
+    ]);
+    assert!(started.status.success(), "{started:?}");
+    let pane = tmux.wait_for("capture ended", Duration::from_secs(20), &log);
+    assert!(
+        pane.contains("[INFO] turn"),
+        "the text channel's lines are in the log pane:\n{pane}"
+    );
+    let keys = tmux.run(&["send-keys", "-t", "dash", "q"]);
+    assert!(keys.status.success(), "{keys:?}");
+    let err = wait_exit(&log, Duration::from_secs(10));
+    assert!(err.contains("exit=1"), "{err}");
+    assert!(err.contains("--- ph-tap summary ---"), "{err}");
+    let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error: ")).collect();
+    assert_eq!(errors.len(), 1, "{err}");
+    assert!(errors[0].contains("is damaged at byte"), "{err}");
+    let pane = tmux.wait_for("after", Duration::from_secs(5), &log);
+    assert!(
+        !pane.contains("ph-tap dashboard"),
+        "the alternate screen was left:\n{pane}"
+    );
+}

@@ -23,6 +23,8 @@ pub enum Action {
     NextStream,
     /// `1`..`9`: chart or hide that field of the focused stream.
     Field(usize),
+    /// `a`: chart every field of the focused stream, or none when all are charted.
+    AllFields,
 }
 
 impl Action {
@@ -53,6 +55,7 @@ impl Action {
             KeyCode::Right | KeyCode::Char('l') => Self::Forward,
             KeyCode::Tab => Self::NextStream,
             KeyCode::Char(c @ '1'..='9') => Self::Field(usize::from(c as u8 - b'1')),
+            KeyCode::Char('a' | 'A') => Self::AllFields,
             _ => return None,
         })
     }
@@ -70,6 +73,7 @@ impl Action {
             Self::Forward => view.scroll_forward(),
             Self::NextStream => dashboard.next_stream(),
             Self::Field(n) => dashboard.toggle_field(n),
+            Self::AllFields => dashboard.toggle_all_fields(),
         }
     }
 }

@@ -2,8 +2,8 @@
 //! tested through ratatui's `TestBackend` without a terminal.
 //!
 //! ```text
-//! ph-tap dashboard  live  window 10.0 s                       header: state, window
-//! 1200 frames 100/s  12.0 KiB 1.0 KiB/s  ring drops 3 ...    the totals
+//! ph-tap dashboard  live  window 10.0 s  12.0 KiB 1.0 KiB/s   header: state, window, bytes
+//! 1200 frames 100/s  ring drops 3  link losses 0 ...          the totals
 //! ┌ charts: one per charted field ──────────┐ streams: counters, rates
 //! │                                         │ fields of the focused stream: latest values
 //! losses 0.0 .. 10.0 s ─────────────────────── one row per kind, a mark at each loss's time
@@ -29,7 +29,7 @@ const SIDE_WIDTH: u16 = 30;
 const CHART_ROWS: u16 = 4;
 /// The keys, as the footer shows them.
 pub const KEYS: &str =
-    "q quit  p pause  +/- zoom  \u{2190}/\u{2192} scroll  tab stream  1-9 fields";
+    "q quit  p pause  +/- zoom  \u{2190}/\u{2192} scroll  tab stream  1-9 fields  a all";
 
 /// Where each pane is on a screen of `area`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,6 +104,7 @@ fn header(frame: &mut Frame<'_>, area: Rect, d: &Dashboard) {
     if d.view.back > 0.0 {
         first.push(Span::raw(format!(", {} back", seconds(d.view.back))));
     }
+    first.push(Span::raw(format!("  {}", bytes(d))));
     let totals = totals(d);
     frame.render_widget(
         Paragraph::new(vec![Line::from(first), Line::from(totals)]),
@@ -111,22 +112,27 @@ fn header(frame: &mut Frame<'_>, area: Rect, d: &Dashboard) {
     );
 }
 
-/// The totals in one line that fits 80 columns: `1519 frames 574/s  17.1 KiB 6.5 KiB/s  ring
-/// drops 445  link losses 38  corrupt 14  resets 1`.
+/// The totals in one line that fits 80 columns: `1519 frames 574/s  ring drops 445  link
+/// losses 38  corrupt 14  resets 1` (ring drops with the refusals of a full queue).
 pub fn totals(d: &Dashboard) -> String {
     let c = d.counts();
     let secs = d.stats.elapsed.as_secs_f64().max(1e-3);
     format!(
-        "{} frames {:.0}/s  {} {}/s  ring drops {}  link losses {}  corrupt {}  resets {}",
+        "{} frames {:.0}/s  ring drops {}  link losses {}  corrupt {}  resets {}",
         c.frames,
         c.frames as f64 / secs,
-        size(c.bytes as f64),
-        size(c.bytes as f64 / secs),
         c.ring_drops + c.refused,
         c.link_losses,
         c.corrupt_frames,
         c.resets
     )
+}
+
+/// The bytes received and their rate: `17.1 KiB 6.5 KiB/s`.
+fn bytes(d: &Dashboard) -> String {
+    let bytes = d.stats.bytes as f64;
+    let secs = d.stats.elapsed.as_secs_f64().max(1e-3);
+    format!("{} {}/s", size(bytes), size(bytes / secs))
 }
 
 /// `980 B`, `17.1 KiB`, `1.0 MiB`.

@@ -393,6 +393,17 @@ impl Dashboard {
         }
     }
 
+    /// Charts every field of the focused stream, or hides them all when all are charted.
+    pub fn toggle_all_fields(&mut self) {
+        let count = self.streams.len().max(1);
+        if let Some(stream) = self.streams.get_mut(self.view.focus % count) {
+            let show = !stream.fields.iter().all(|f| f.shown);
+            for field in &mut stream.fields {
+                field.shown = show;
+            }
+        }
+    }
+
     /// Moves the focus to the next stream.
     pub fn next_stream(&mut self) {
         self.view.focus = (self.view.focus + 1) % self.streams.len().max(1);

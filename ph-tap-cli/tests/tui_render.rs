@@ -276,3 +276,52 @@ fn an_empty_dashboard_says_it_waits_and_a_tiny_screen_does_not_panic() {
         render(&mut terminal, &dashboard());
     }
 }
+
+#[test]
+fn without_times_the_window_counts_values_and_a_loss_sits_after_its_value() {
+    let mut d = Dashboard::by_values();
+    let untimed = |body| Record {
+        origin: Origin::channel(0),
+        at: None,
+        body,
+    };
+    for i in 0..200u32 {
+        if i == 100 {
+            d.record(&untimed(Body::Event(Event::RingDrop {
+                count: 7,
+                first_seq: 101,
+                last_seq: 107,
+            })));
+        }
+        let value = serde_json::json!({"millivolts": i * 10});
+        d.record(&untimed(Body::Value { seq: i + 1, value }));
+    }
+    d.tick(&Stats {
+        elapsed: Duration::from_millis(3),
+        ..Stats::default()
+    });
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let panes = Panes::of(Rect::new(0, 0, 80, 24));
+    let lines = render(&mut terminal, &d);
+    let all = lines.join("\n");
+    for text in [
+        "window 1000 values",
+        "losses 0 values .. 1000 values",
+        "channel 0 millivolts 1990",
+        "drop 7 link 0 seq 200",
+    ] {
+        assert!(all.contains(text), "{text:?} is not on the screen:\n{all}");
+    }
+    assert_eq!(
+        marks(&lines, panes, LossKind::Ring),
+        [column(100.0, 0.0, 1000.0, 80)]
+    );
+    Action::ZoomIn.apply(&mut d);
+    Action::ZoomIn.apply(&mut d);
+    let lines = render(&mut terminal, &d);
+    assert!(lines[0].contains("window 250 values"), "{}", lines[0]);
+    assert_eq!(
+        marks(&lines, panes, LossKind::Ring),
+        [column(100.0, 0.0, 250.0, 80)]
+    );
+}

@@ -143,15 +143,16 @@ fn stream_to<W: Write>(
             .unwrap_or_else(Channel::telemetry);
         for_channel(&channel, &options)
     }));
-    // The dashboard charts against time even for a raw capture (the time it is read at).
     let pipeline = Pipeline::new(router)
-        .arrival_times(show_time || args.tui)
+        .arrival_times(show_time)
         .status_line(status)
         .one_thread(args.one_thread);
     let shown = args.streams.clone();
     let pipeline = match args.format {
         _ if args.tui => pipeline.sink(StreamFilter::new(
-            TuiSink::new(Arc::clone(stop), how.ended).exit_at_end(args.tui_exit),
+            TuiSink::new(Arc::clone(stop), how.ended)
+                .by_values(!show_time)
+                .exit_at_end(args.tui_exit),
             shown.clone(),
         )),
         Format::Human => pipeline.sink(StreamFilter::new(

@@ -83,6 +83,15 @@ impl TuiSink {
         }
     }
 
+    /// Chart against the values' order instead of time: for a run whose records carry no time
+    /// (a raw capture, `--no-time`).
+    pub fn by_values(mut self, on: bool) -> Self {
+        if on {
+            self.dashboard = Dashboard::by_values();
+        }
+        self
+    }
+
     /// Leave when the input ends instead of staying until `q`.
     pub fn exit_at_end(mut self, on: bool) -> Self {
         self.exit_at_end = on;

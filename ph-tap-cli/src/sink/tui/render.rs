@@ -2,7 +2,7 @@
 //! tested through ratatui's `TestBackend` without a terminal.
 //!
 //! ```text
-//! ph-tap dashboard  live  window 10.0 s  12.0 KiB 1.0 KiB/s   header: state, window, bytes
+//! ph-tap dashboard  live  window 10.0 s  12.0 KiB             header: state, window, bytes
 //! 1200 frames 100/s  ring drops 3  link losses 0 ...          the totals
 //! ┌ charts: one per charted field ──────────┐ streams: counters, rates
 //! │                                         │ fields of the focused stream: latest values
@@ -99,10 +99,13 @@ fn header(frame: &mut Frame<'_>, area: Rect, d: &Dashboard) {
         Span::styled("ph-tap dashboard", Style::new().bold()),
         Span::raw("  "),
         state,
-        Span::raw(format!("  window {}", seconds(d.view.window))),
+        Span::raw(format!("  window {}", d.view.axis.label(d.view.window))),
     ];
     if d.view.back > 0.0 {
-        first.push(Span::raw(format!(", {} back", seconds(d.view.back))));
+        first.push(Span::raw(format!(
+            ", {} back",
+            d.view.axis.label(d.view.back)
+        )));
     }
     first.push(Span::raw(format!("  {}", bytes(d))));
     let totals = totals(d);
@@ -128,11 +131,9 @@ pub fn totals(d: &Dashboard) -> String {
     )
 }
 
-/// The bytes received and their rate: `17.1 KiB 6.5 KiB/s`.
+/// The bytes received: `17.1 KiB`.
 fn bytes(d: &Dashboard) -> String {
-    let bytes = d.stats.bytes as f64;
-    let secs = d.stats.elapsed.as_secs_f64().max(1e-3);
-    format!("{} {}/s", size(bytes), size(bytes / secs))
+    size(d.stats.bytes as f64)
 }
 
 /// `980 B`, `17.1 KiB`, `1.0 MiB`.
@@ -143,15 +144,6 @@ fn size(bytes: f64) -> String {
         format!("{:.1} KiB", bytes / 1024.0)
     } else {
         format!("{:.1} MiB", bytes / (1024.0 * 1024.0))
-    }
-}
-
-/// `10.0 s`, `0.25 s`.
-fn seconds(s: f64) -> String {
-    if s < 1.0 {
-        format!("{s:.2} s")
-    } else {
-        format!("{s:.1} s")
     }
 }
 
@@ -328,10 +320,11 @@ pub fn timeline_row(d: &Dashboard, kind: LossKind, window: Window, width: usize)
 }
 
 fn losses(frame: &mut Frame<'_>, area: Rect, d: &Dashboard, window: Window) {
+    let axis = d.view.axis;
     let title = format!(
         "losses {} .. {}",
-        number_s(window.from),
-        number_s(window.to)
+        axis.label(window.from),
+        axis.label(window.to)
     );
     let width = usize::from(area.width.saturating_sub(LABEL_WIDTH));
     let lines: Vec<Line> = LossKind::ALL
@@ -359,11 +352,6 @@ fn losses(frame: &mut Frame<'_>, area: Rect, d: &Dashboard, window: Window) {
         Paragraph::new(lines).block(Block::new().borders(Borders::TOP).title(title)),
         area,
     );
-}
-
-/// `12.5 s`.
-fn number_s(s: f64) -> String {
-    format!("{s:.1} s")
 }
 
 fn log(frame: &mut Frame<'_>, area: Rect, d: &Dashboard) {

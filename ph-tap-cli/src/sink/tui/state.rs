@@ -8,7 +8,7 @@ use ph_eventing_wire::accounting::Event;
 
 use super::fields::{encoded_fields, numeric_fields};
 use super::series::Series;
-use super::view::View;
+use super::view::{Axis, View};
 use crate::record::{Body, ChannelId, Record};
 use crate::sink::text::value_text;
 use crate::sink::{Counts, Stats};
@@ -190,8 +190,11 @@ pub struct Dashboard {
     pub marks: VecDeque<Mark>,
     /// The newest log, loss and warning lines, oldest first.
     pub logs: VecDeque<String>,
-    /// The latest time seen, in seconds (records, ticks).
+    /// The latest position on the window's axis: the latest time seen, in seconds (records,
+    /// ticks), or the values received (a run without times).
     pub now: f64,
+    /// Values received, all streams.
+    pub values: u64,
     /// The pipeline's totals as of the latest tick.
     pub stats: Stats,
     /// What is shown of it, and how.
@@ -203,12 +206,31 @@ pub struct Dashboard {
 }
 
 impl Dashboard {
+    /// A dashboard of a run whose records carry no time (a raw capture, `--no-time`): charted
+    /// against the values' order.
+    pub fn by_values() -> Self {
+        Self {
+            view: View::by_values(),
+            ..Self::default()
+        }
+    }
+
     /// Adds one record.
     pub fn record(&mut self, record: &Record) {
-        if let Some(at) = record.at {
-            self.now = self.now.max(at.as_secs_f64());
+        if matches!(record.body, Body::Value { .. } | Body::Encoded { .. }) {
+            self.values += 1;
         }
-        let at = record.at.map_or(self.now, |t| t.as_secs_f64());
+        let at = match (self.view.axis, record.at) {
+            (Axis::Values, _) => {
+                self.now = self.values as f64;
+                self.now
+            }
+            (Axis::Seconds, Some(at)) => {
+                self.now = self.now.max(at.as_secs_f64());
+                at.as_secs_f64()
+            }
+            (Axis::Seconds, None) => self.now,
+        };
         match &record.body {
             Body::Value { seq, value } => {
                 if let Some(stream) = self.stream(record) {
@@ -362,13 +384,16 @@ impl Dashboard {
         self.logs.push_back(line);
     }
 
-    /// The pipeline's totals, and its clock, as of now; samples each stream's rate.
+    /// The pipeline's totals, and its clock, as of now; samples each stream's rate (per second
+    /// of the pipeline's clock, whatever the window counts).
     pub fn tick(&mut self, stats: &Stats) {
-        self.now = self.now.max(stats.elapsed.as_secs_f64());
+        let clock = stats.elapsed.as_secs_f64();
+        if self.view.axis == Axis::Seconds {
+            self.now = self.now.max(clock);
+        }
         self.stats = stats.clone();
-        let now = self.now;
         for stream in &mut self.streams {
-            stream.sample_rate(now);
+            stream.sample_rate(clock);
         }
     }
 
@@ -524,5 +549,37 @@ mod tests {
         let total: u64 = d.marks.iter().map(|m| m.count).sum();
         assert_eq!(total, n as u64, "no loss left out");
         assert_eq!(d.streams[0].dropped, n as u64);
+    }
+
+    #[test]
+    fn without_times_the_axis_counts_values() {
+        let mut d = Dashboard::by_values();
+        let untimed = |body| Record {
+            origin: Origin::channel(0),
+            at: None,
+            body,
+        };
+        for i in 0..30u32 {
+            d.record(&untimed(Body::Value {
+                seq: i + 1,
+                value: i.into(),
+            }));
+        }
+        d.record(&untimed(Body::Event(Event::RingDrop {
+            count: 5,
+            first_seq: 31,
+            last_seq: 35,
+        })));
+        d.tick(&Stats {
+            elapsed: Duration::from_secs(9),
+            ..Stats::default()
+        });
+        assert_eq!(d.now, 30.0, "the clock does not move the axis");
+        assert_eq!(d.marks[0].at, 30.0, "after the 30th value");
+        assert_eq!(d.streams[0].fields[0].name, "value");
+        assert_eq!(
+            d.streams[0].fields[0].series.range(0.0, 1.0),
+            Some((0.0, 0.0))
+        );
     }
 }

@@ -1,12 +1,54 @@
-//! What part of the run the dashboard shows: the time window (its width, how far back it is
-//! scrolled, frozen when paused) and the stream the number keys act on.
+//! What part of the run the dashboard shows: the window (its width, how far back it is
+//! scrolled, frozen when paused) and the stream the number keys act on. The window is in
+//! seconds, or, for a run without times (a raw capture, `--no-time`), in values received.
 
 /// The window's width at the start, in seconds.
 pub const DEFAULT_WINDOW: f64 = 10.0;
-/// The narrowest window (zoomed in).
+/// The narrowest window (zoomed in), in seconds.
 pub const MIN_WINDOW: f64 = 0.1;
-/// The widest window (zoomed out).
+/// The widest window (zoomed out), in seconds.
 pub const MAX_WINDOW: f64 = 3600.0;
+/// The window's width at the start, in values, for a run without times.
+pub const DEFAULT_VALUES: f64 = 1000.0;
+/// The narrowest window in values.
+pub const MIN_VALUES: f64 = 10.0;
+/// The widest window in values.
+pub const MAX_VALUES: f64 = 1e8;
+
+/// What the window's axis counts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Axis {
+    /// Seconds since the run started (arrival times, or a capture's recorded times).
+    #[default]
+    Seconds,
+    /// Values received, in order (a run whose records carry no time).
+    Values,
+}
+
+impl Axis {
+    /// A position on the axis as the panes write it: `12.5 s`, `1200 values`.
+    ///
+    /// ```
+    /// use ph_tap::sink::tui::view::Axis;
+    /// assert_eq!(Axis::Seconds.label(12.5), "12.5 s");
+    /// assert_eq!(Axis::Seconds.label(0.25), "0.25 s");
+    /// assert_eq!(Axis::Values.label(1200.0), "1200 values");
+    /// ```
+    pub fn label(self, x: f64) -> String {
+        match self {
+            Self::Seconds if x != 0.0 && x.abs() < 1.0 => format!("{x:.2} s"),
+            Self::Seconds => format!("{x:.1} s"),
+            Self::Values => format!("{x:.0} values"),
+        }
+    }
+
+    fn limits(self) -> (f64, f64) {
+        match self {
+            Self::Seconds => (MIN_WINDOW, MAX_WINDOW),
+            Self::Values => (MIN_VALUES, MAX_VALUES),
+        }
+    }
+}
 
 /// The view's state, changed by the keys.
 #[derive(Clone, Debug, PartialEq)]
@@ -19,6 +61,8 @@ pub struct View {
     pub paused_at: Option<f64>,
     /// The stream the number keys pick fields of (an index into the streams).
     pub focus: usize,
+    /// What the window counts.
+    pub axis: Axis,
 }
 
 impl Default for View {
@@ -28,6 +72,7 @@ impl Default for View {
             back: 0.0,
             paused_at: None,
             focus: 0,
+            axis: Axis::Seconds,
         }
     }
 }
@@ -64,6 +109,15 @@ impl Window {
 }
 
 impl View {
+    /// The view of a run without times: the window counts values.
+    pub fn by_values() -> Self {
+        Self {
+            window: DEFAULT_VALUES,
+            axis: Axis::Values,
+            ..Self::default()
+        }
+    }
+
     /// The window shown when the newest time is `now`: `window` seconds ending `back` seconds
     /// before `now` (or before the pause), never starting before 0.
     ///
@@ -84,12 +138,12 @@ impl View {
 
     /// Halves the window (`+`).
     pub fn zoom_in(&mut self) {
-        self.window = (self.window / 2.0).max(MIN_WINDOW);
+        self.window = (self.window / 2.0).max(self.axis.limits().0);
     }
 
     /// Doubles the window (`-`).
     pub fn zoom_out(&mut self) {
-        self.window = (self.window * 2.0).min(MAX_WINDOW);
+        self.window = (self.window * 2.0).min(self.axis.limits().1);
     }
 
     /// Scrolls a quarter of a window back in time (left), never before the run started.
@@ -146,5 +200,17 @@ mod tests {
         let mut v = View::default();
         v.scroll_back(3.0);
         assert_eq!(v.back, 0.0, "nothing before the start to scroll to");
+        let mut v = View::by_values();
+        assert_eq!(
+            v.shown(50.0),
+            Window {
+                from: 0.0,
+                to: 1000.0
+            }
+        );
+        for _ in 0..30 {
+            v.zoom_in();
+        }
+        assert_eq!(v.window, MIN_VALUES);
     }
 }

@@ -345,3 +345,77 @@ fn an_error_after_the_dashboard_is_one_line_on_the_restored_terminal() {
         "the alternate screen was left:\n{pane}"
     );
 }
+
+/// What the panic test runs in its terminal (this test binary again, with `PANIC_CHILD` set to
+/// where to panic): takes the terminal as `--tui` does, draws the dashboard, then panics on
+/// this thread (`main`) or on another one (`thread`). Without `PANIC_CHILD`: nothing.
+#[test]
+fn panic_child() {
+    use ph_tap::sink::tui::Dashboard;
+    use ph_tap::sink::tui::terminal::{self, Screen};
+    let Some(how) = std::env::var_os("PANIC_CHILD") else {
+        return;
+    };
+    let mut screen = Screen::enter().expect("the child runs in a terminal");
+    screen
+        .draw(&Dashboard::default())
+        .expect("the dashboard is drawn");
+    std::thread::sleep(Duration::from_millis(300));
+    if how == "thread" {
+        let died = std::thread::spawn(|| panic!("tui_panic: a panic on another thread")).join();
+        assert!(died.is_err());
+        assert!(!terminal::active(), "the panic gave the terminal back");
+        // The dashboard draws no more: the message stays readable.
+        screen
+            .draw(&Dashboard::default())
+            .expect("drawing is skipped");
+        drop(screen);
+        println!("tui_panic: still running");
+    } else {
+        panic!("tui_panic: a panic while the dashboard is up");
+    }
+}
+
+#[test]
+fn a_panic_on_any_thread_gives_the_terminal_back_with_its_message() {
+    if !tmux_installed() {
+        println!("skipped: tmux is not installed (scripts/setup installs it)");
+        return;
+    }
+    let exe = std::env::current_exe().unwrap();
+    for (how, message, code) in [
+        ("main", "tui_panic: a panic while the dashboard is up", 101),
+        ("thread", "tui_panic: a panic on another thread", 0),
+    ] {
+        let tmux = Tmux::new(&format!("panic-{how}"));
+        let cmd = format!(
+            "PANIC_CHILD={how} RUST_BACKTRACE=0 '{}' --exact panic_child --nocapture --test-threads 1; printf 'exit=%s after\\n' $?; sleep 30",
+            exe.display()
+        );
+        let started = tmux.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "dash",
+            "-x",
+            "80",
+            "-y",
+            "24",
+            &cmd,
+        ]);
+        assert!(started.status.success(), "{started:?}");
+        let pane = tmux.wait_for(" after", Duration::from_secs(20), Path::new("-"));
+        assert!(
+            pane.contains(message),
+            "{how}: the message is readable:\n{pane}"
+        );
+        assert!(
+            pane.contains(&format!("exit={code} after")),
+            "{how}:\n{pane}"
+        );
+        assert!(
+            !pane.contains("ph-tap dashboard"),
+            "{how}: the alternate screen was left:\n{pane}"
+        );
+    }
+}

@@ -69,10 +69,15 @@ fn decoders(output: &OutputArgs, elf: Option<&Path>) -> Result<DecoderOptions> {
 /// Runs `source` through the pipeline to stdout, and turns a source that died mid-stream into
 /// the error (after the summary was printed).
 fn stream(source: impl Source + 'static, how: &Stream<'_>, stop: &Arc<AtomicBool>) -> Result<()> {
+    if how.output.tui {
+        // The dashboard writes to the terminal itself: stdout stays unlocked, so that a panic
+        // on another thread can give the terminal back.
+        return stream_to(Box::new(source), how, stop, std::io::sink(), false, false);
+    }
     // Buffered: the sinks flush after every chunk received, so live output stays live, while a
     // capture decoded in one go costs one write per 64 KiB instead of one per line.
     let out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
-    let status = !how.output.no_status && !how.output.tui && std::io::stderr().is_terminal();
+    let status = !how.output.no_status && std::io::stderr().is_terminal();
     let color = how.output.color.enabled_for_stdout();
     stream_to(Box::new(source), how, stop, out, status, color)
 }

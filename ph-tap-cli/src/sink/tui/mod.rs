@@ -177,7 +177,7 @@ impl Sink for TuiSink {
         }
         // The pace while the input ran (not counting the frames of the wait for `q`).
         let (frames, secs) = (self.frames, self.started.elapsed().as_secs_f64().max(1e-3));
-        if !self.quit && !self.exit_at_end {
+        if !self.quit && !self.exit_at_end && terminal::active() {
             self.linger()?;
         } else {
             self.draw()?;

@@ -34,6 +34,13 @@ pub fn check_terminal() -> Result<()> {
     Ok(())
 }
 
+/// Whether the dashboard is on the terminal: false before [`Screen::enter`], after the screen
+/// is dropped, and after a panic on any thread gave the terminal back (the dashboard then draws
+/// no more, so that the panic's message stays readable).
+pub fn active() -> bool {
+    ACTIVE.load(Ordering::SeqCst)
+}
+
 /// Gives the terminal back: leaves raw mode and the alternate screen, shows the cursor. Does
 /// nothing when the dashboard is not shown (it is called from every way out).
 fn restore() {
@@ -90,8 +97,12 @@ impl Screen {
         }
     }
 
-    /// Draws `dashboard` (at the terminal's size now: a resize is followed at the next draw).
+    /// Draws `dashboard` (at the terminal's size now: a resize is followed at the next draw);
+    /// nothing once a panic gave the terminal back.
     pub fn draw(&mut self, dashboard: &Dashboard) -> Result<()> {
+        if !active() {
+            return Ok(());
+        }
         self.terminal
             .draw(|frame| render::draw(frame, dashboard))
             .context(
@@ -100,9 +111,13 @@ impl Screen {
         Ok(())
     }
 
-    /// The keys pressed, waiting at most `wait` for the first.
+    /// The keys pressed, waiting at most `wait` for the first; none once a panic gave the
+    /// terminal back.
     pub fn input(&mut self, wait: Duration) -> Result<Input> {
         let mut input = Input::default();
+        if !active() {
+            return Ok(input);
+        }
         let mut wait = wait;
         while event::poll(wait).context("cannot read the keys of the terminal: run again")? {
             wait = Duration::ZERO;

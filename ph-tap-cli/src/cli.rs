@@ -216,7 +216,8 @@ pub struct OutputArgs {
     pub streams: Vec<StreamSelector>,
     /// Show a live dashboard instead of lines: a chart per numeric field, counters and rates,
     /// a loss timeline and the newest log lines (keys: q quit, p pause, +/- zoom, arrows scroll,
-    /// tab and 1-9 pick fields). Needs a terminal; the summary follows when it is left.
+    /// tab and 1-9 pick fields, a all fields). Needs a terminal; the summary follows when it is
+    /// left.
     #[arg(long, conflicts_with = "format")]
     pub tui: bool,
     /// With --tui: leave when the input ends (a capture, the demo) instead of staying until q.

@@ -7,21 +7,25 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-/// A tmux server of this test's own (its own socket), killed when dropped.
+/// A tmux server of this test's own, its socket in a directory of its own: killed, and the
+/// socket removed, when dropped.
 struct Tmux {
-    socket: String,
+    socket: PathBuf,
+    _dir: tempfile::TempDir,
 }
 
 impl Tmux {
     fn new(name: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
         Self {
-            socket: format!("ph-tap-test-{}-{name}", std::process::id()),
+            socket: dir.path().join(name),
+            _dir: dir,
         }
     }
 
     fn run(&self, args: &[&str]) -> Output {
         Command::new("tmux")
-            .arg("-L")
+            .arg("-S")
             .arg(&self.socket)
             .args(args)
             .output()

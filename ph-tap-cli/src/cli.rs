@@ -244,6 +244,15 @@ pub struct OutputArgs {
     /// `--udp` resolved, once, before the command starts ([`Command::resolve_udp`]).
     #[arg(skip)]
     pub udp_addr: Option<SocketAddr>,
+    /// Show a live dashboard instead of lines: a chart per numeric field, counters and rates,
+    /// a loss timeline and the newest log lines (keys: q quit, p pause, +/- zoom, arrows scroll,
+    /// tab and 1-9 pick fields, a all fields). Needs a terminal; the summary follows when it is
+    /// left.
+    #[arg(long, conflicts_with = "format")]
+    pub tui: bool,
+    /// With --tui: leave when the input ends (a capture, the demo) instead of staying until q.
+    #[arg(long, requires = "tui")]
+    pub tui_exit: bool,
     /// Decode on the same thread as the output is written, and each value into a JSON value
     /// before it is written (hidden: for checking that the two-thread run, which writes values
     /// out from their bytes, writes the very same bytes).

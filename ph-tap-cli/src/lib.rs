@@ -18,7 +18,7 @@
 //!   and text lines, each tagged with the channel it came from and, for a ph-eventing link of
 //!   several streams ([`stream`]), the stream.
 //! - [`sink`]: where records go: human lines, JSON, CSV, the status line, warnings, the
-//!   summary, `--save`; several at once.
+//!   summary, `--save`, the `--tui` dashboard ([`sink::tui`]); several at once.
 //! - [`capture`]: the capture format `--save` writes for several channels (every channel's
 //!   bytes in arrival order, with their times), and its reader, which `ph-tap decode` replays
 //!   through [`source::CaptureSource`].

@@ -18,6 +18,7 @@ pub(super) fn run(args: &AttachArgs, stop: &Arc<AtomicBool>) -> Result<()> {
         output: &args.output,
         live: true,
         decoders: super::decoders(&args.output, args.rtt.elf.as_deref())?,
+        ended: "stream ended",
     };
     if let Some(addr) = &args.tcp {
         let given = args.probe.flags_given();

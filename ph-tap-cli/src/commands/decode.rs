@@ -42,6 +42,7 @@ fn replay(
         // A capture recorded when each chunk arrived: shown as the live run showed it.
         live: matches!(recording, Recording::Capture(_)),
         decoders: super::decoders(&args.output, args.elf.as_deref())?,
+        ended: "capture ended",
     };
     match recording {
         Recording::Capture(source) => super::stream(*source, &how, stop),

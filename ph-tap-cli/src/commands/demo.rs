@@ -36,6 +36,7 @@ pub(super) fn run(args: &DemoArgs, stop: &Arc<AtomicBool>) -> Result<()> {
         output: &args.output,
         live: true,
         decoders: super::decoders(&args.output, None)?,
+        ended: "demo ended",
     };
     let config = config(args);
     if args.threads {

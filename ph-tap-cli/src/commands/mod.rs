@@ -18,7 +18,8 @@ use ph_tap::pipeline::{Ending, Pipeline};
 use ph_tap::probe::{FirmwareStop, ProbeOptions};
 use ph_tap::router::Router;
 use ph_tap::sink::{
-    CsvSink, HumanSink, JsonSink, SaveSink, StreamFilter, SummarySink, UdpSink, WarningSink,
+    CsvSink, HumanSink, JsonSink, SaveSink, StreamFilter, SummarySink, TuiSink, UdpSink,
+    WarningSink,
 };
 use ph_tap::source::{Connect, Reconnecting, Source};
 
@@ -48,12 +49,18 @@ struct Stream<'a> {
     /// How channels are decoded (the defmt table read from the firmware's ELF, made by
     /// [`decoders`] before the source is opened).
     decoders: DecoderOptions,
+    /// What `--tui` says when the input ends (`capture ended`).
+    ended: &'static str,
 }
 
 /// The decoder options of a command: `--value-as`, and the defmt table of `elf` (`--elf`, or
 /// the ELF `run` flashes). Made before the target is touched: reading a large ELF takes a
 /// moment, and a target already running would fill its RTT buffers meanwhile.
 fn decoders(output: &OutputArgs, elf: Option<&Path>) -> Result<DecoderOptions> {
+    // `--tui` on a pipe: said before anything is opened, flashed or attached to.
+    if output.tui {
+        ph_tap::sink::tui::check_terminal()?;
+    }
     let options = DecoderOptions::new(output.value_as);
     match elf {
         Some(elf) => options.with_elf(elf),
@@ -64,6 +71,11 @@ fn decoders(output: &OutputArgs, elf: Option<&Path>) -> Result<DecoderOptions> {
 /// Runs `source` through the pipeline to stdout, and turns a source that died mid-stream into
 /// the error (after the summary was printed).
 fn stream(source: impl Source + 'static, how: &Stream<'_>, stop: &Arc<AtomicBool>) -> Result<()> {
+    if how.output.tui {
+        // The dashboard writes to the terminal itself: stdout stays unlocked, so that a panic
+        // on another thread can give the terminal back.
+        return stream_to(Box::new(source), how, stop, std::io::sink(), false, false);
+    }
     // Buffered: the sinks flush after every chunk received, so live output stays live, while a
     // capture decoded in one go costs one write per 64 KiB instead of one per line.
     let out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
@@ -144,6 +156,12 @@ fn stream_to<W: Write>(
         .one_thread(args.one_thread);
     let shown = args.streams.clone();
     let pipeline = match args.format {
+        _ if args.tui => pipeline.sink(StreamFilter::new(
+            TuiSink::new(Arc::clone(stop), how.ended)
+                .by_values(!show_time)
+                .exit_at_end(args.tui_exit),
+            shown.clone(),
+        )),
         Format::Human => pipeline.sink(StreamFilter::new(
             HumanSink::new(out, color, show_channel)
                 .channels(&named)
@@ -165,9 +183,13 @@ fn stream_to<W: Write>(
         Some(addr) => pipeline.sink(UdpSink::connect(addr)?.shown(shown.clone())),
         None => pipeline,
     };
-    let mut pipeline = pipeline
-        .sink(WarningSink)
-        .sink(SummarySink::new(show_time).shown(shown));
+    // The dashboard shows the warnings in its log pane: nothing else writes on its screen.
+    let pipeline = if args.tui {
+        pipeline
+    } else {
+        pipeline.sink(WarningSink)
+    };
+    let mut pipeline = pipeline.sink(SummarySink::new(show_time).shown(shown));
     if let Some(save) = save {
         pipeline = pipeline.sink(save);
     }
@@ -226,6 +248,7 @@ mod tests {
             output: &args.output,
             live: false,
             decoders: DecoderOptions::default(),
+            ended: "capture ended",
         };
         let mut out = Vec::new();
         let source = DiesMidStream {
@@ -304,6 +327,7 @@ mod tests {
             output: &args.output,
             live: true,
             decoders: DecoderOptions::default(),
+            ended: "capture ended",
         };
         let logs: Vec<u8> = (0..50u8).collect();
         let telemetry = DemoSource::new(DemoConfig::quiet(30, 3))

@@ -44,6 +44,7 @@ pub(super) fn run(args: &RunArgs, stop: &Arc<AtomicBool>) -> Result<()> {
         output: &args.output,
         live: true,
         decoders: super::decoders(&args.output, Some(&args.elf))?,
+        ended: "stream ended",
     };
 
     let mut session = open_session(target, &args.probe, true)?;

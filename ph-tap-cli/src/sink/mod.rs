@@ -16,6 +16,7 @@ mod stream_labels;
 mod stream_summary;
 mod summary;
 mod text;
+pub mod tui;
 mod udp;
 mod warnings;
 
@@ -28,6 +29,7 @@ pub use save::SaveSink;
 pub use status::StatusLine;
 pub use summary::{Counts, SummarySink, summary_lines};
 pub use text::render_value;
+pub use tui::TuiSink;
 pub use udp::{DEFAULT_ADDR, MAX_DATAGRAM, UdpSink, udp_address};
 pub use warnings::WarningSink;
 

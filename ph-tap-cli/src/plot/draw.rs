@@ -1,0 +1,250 @@
+//! The drawing, on any plotters backend: one chart per stream, stacked; in each, a line per
+//! field, the losses shaded by kind and labelled, and a legend naming both.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::chart::Chart;
+use super::font::FAMILY;
+use super::loss::{Loss, LossKind};
+use super::position::XAxis;
+
+/// The series' colours, in the order of their fields (then again from the start).
+pub const PALETTE: [RGBColor; 8] = [
+    RGBColor(0x1F, 0x77, 0xB4),
+    RGBColor(0x2C, 0xA0, 0x2C),
+    RGBColor(0x94, 0x67, 0xBD),
+    RGBColor(0x8C, 0x56, 0x4B),
+    RGBColor(0x17, 0xBE, 0xCF),
+    RGBColor(0xBC, 0xBD, 0x22),
+    RGBColor(0x7F, 0x7F, 0x7F),
+    RGBColor(0x00, 0x3F, 0x5C),
+];
+
+/// How opaque a loss's shading is.
+pub const SHADE: f64 = 0.25;
+
+/// The narrowest a shaded range is drawn, in pixels (a reset, a loss of one value on a long
+/// axis).
+const MIN_BAND_PX: f64 = 3.0;
+
+/// The rows of loss labels along the bottom of a chart.
+const LABEL_ROWS: usize = 3;
+
+/// The plotters error of backend `DB`.
+pub type DrawError<DB> = DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>;
+
+/// Draws `charts` on `root`, stacked; `titles` are their captions.
+pub fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    charts: &[&Chart],
+    titles: &[String],
+    x: XAxis,
+) -> Result<(), DrawError<DB>> {
+    root.fill(&WHITE)?;
+    let areas = root.split_evenly((charts.len().max(1), 1));
+    for ((area, chart), title) in areas.iter().zip(charts).zip(titles) {
+        draw_one(area, chart, title, x)?;
+    }
+    root.present()
+}
+
+/// The range, made drawable: a point gets some width.
+fn widen((low, high): (f64, f64), pad: f64) -> (f64, f64) {
+    if high > low {
+        let margin = (high - low) * pad;
+        (low - margin, high + margin)
+    } else {
+        (low - 1.0, high + 1.0)
+    }
+}
+
+fn draw_one<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    chart: &Chart,
+    title: &str,
+    x: XAxis,
+) -> Result<(), DrawError<DB>> {
+    let (x0, x1) = widen(chart.x_range().unwrap_or((0.0, 1.0)), 0.0);
+    let (y0, y1) = widen(chart.y_range().unwrap_or((0.0, 1.0)), 0.06);
+    let mut ctx = ChartBuilder::on(area)
+        .caption(title, (FAMILY, 26))
+        .margin(12)
+        .x_label_area_size(56)
+        .y_label_area_size(90)
+        .build_cartesian_2d(x0..x1, y0..y1)?;
+    let x_span = x1 - x0;
+    ctx.configure_mesh()
+        .x_desc(x.description())
+        .y_desc("value")
+        .axis_desc_style((FAMILY, 20))
+        .label_style((FAMILY, 18))
+        .x_labels(10)
+        .y_labels(8)
+        .x_label_formatter(&|v| match x {
+            // Sequence numbers are whole: no label between two.
+            XAxis::Seq if v.fract() != 0.0 => String::new(),
+            _ => number(*v, x_span),
+        })
+        .y_label_formatter(&|v| number(*v, y1 - y0))
+        .bold_line_style(RGBColor(0xDD, 0xDD, 0xDD))
+        .light_line_style(RGBColor(0xF2, 0xF2, 0xF2))
+        .draw()?;
+
+    let width_px = f64::from(ctx.plotting_area().dim_in_pixel().0.max(1));
+    let per_px = x_span / width_px;
+    let mut bands: Vec<Loss> = Vec::new();
+    for kind in LossKind::ALL {
+        let of_kind = merge(&chart.losses, kind, per_px);
+        if of_kind.is_empty() {
+            continue;
+        }
+        let color = kind.color();
+        let min_width = MIN_BAND_PX * per_px;
+        ctx.draw_series(of_kind.iter().map(|loss| {
+            let (from, to) = at_least(loss, min_width);
+            Rectangle::new([(from, y1), (to, y0)], color.mix(SHADE).filled())
+        }))?
+        .label(kind.label())
+        .legend(move |(lx, ly)| {
+            Rectangle::new([(lx, ly - 6), (lx + 18, ly + 6)], color.mix(SHADE).filled())
+        });
+        bands.extend(of_kind);
+    }
+
+    for (i, series) in chart.series.iter().enumerate() {
+        let color = PALETTE[i % PALETTE.len()];
+        ctx.draw_series(LineSeries::new(
+            series.columns.points(),
+            color.stroke_width(2),
+        ))?
+        .label(series.name.as_str())
+        .legend(move |(lx, ly)| Rectangle::new([(lx, ly - 2), (lx + 18, ly + 2)], color.filled()));
+    }
+
+    // The losses' labels, along the bottom of the plot, left to right, in up to three rows: a
+    // label that would overlap one in every row is left out (its range is still shaded, and
+    // the legend names its kind).
+    bands.sort_by(|a, b| a.from.total_cmp(&b.from));
+    let mut free_from = [f64::NEG_INFINITY; LABEL_ROWS];
+    let label_style = TextStyle::from((FAMILY, 17).into_font()).color(&BLACK);
+    for loss in &bands {
+        let text = loss.label();
+        let (from, _) = at_least(loss, MIN_BAND_PX * per_px);
+        let at_px = (from - x0) / per_px;
+        // DejaVu Sans at 17 (about 14 px): about 8 px a character.
+        let width = text.len() as f64 * 8.0;
+        // One that would run off the right edge ends there instead.
+        let start_px = at_px.min(width_px - width).max(0.0);
+        let Some(row) = free_from.iter().position(|free| start_px >= *free) else {
+            continue;
+        };
+        free_from[row] = start_px + width + 6.0;
+        let up = -22 - 20 * row as i32;
+        let dx = (start_px - at_px) as i32 + 3;
+        ctx.plotting_area().draw(
+            &(EmptyElement::at((from, y0)) + Text::new(text, (dx, up), label_style.clone())),
+        )?;
+    }
+
+    ctx.configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.4))
+        .label_font((FAMILY, 18))
+        .draw()
+}
+
+/// A range drawn at least `min_width` wide, around its middle.
+fn at_least(loss: &Loss, min_width: f64) -> (f64, f64) {
+    let width = loss.to - loss.from;
+    if width >= min_width {
+        (loss.from, loss.to)
+    } else {
+        let middle = (loss.from + loss.to) / 2.0;
+        (middle - min_width / 2.0, middle + min_width / 2.0)
+    }
+}
+
+/// The losses of `kind`, in order, those that would touch on the screen (less than a pixel
+/// apart) merged into one range, their counts added up: a capture with many losses does not
+/// draw thousands of shapes on one pixel.
+pub fn merge(losses: &[Loss], kind: LossKind, per_px: f64) -> Vec<Loss> {
+    let mut of_kind: Vec<Loss> = losses.iter().filter(|l| l.kind == kind).copied().collect();
+    of_kind.sort_by(|a, b| a.from.total_cmp(&b.from));
+    let mut merged: Vec<Loss> = Vec::with_capacity(of_kind.len());
+    // Ranges drawn narrower than this are widened to it: they touch when their middles do.
+    let reach = MIN_BAND_PX * per_px;
+    for loss in of_kind {
+        match merged.last_mut() {
+            Some(last) if loss.from <= last.to.max(last.from + reach) + per_px => {
+                last.to = last.to.max(loss.to);
+                last.count = match (last.count, loss.count) {
+                    (Some(a), Some(b)) => Some(a.saturating_add(b)),
+                    (a, b) => a.or(b),
+                };
+            }
+            _ => merged.push(loss),
+        }
+    }
+    merged
+}
+
+/// An axis label: as few decimals as the axis's `span` needs, no trailing zeros, large and
+/// tiny numbers in scientific notation.
+///
+/// ```
+/// use ph_tap::plot::number;
+/// assert_eq!(number(4_294_967_296.0, 100.0), "4294967296");
+/// assert_eq!(number(0.25, 1.0), "0.25");
+/// assert_eq!(number(1.5e12, 1e12), "1.50e12");
+/// ```
+pub fn number(v: f64, span: f64) -> String {
+    if v == 0.0 {
+        return "0".into();
+    }
+    let magnitude = v.abs();
+    if !(1e-4..1e11).contains(&magnitude) {
+        return format!("{v:.2e}");
+    }
+    let decimals = if span >= 50.0 {
+        0
+    } else {
+        // Enough decimals to tell ten labels apart over the span.
+        (2.0 - (span.max(1e-9)).log10().floor()).clamp(0.0, 6.0) as usize
+    };
+    let text = format!("{v:.decimals$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loss(from: f64, to: f64) -> Loss {
+        Loss {
+            kind: LossKind::LinkLoss,
+            from,
+            to,
+            count: Some(1),
+        }
+    }
+
+    #[test]
+    fn losses_apart_stay_apart_and_those_on_one_pixel_merge() {
+        let losses = [loss(10.0, 11.0), loss(50.0, 52.0), loss(50.5, 50.6)];
+        let merged = merge(&losses, LossKind::LinkLoss, 0.1);
+        assert_eq!(merged.len(), 2);
+        assert_eq!(merged[1].count, Some(2));
+        assert_eq!(merge(&losses, LossKind::RingDrop, 0.1), []);
+        // A thousand losses on a few pixels: a few shapes.
+        let many: Vec<Loss> = (0..1000)
+            .map(|i| loss(f64::from(i), f64::from(i)))
+            .collect();
+        assert!(merge(&many, LossKind::LinkLoss, 100.0).len() <= 10);
+    }
+}

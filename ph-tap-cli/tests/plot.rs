@@ -548,6 +548,23 @@ fn over_arrival_time_losses_and_damaged_frames_are_shaded() {
     assert_eq!(bands(LossKind::LinkLoss), count("link_loss"));
     assert_eq!(bands(LossKind::Corrupt), count("corrupt_frame"));
     assert!(charts[0].texts.contains(&"arrival time (s)".to_owned()));
+    // Several streams share the clock: the damaged frame is at one x in every chart.
+    let raw = std::fs::read(common::data("streams.bin")).unwrap();
+    let capture = timed_capture(
+        &raw,
+        &dir.path().join("streams.cap"),
+        Duration::from_millis(3),
+    );
+    let charts = drawn(&plot(&capture, &out, &["--x", "time"]));
+    assert_eq!(charts.len(), 3);
+    let corrupt: Vec<f64> = charts
+        .iter()
+        .flat_map(|c| &c.bands)
+        .filter(|(fill, _, _)| *fill == hex(LossKind::Corrupt.color()))
+        .map(|(_, x, _)| *x)
+        .collect();
+    assert_eq!(corrupt.len(), 3, "{charts:?}");
+    assert!(corrupt.iter().all(|x| *x == corrupt[0]), "{corrupt:?}");
     // A raw capture records no times.
     let line = error_line(&[
         "plot",

@@ -28,8 +28,22 @@ pub const SHADE: f64 = 0.25;
 /// axis).
 const MIN_BAND_PX: f64 = 3.0;
 
+/// How opaque the box behind a loss's label is.
+const LABEL_BACKDROP: f64 = 0.75;
+
 /// The rows of loss labels along the bottom of a chart.
 const LABEL_ROWS: usize = 3;
+
+/// How a series' line is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lines {
+    /// One path through every point (SVG: one `<polyline>` a series).
+    Path,
+    /// A segment between each two points: plotters' bitmap backend joins the segments of a
+    /// thick path with mitres of no limit, which a zigzag (a decimated series is one) turns
+    /// into spikes across the image.
+    Segments,
+}
 
 /// The plotters error of backend `DB`.
 pub type DrawError<DB> = DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>;
@@ -40,11 +54,22 @@ pub fn draw<DB: DrawingBackend>(
     charts: &[&Chart],
     titles: &[String],
     x: XAxis,
+    lines: Lines,
 ) -> Result<(), DrawError<DB>> {
     root.fill(&WHITE)?;
     let areas = root.split_evenly((charts.len().max(1), 1));
+    // Over time, the streams share one clock: their charts share one x range, one above the
+    // other. Sequence numbers are each stream's own.
+    let shared = match x {
+        XAxis::Time => charts
+            .iter()
+            .filter_map(|c| c.x_range())
+            .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1))),
+        XAxis::Seq => None,
+    };
     for ((area, chart), title) in areas.iter().zip(charts).zip(titles) {
-        draw_one(area, chart, title, x)?;
+        let x_range = shared.or_else(|| chart.x_range()).unwrap_or((0.0, 1.0));
+        draw_one(area, chart, title, (x, x_range), lines)?;
     }
     root.present()
 }
@@ -63,9 +88,10 @@ fn draw_one<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     chart: &Chart,
     title: &str,
-    x: XAxis,
+    (x, x_range): (XAxis, (f64, f64)),
+    lines: Lines,
 ) -> Result<(), DrawError<DB>> {
-    let (x0, x1) = widen(chart.x_range().unwrap_or((0.0, 1.0)), 0.0);
+    let (x0, x1) = widen(x_range, 0.0);
     let (y0, y1) = widen(chart.y_range().unwrap_or((0.0, 1.0)), 0.06);
     let mut ctx = ChartBuilder::on(area)
         .caption(title, (FAMILY, 26))
@@ -114,12 +140,23 @@ fn draw_one<DB: DrawingBackend>(
 
     for (i, series) in chart.series.iter().enumerate() {
         let color = PALETTE[i % PALETTE.len()];
-        ctx.draw_series(LineSeries::new(
-            series.columns.points(),
-            color.stroke_width(2),
-        ))?
-        .label(series.name.as_str())
-        .legend(move |(lx, ly)| Rectangle::new([(lx, ly - 2), (lx + 18, ly + 2)], color.filled()));
+        let style = color.stroke_width(2);
+        let points = series.columns.points();
+        // A field seen once has no segment: a dot shows it.
+        if let [point] = points[..] {
+            ctx.draw_series(std::iter::once(Circle::new(point, 3, color.filled())))?;
+        }
+        let drawn = match lines {
+            Lines::Path => ctx.draw_series(LineSeries::new(points, style))?,
+            Lines::Segments => ctx.draw_series(
+                points
+                    .windows(2)
+                    .map(|pair| PathElement::new(pair.to_vec(), style)),
+            )?,
+        };
+        drawn.label(series.name.as_str()).legend(move |(lx, ly)| {
+            Rectangle::new([(lx, ly - 2), (lx + 18, ly + 2)], color.filled())
+        });
     }
 
     // The losses' labels, along the bottom of the plot, left to right, in up to three rows: a
@@ -142,8 +179,15 @@ fn draw_one<DB: DrawingBackend>(
         free_from[row] = start_px + width + 6.0;
         let up = -22 - 20 * row as i32;
         let dx = (start_px - at_px) as i32 + 3;
+        // On a light box, so that it reads over the lines.
+        let backdrop = Rectangle::new(
+            [(dx - 2, up - 1), (dx + width as i32, up + 17)],
+            WHITE.mix(LABEL_BACKDROP).filled(),
+        );
         ctx.plotting_area().draw(
-            &(EmptyElement::at((from, y0)) + Text::new(text, (dx, up), label_style.clone())),
+            &(EmptyElement::at((from, y0))
+                + backdrop
+                + Text::new(text, (dx, up), label_style.clone())),
         )?;
     }
 

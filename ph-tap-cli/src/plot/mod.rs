@@ -34,7 +34,7 @@ mod sink;
 
 pub use chart::{Chart, Series};
 pub use columns::{Columns, Point};
-pub use draw::{PALETTE, SHADE, merge, number};
+pub use draw::{Lines, PALETTE, SHADE, merge, number};
 pub use fields::{FieldWalk, ROOT, selects};
 pub use format::PlotFormat;
 pub use loss::{Loss, LossKind};

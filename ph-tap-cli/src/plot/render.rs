@@ -5,7 +5,7 @@ use anyhow::{Context, Result, anyhow};
 use plotters::prelude::*;
 
 use super::chart::Chart;
-use super::draw::draw;
+use super::draw::{Lines, draw};
 use super::format::PlotFormat;
 use super::position::XAxis;
 
@@ -35,7 +35,7 @@ impl Picture<'_> {
         let mut text = String::new();
         {
             let root = SVGBackend::with_string(&mut text, self.size).into_drawing_area();
-            draw(&root, self.charts, self.titles, self.x)
+            draw(&root, self.charts, self.titles, self.x, Lines::Path)
                 .map_err(|e| anyhow!("{e}"))
                 .context("cannot draw the plot as SVG: report this with the capture")?;
         }
@@ -47,7 +47,7 @@ impl Picture<'_> {
         let mut rgb = vec![0u8; width as usize * height as usize * 3];
         {
             let root = BitMapBackend::with_buffer(&mut rgb, self.size).into_drawing_area();
-            draw(&root, self.charts, self.titles, self.x)
+            draw(&root, self.charts, self.titles, self.x, Lines::Segments)
                 .map_err(|e| anyhow!("{e}"))
                 .context("cannot draw the plot as PNG: report this with the capture")?;
         }

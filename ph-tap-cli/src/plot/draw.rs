@@ -5,6 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::chart::Chart;
+use super::columns::Point;
 use super::font::FAMILY;
 use super::loss::{Loss, LossKind};
 use super::position::XAxis;
@@ -74,13 +75,31 @@ pub fn draw<DB: DrawingBackend>(
     root.present()
 }
 
-/// The range, made drawable: a point gets some width.
+/// The largest magnitude an axis goes to: beyond it plotters' tick search does not end (the
+/// span of `-f64::MAX..f64::MAX` is infinite).
+const AXIS_LIMIT: f64 = 1e300;
+
+/// The range, made drawable: finite and within [`AXIS_LIMIT`], a `pad` fraction of its span
+/// added on each side, and a point (or a span too small for an `f64` at its magnitude) given
+/// some width.
 fn widen((low, high): (f64, f64), pad: f64) -> (f64, f64) {
-    if high > low {
-        let margin = (high - low) * pad;
+    let clamp = |v: f64| {
+        if v.is_nan() {
+            0.0
+        } else {
+            v.clamp(-AXIS_LIMIT, AXIS_LIMIT)
+        }
+    };
+    let (low, high) = (clamp(low.min(high)), clamp(low.max(high)));
+    let magnitude = low.abs().max(high.abs());
+    let span = high - low;
+    if span > magnitude * 1e-9 && span > 1e-200 {
+        let margin = span * pad;
         (low - margin, high + margin)
     } else {
-        (low - 1.0, high + 1.0)
+        let middle = low / 2.0 + high / 2.0;
+        let half = (middle.abs() * 1e-6).max(1.0);
+        (middle - half, middle + half)
     }
 }
 
@@ -141,7 +160,14 @@ fn draw_one<DB: DrawingBackend>(
     for (i, series) in chart.series.iter().enumerate() {
         let color = PALETTE[i % PALETTE.len()];
         let style = color.stroke_width(2);
-        let points = series.columns.points();
+        // Inside the axes (which stop at AXIS_LIMIT): a point beyond them maps to a pixel
+        // beyond what plotters' arithmetic holds.
+        let points: Vec<Point> = series
+            .columns
+            .points()
+            .into_iter()
+            .map(|(px, py)| (px.clamp(x0, x1), py.clamp(y0, y1)))
+            .collect();
         // A field seen once has no segment: a dot shows it.
         if let [point] = points[..] {
             ctx.draw_series(std::iter::once(Circle::new(point, 3, color.filled())))?;

@@ -65,3 +65,49 @@ impl Picture<'_> {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plot::LossKind;
+    use crate::stream::StreamTag;
+
+    fn chart(points: &[(f64, f64)]) -> Chart {
+        let mut chart = Chart::new(0, StreamTag::new(0, "s"), (1.0, 64));
+        for &(x, y) in points {
+            chart.point(&[], "v", x, y);
+        }
+        chart
+    }
+
+    /// Whatever the values and the size, drawing gives a file, never a panic.
+    #[test]
+    fn extreme_values_and_small_sizes_still_draw() {
+        let mut lossy = chart(&[(1.0, 1.0), (2.0, 2.0)]);
+        lossy.loss(LossKind::Reset, 1.5, 1.5, None);
+        lossy.loss(LossKind::LinkLoss, 0.0, 1e12, Some(u32::MAX));
+        let cases = [
+            chart(&[(1.0, f64::MAX), (2.0, -f64::MAX)]),
+            chart(&[(1.0, 1e-300), (2.0, -1e-300)]),
+            chart(&[(5.0, 7.0)]),
+            chart(&[(0.0, 0.0), (1e15, 1e19)]),
+            lossy,
+        ];
+        for case in &cases {
+            for size in [(320, 240), (1280, 720), (320, 40)] {
+                let charts = [case, case, case];
+                let titles = vec!["t".to_owned(); 3];
+                for format in [PlotFormat::Svg, PlotFormat::Png] {
+                    let picture = Picture {
+                        charts: &charts,
+                        titles: &titles,
+                        x: XAxis::Seq,
+                        size,
+                    };
+                    let bytes = picture.render(format).unwrap();
+                    assert!(!bytes.is_empty());
+                }
+            }
+        }
+    }
+}

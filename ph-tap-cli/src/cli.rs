@@ -5,6 +5,9 @@ use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, Parser, Subcommand};
 
+mod plot;
+pub use plot::PlotArgs;
+
 use ph_tap::decode::value::ValueAs;
 use ph_tap::probe::{ChannelSelector, ProbeOptions, RttOptions};
 use ph_tap::sink::DEFAULT_ADDR;
@@ -55,6 +58,9 @@ pub enum Command {
     Decode(DecodeArgs),
     /// Run a simulated target (real ring, real encoder, lossy link): no hardware needed.
     Demo(DemoArgs),
+    /// Draw a capture's numeric fields over sequence number or arrival time, losses shaded, as
+    /// an SVG or a PNG (`ph-tap plot run.bin -o run.svg`).
+    Plot(PlotArgs),
 }
 
 impl Command {

@@ -23,6 +23,8 @@
 //!   bytes in arrival order, with their times), and its reader, which `ph-tap decode` replays
 //!   through [`source::CaptureSource`].
 //! - [`pipeline`]: runs a source on its own thread through the router into the sinks.
+//! - [`plot`]: `ph-tap plot`, a sink that draws a capture's numeric fields and losses as an SVG
+//!   or a PNG.
 //!
 //! `docs/ARCHITECTURE.md` in the repository shows where a new source, decoder or sink plugs in.
 
@@ -31,6 +33,7 @@ pub mod channel;
 pub mod decode;
 pub mod demo;
 pub mod pipeline;
+pub mod plot;
 pub mod probe;
 pub mod record;
 pub mod router;

@@ -4,6 +4,7 @@ mod attach;
 mod decode;
 mod demo;
 mod list;
+mod plot;
 mod run;
 
 use std::io::{IsTerminal, Write};
@@ -34,6 +35,7 @@ pub fn run(mut cli: Cli, stop: &Arc<AtomicBool>) -> Result<()> {
         Command::List => list::run(),
         Command::Decode(args) => decode::run(&args, stop),
         Command::Demo(args) => demo::run(&args, stop),
+        Command::Plot(args) => plot::run(&args, stop),
     }
 }
 

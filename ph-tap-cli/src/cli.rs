@@ -1,4 +1,4 @@
-//! The command line: `ph-tap <attach|list|decode|demo>` and the options they share.
+//! The command line: `ph-tap <attach|run|list|decode|demo|plot>` and the options they share.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -34,7 +34,7 @@ pub enum Format {
     about,
     long_about = None,
     propagate_version = true,
-    after_help = "Examples:\n  ph-tap demo                                  a simulated target, no hardware needed\n  ph-tap list                                  the probes connected\n  ph-tap run --chip nRF52840_xxAA FIRMWARE.elf flash, start and watch (a cargo runner)\n  ph-tap attach --chip nRF52840 --save run.bin a live target through a probe\n  ph-tap attach --tcp localhost:19021          an RTT TCP server (OpenOCD, J-Link, QEMU)\n  ph-tap attach --gdb localhost:3333 --chip nRF52840  through a GDB server (QEMU -gdb, OpenOCD, pyOCD, J-Link, BMP)\n  ph-tap decode run.bin --format json          a saved capture as JSON lines"
+    after_help = "Examples:\n  ph-tap demo                                  a simulated target, no hardware needed\n  ph-tap list                                  the probes connected\n  ph-tap run --chip nRF52840_xxAA FIRMWARE.elf flash, start and watch (a cargo runner)\n  ph-tap attach --chip nRF52840 --save run.bin a live target through a probe\n  ph-tap attach --tcp localhost:19021          an RTT TCP server (OpenOCD, J-Link, QEMU)\n  ph-tap attach --gdb localhost:3333 --chip nRF52840  through a GDB server (QEMU -gdb, OpenOCD, pyOCD, J-Link, BMP)\n  ph-tap decode run.bin --format json          a saved capture as JSON lines\n  ph-tap plot run.bin -o run.svg               a saved capture as a chart, losses shaded\n  ph-tap demo --tui                            the live dashboard\n  ph-tap demo --udp                            a feed for PlotJuggler's UDP server"
 )]
 pub struct Cli {
     /// What to do.
@@ -72,7 +72,7 @@ impl Command {
             Self::Run(args) => &mut args.output,
             Self::Decode(args) => &mut args.output,
             Self::Demo(args) => &mut args.output,
-            Self::List => return Ok(()),
+            Self::List | Self::Plot(_) => return Ok(()),
         };
         output.udp_addr = output
             .udp

@@ -117,6 +117,7 @@ def decoder_table():
 
 
 ring_table("Workload 1: push only, never drained", "push_only")
+ring_table("Workload 1, each handle owned by the timed loop", "push_only_owned")
 ring_table("Workload 2: push + drain, batch 1", "push_drain_1")
 ring_table("Workload 2: push + drain, batch 64", "push_drain_64", per=64.0)
 latest_table()

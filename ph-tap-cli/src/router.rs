@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::decode::{Accounting, Decoder, LineCounts};
+use crate::channel::Channel;
+use crate::decode::{Accounting, Decoder, DecoderOptions, LineCounts};
 use crate::record::{Body, ChannelId, Origin, Record};
 use crate::stream::StreamTag;
 
@@ -35,6 +36,30 @@ impl Router {
             make,
             decoders: BTreeMap::new(),
         }
+    }
+
+    /// A router for a source's `channels`: each decoded as its kind says ([`for_channel`] with
+    /// `options`), a channel the source did not declare as ph-eventing telemetry.
+    ///
+    /// ```
+    /// use ph_tap::channel::Channel;
+    /// use ph_tap::decode::DecoderOptions;
+    /// use ph_tap::decode::value::ValueAs;
+    /// use ph_tap::router::Router;
+    /// let router = Router::for_channels(vec![Channel::telemetry()], DecoderOptions::new(ValueAs::Hex));
+    /// assert_eq!(router.channels().count(), 0); // decoders are made as bytes arrive
+    /// ```
+    ///
+    /// [`for_channel`]: crate::decode::for_channel
+    pub fn for_channels(channels: Vec<Channel>, options: DecoderOptions) -> Self {
+        Self::new(Box::new(move |id| {
+            let channel = channels
+                .iter()
+                .find(|c| c.id == id)
+                .cloned()
+                .unwrap_or_else(Channel::telemetry);
+            crate::decode::for_channel(&channel, &options)
+        }))
     }
 
     /// Decodes `bytes` of `channel` that arrived at `at`, calling `emit` for each record.

@@ -32,6 +32,23 @@ impl Tmux {
             .expect("tmux runs")
     }
 
+    /// A detached session `dash` of `width` × `height` running the shell command `cmd`.
+    fn start(&self, width: u16, height: u16, cmd: &str) {
+        let (width, height) = (width.to_string(), height.to_string());
+        let started = self.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "dash",
+            "-x",
+            &width,
+            "-y",
+            &height,
+            cmd,
+        ]);
+        assert!(started.status.success(), "{started:?}");
+    }
+
     fn pane(&self) -> String {
         String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "dash"]).stdout)
             .into_owned()
@@ -109,18 +126,7 @@ fn decode_tui_shows_the_dashboard_until_q_then_the_summary() {
     let log = log_path(&dir);
     let tmux = Tmux::new("decode");
     let cmd = command("decode tests/data/ring_drops.bin --tui", &log);
-    let started = tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "dash",
-        "-x",
-        "80",
-        "-y",
-        "24",
-        &cmd,
-    ]);
-    assert!(started.status.success(), "{started:?}");
+    tmux.start(80, 24, &cmd);
 
     // The capture is decoded at once; the dashboard stays, saying so.
     let pane = tmux.wait_for("capture ended", Duration::from_secs(20), &log);
@@ -191,18 +197,7 @@ fn demo_tui_leaves_on_ctrl_c_and_restores_the_terminal() {
         "{}; printf 'after\\n'; sleep 30",
         command("demo --tui --count 1000000 --tick-ms 1", &log)
     );
-    let started = tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "dash",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        &cmd,
-    ]);
-    assert!(started.status.success(), "{started:?}");
+    tmux.start(100, 30, &cmd);
     let pane = tmux.wait_for("readings", Duration::from_secs(20), &log);
     assert!(pane.contains("live"), "{pane}");
     assert!(
@@ -242,18 +237,7 @@ fn decode_tui_exit_leaves_when_the_capture_ends() {
     let log = log_path(&dir);
     let tmux = Tmux::new("exit");
     let cmd = command("decode tests/data/corruption.bin --tui --tui-exit", &log);
-    let started = tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "dash",
-        "-x",
-        "80",
-        "-y",
-        "24",
-        &cmd,
-    ]);
-    assert!(started.status.success(), "{started:?}");
+    tmux.start(80, 24, &cmd);
     // No key is sent.
     let err = wait_exit(&log, Duration::from_secs(20));
     assert!(err.contains("exit=0"), "{err}");
@@ -318,18 +302,7 @@ fn an_error_after_the_dashboard_is_one_line_on_the_restored_terminal() {
         "{}; printf 'after\\n'; sleep 30",
         command(&format!("decode '{}' --tui", capture.display()), &log)
     );
-    let started = tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "dash",
-        "-x",
-        "80",
-        "-y",
-        "24",
-        &cmd,
-    ]);
-    assert!(started.status.success(), "{started:?}");
+    tmux.start(80, 24, &cmd);
     let pane = tmux.wait_for("capture ended", Duration::from_secs(20), &log);
     assert!(
         pane.contains("[INFO] turn"),
@@ -396,18 +369,7 @@ fn a_panic_on_any_thread_gives_the_terminal_back_with_its_message() {
             "PANIC_CHILD={how} RUST_BACKTRACE=0 '{}' --exact panic_child --nocapture --test-threads 1; printf 'exit=%s after\\n' $?; sleep 30",
             exe.display()
         );
-        let started = tmux.run(&[
-            "new-session",
-            "-d",
-            "-s",
-            "dash",
-            "-x",
-            "80",
-            "-y",
-            "24",
-            &cmd,
-        ]);
-        assert!(started.status.success(), "{started:?}");
+        tmux.start(80, 24, &cmd);
         let pane = tmux.wait_for(" after", Duration::from_secs(20), Path::new("-"));
         assert!(
             pane.contains(message),

@@ -14,7 +14,7 @@ use std::sync::atomic::AtomicBool;
 
 use anyhow::Result;
 use ph_tap::channel::{Channel, ChannelKind};
-use ph_tap::decode::{DecoderOptions, for_channel};
+use ph_tap::decode::DecoderOptions;
 use ph_tap::pipeline::{Ending, Pipeline};
 use ph_tap::probe::{FirmwareStop, ProbeOptions};
 use ph_tap::router::Router;
@@ -144,14 +144,7 @@ fn stream_to<W: Write>(
         .iter()
         .any(|c| matches!(c.kind, ChannelKind::Defmt | ChannelKind::Text));
     let named = channels.clone();
-    let router = Router::new(Box::new(move |id| {
-        let channel = channels
-            .iter()
-            .find(|c| c.id == id)
-            .cloned()
-            .unwrap_or_else(Channel::telemetry);
-        for_channel(&channel, &options)
-    }));
+    let router = Router::for_channels(channels, options);
     let pipeline = Pipeline::new(router)
         .arrival_times(show_time)
         .status_line(status)

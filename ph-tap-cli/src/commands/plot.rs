@@ -8,8 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use anyhow::{Context, Result, bail};
-use ph_tap::channel::Channel;
-use ph_tap::decode::{DecoderOptions, for_channel};
+use ph_tap::decode::DecoderOptions;
 use ph_tap::pipeline::{Ending, Pipeline};
 use ph_tap::plot::{PlotFormat, PlotOptions, PlotSink, XAxis};
 use ph_tap::router::Router;
@@ -66,14 +65,7 @@ fn plot(
         encoded_values: true,
         ..DecoderOptions::new(args.value_as)
     };
-    let router = Router::new(Box::new(move |id| {
-        let channel = channels
-            .iter()
-            .find(|c| c.id == id)
-            .cloned()
-            .unwrap_or_else(Channel::telemetry);
-        for_channel(&channel, &decoders)
-    }));
+    let router = Router::for_channels(channels, decoders);
     let ending = Pipeline::new(router)
         .arrival_times(args.x == XAxis::Time)
         .sink(WarningSink)

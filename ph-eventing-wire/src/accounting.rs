@@ -161,16 +161,26 @@ impl fmt::Display for SeqRange {
 }
 
 /// The events one frame revealed (at most four: reset, wrap, ring drop, link loss).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Events {
-    items: [Option<Event>; 4],
+    /// The first `len` are the events; the others, unused, are `SeqWrap`.
+    items: [Event; 4],
     len: usize,
+}
+
+impl Default for Events {
+    fn default() -> Self {
+        Self {
+            items: [Event::SeqWrap; 4],
+            len: 0,
+        }
+    }
 }
 
 impl Events {
     fn push(&mut self, e: Event) {
         if let Some(slot) = self.items.get_mut(self.len) {
-            *slot = Some(e);
+            *slot = e;
             self.len += 1;
         }
     }
@@ -187,16 +197,33 @@ impl Events {
 
     /// The events, in order: reset, wrap, ring drop, link loss (or a lone duplicate).
     pub fn iter(&self) -> impl Iterator<Item = Event> + '_ {
-        self.items[..self.len].iter().flatten().copied()
+        self.as_slice().iter().copied()
+    }
+
+    /// The events as a slice, in the same order.
+    ///
+    /// ```
+    /// use ph_eventing_wire::accounting::{Accountant, Event};
+    /// use ph_eventing_wire::frame::{DataFrame, Frame};
+    /// let data = |seq| Frame::Data(DataFrame {
+    ///     stream: 0, boot_tag: 1, seq, ring_drops: 0, skipped: 0, dropped: 0, value: &[],
+    /// });
+    /// let mut acc = Accountant::new();
+    /// assert!(acc.observe(&data(1)).as_slice().is_empty());
+    /// assert_eq!(acc.observe(&data(1)).as_slice(), [Event::Duplicate { seq: 1 }]);
+    /// ```
+    #[inline]
+    pub fn as_slice(&self) -> &[Event] {
+        &self.items[..self.len]
     }
 }
 
 impl IntoIterator for Events {
     type Item = Event;
-    type IntoIter = core::iter::Flatten<core::array::IntoIter<Option<Event>, 4>>;
+    type IntoIter = core::iter::Take<core::array::IntoIter<Event, 4>>;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.items.into_iter().flatten()
+        self.items.into_iter().take(self.len)
     }
 }
 
@@ -466,22 +493,38 @@ impl Accountant {
     /// ```
     #[cfg(feature = "alloc")]
     pub fn observe_placed(&mut self, placed: &Placed<'_>) -> Events {
+        let mut ev = Events::default();
+        self.observe_placed_into(placed, &mut ev);
+        ev
+    }
+
+    /// [`observe_placed`](Self::observe_placed), the events written into `ev` (empty): in
+    /// place, not returned through a copy on the stack whose wide reads would wait for the
+    /// stores just made (once per value, in a session).
+    #[cfg(feature = "alloc")]
+    pub(crate) fn observe_placed_into(&mut self, placed: &Placed<'_>, ev: &mut Events) {
         match placed {
             Placed::Data { frame, placement } => {
                 if *placement == Placement::FullMismatch {
                     self.totals.inconsistent += 1;
                 }
-                self.observe_data(frame)
+                self.observe_data_into(frame, ev);
             }
-            Placed::Hello(h) => self.observe_hello(h),
+            Placed::Hello(h) => *ev = self.observe_hello(h),
             Placed::Unplaced { values } => {
-                self.observe_unplaced(u32::try_from(values.len()).unwrap_or(u32::MAX))
+                *ev = self.observe_unplaced(u32::try_from(values.len()).unwrap_or(u32::MAX));
             }
         }
     }
 
     fn observe_data(&mut self, d: &DataFrame<'_>) -> Events {
         let mut ev = Events::default();
+        self.observe_data_into(d, &mut ev);
+        ev
+    }
+
+    /// Accounts a data frame, pushing what it revealed to `ev`.
+    fn observe_data_into(&mut self, d: &DataFrame<'_>, ev: &mut Events) {
         let Some(mut boot) = self.boot else {
             // Joined mid-stream: nothing to compare with yet (nor to place unplaced frames in).
             self.unplaced_open = 0;
@@ -493,12 +536,12 @@ impl Accountant {
                 drops: d.ring_drops,
                 last_data: d.seq,
             });
-            return ev;
+            return;
         };
         if boot.tag == d.boot_tag && boot.last_data == d.seq {
             self.totals.duplicates += 1;
             ev.push(Event::Duplicate { seq: d.seq });
-            return ev;
+            return;
         }
         let reset = boot.tag != d.boot_tag || {
             let gap = seq::distance(boot.expected, d.seq);
@@ -514,13 +557,12 @@ impl Accountant {
             ev.push(Event::SeqWrap);
             self.totals.wraps += 1;
         }
-        self.account_gap(&mut ev, &boot, d.seq, d.ring_drops);
+        self.account_gap(ev, &boot, d.seq, d.ring_drops);
         self.totals.data_frames += 1;
         boot.expected = seq::next(d.seq);
         boot.drops = d.ring_drops;
         boot.last_data = d.seq;
         self.boot = Some(boot);
-        ev
     }
 
     fn observe_hello(&mut self, h: &Hello<'_>) -> Events {

@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-use crate::checksum::{CHECKSUM_LEN, crc16};
+use crate::checksum::{CHECKSUM_LEN, intact};
 use crate::stream::{MAX_STREAM_NAME, MAX_STREAMS, STREAM_ID_MASK, STREAM_PREFIX, StreamKind};
 use crate::varint;
 
@@ -288,14 +288,19 @@ impl core::error::Error for FrameError {}
 /// let Frame::Data(d) = parse_frame(&raw[..n]).unwrap() else { panic!() };
 /// assert_eq!((d.seq, d.ring_drops, d.value), (300, 0, &[42][..]));
 /// ```
+// Inlined into the decoder's (generic, so instantiated in the user's crate) frame loop, its
+// one caller: its result then stays in registers, where returned through memory its wide
+// reloads of fields just stored one by one wait for those stores (the hello's parsing, rare
+// and long, stays a call).
+#[inline(always)]
 pub fn parse_frame(raw: &[u8]) -> Result<Frame<'_>, FrameError> {
     if raw.len() < 1 + CHECKSUM_LEN {
         return Err(FrameError::TooShort);
     }
-    let (body, sum) = raw.split_at(raw.len() - CHECKSUM_LEN);
-    if crc16(body) != u16::from_le_bytes([sum[0], sum[1]]) {
+    if !intact(raw) {
         return Err(FrameError::Checksum);
     }
+    let body = &raw[..raw.len() - CHECKSUM_LEN];
     // A stream prefix (`11kkkkkk`, k ≥ 1) in front of a data frame of stream k.
     let (stream, body) = if body[0] & STREAM_PREFIX == STREAM_PREFIX {
         let stream = body[0] & STREAM_ID_MASK;
@@ -345,6 +350,7 @@ pub fn parse_frame(raw: &[u8]) -> Result<Frame<'_>, FrameError> {
     parse_hello(rest).map(Frame::Hello)
 }
 
+#[inline(never)]
 fn parse_hello(rest: &[u8]) -> Result<Hello<'_>, FrameError> {
     let (magic, rest) = rest.split_first_chunk::<4>().ok_or(FrameError::Malformed)?;
     if *magic != MAGIC {

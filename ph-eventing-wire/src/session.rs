@@ -3,9 +3,16 @@
 //! hello, each rejected frame, and the rare frames that could not be placed — plus running
 //! totals. Every stream of the link has its own [`Chain`] (which places compact frames),
 //! accounting and schema; records and totals say which stream they belong to.
+//!
+//! A host tool that makes records of its own takes the data frames borrowed instead
+//! ([`Session::feed_visit`], [`DataView`], [`Visitor`]).
+
+mod streams;
+mod view;
+
+pub use view::{DataView, Visitor};
 
 use alloc::boxed::Box;
-use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -13,7 +20,7 @@ use core::fmt;
 
 use serde_json::Value;
 
-use crate::accounting::{Accountant, Event, Totals};
+use crate::accounting::{Accountant, Event, Events, Totals};
 use crate::bytes::ValueBytes;
 use crate::chain::{Chain, Placed, Placement};
 use crate::decoder::{DecoderStats, FrameDecoder};
@@ -21,6 +28,8 @@ use crate::frame::FrameError;
 use crate::schema::{OwnedNamedType, SchemaError, parse_schema};
 use crate::stream::StreamKind;
 use crate::value::{ValueError, decode_value};
+use streams::Streams;
+use view::Records;
 
 /// The frame limit of a [`Session`] (decoded bytes per frame).
 pub const SESSION_MAX_FRAME: usize = 4096;
@@ -205,7 +214,7 @@ pub const NOT_PH_EVENTING_AFTER: u64 = 4096;
 #[derive(Debug, Default)]
 pub struct Session {
     decoder: FrameDecoder<SESSION_MAX_FRAME>,
-    streams: BTreeMap<u8, StreamState>,
+    streams: Streams,
     /// The boot id of the latest hello, of any stream.
     boot_id: Option<u32>,
     warned: bool,
@@ -245,14 +254,13 @@ pub struct StreamView<'a> {
 
 impl StreamState {
     /// Lets `step` drive this stream's chain (a frame, a break, the end) and hands each item it
-    /// places, accounted and decoded, to `f` as a record of stream `id`; a hello also gives
-    /// the stream its name and stream count.
+    /// places, accounted, to `visitor` as stream `id`'s; a hello also gives the stream its
+    /// name and stream count.
     fn place(
         &mut self,
         id: u8,
-        decode: bool,
         step: impl FnOnce(&mut Chain, &mut dyn FnMut(Placed<'_>)),
-        f: &mut impl FnMut(Record),
+        visitor: &mut impl Visitor,
     ) {
         let StreamState {
             chain,
@@ -262,18 +270,14 @@ impl StreamState {
             name,
             streams,
         } = self;
-        let mut schemas = Schemas {
-            schema,
-            last_hello,
-            decode,
-        };
+        let mut schemas = Schemas { schema, last_hello };
         step(chain, &mut |placed| {
             if let Placed::Hello(h) = &placed {
                 name.clear();
                 name.push_str(h.name);
                 *streams = h.streams;
             }
-            f(record(id, accountant, &mut schemas, &placed));
+            visit(id, accountant, &mut schemas, &placed, visitor);
         });
     }
 
@@ -323,41 +327,47 @@ impl Session {
     ///
     /// A compact frame received after corruption comes out once the next full frame of its
     /// stream places it (at most one anchor interval of that stream later).
-    pub fn feed_with(&mut self, bytes: &[u8], mut f: impl FnMut(Record)) {
+    pub fn feed_with(&mut self, bytes: &[u8], f: impl FnMut(Record)) {
+        let decode = !self.undecoded;
+        self.feed_visit(bytes, &mut Records { f, decode });
+    }
+
+    /// Like [`feed_with`](Self::feed_with), but each new data frame is handed to `visitor`
+    /// borrowed ([`Visitor::data`]: its bytes in the session's frame buffer, its value not
+    /// decoded, whatever [`decode_values`](Self::decode_values) says), and everything else as
+    /// a record ([`Visitor::record`]): for a host tool that builds its own record from a
+    /// frame, with nothing made or moved in between.
+    pub fn feed_visit(&mut self, bytes: &[u8], visitor: &mut impl Visitor) {
         let Self {
             decoder,
             streams,
             boot_id,
             warned,
-            undecoded,
+            undecoded: _,
         } = self;
-        let decode = !*undecoded;
         // A hello's boot id is the session's current one.
-        let mut emit = |record: Record| {
-            if let Record::Hello(h) = &record {
-                *boot_id = Some(h.boot_id);
-            }
-            f(record)
-        };
+        let mut visitor = Booted { boot_id, visitor };
         decoder.feed(bytes, |frame| match frame {
             Err(e) => {
-                emit(Record::Rejected(e));
-                for (&id, state) in streams.iter_mut() {
-                    state.place(id, decode, |chain, out| chain.break_chain(out), &mut emit);
+                visitor.record(Record::Rejected(e));
+                for (id, state) in streams.iter_mut() {
+                    state.place(id, |chain, out| chain.break_chain(out), &mut visitor);
                 }
             }
             Ok(frame) => {
                 let id = frame.stream();
-                let state = streams.entry(id).or_default();
-                state.place(id, decode, |chain, out| chain.frame(frame, out), &mut emit);
+                let state = streams.get_or_insert(id);
+                state.place(id, |chain, out| chain.frame(frame, out), &mut visitor);
             }
         });
         let stats = decoder.stats();
         if !*warned && stats.frames == 0 && stats.bytes >= NOT_PH_EVENTING_AFTER {
             *warned = true;
-            f(Record::Warning(Warning::NotPhEventing {
-                bytes: stats.bytes,
-            }));
+            visitor
+                .visitor
+                .record(Record::Warning(Warning::NotPhEventing {
+                    bytes: stats.bytes,
+                }));
         }
     }
 
@@ -365,11 +375,12 @@ impl Session {
     /// [`Record::Unplaced`].
     pub fn finish(&mut self) -> Vec<Record> {
         let mut out = Vec::new();
-        let decode = !self.undecoded;
-        for (&id, state) in self.streams.iter_mut() {
-            state.place(id, decode, |chain, placed| chain.finish(placed), &mut |r| {
-                out.push(r)
-            });
+        let mut records = Records {
+            f: |r| out.push(r),
+            decode: !self.undecoded,
+        };
+        for (id, state) in self.streams.iter_mut() {
+            state.place(id, |chain, placed| chain.finish(placed), &mut records);
         }
         out
     }
@@ -377,7 +388,7 @@ impl Session {
     /// The schema stream 0's values are decoded with now, if any (see
     /// [`stream`](Self::stream) for the others).
     pub fn schema(&self) -> Option<&OwnedNamedType> {
-        self.streams.get(&0).and_then(|s| s.schema.as_deref())
+        self.streams.get(0).and_then(|s| s.schema.as_deref())
     }
 
     /// Running loss totals of all streams together, with the chains' failed sequence-bit
@@ -398,12 +409,12 @@ impl Session {
 
     /// The streams heard from, by id.
     pub fn streams(&self) -> impl Iterator<Item = StreamView<'_>> {
-        self.streams.iter().map(|(&id, state)| state.view(id))
+        self.streams.iter().map(|(id, state)| state.view(id))
     }
 
     /// Stream `id`, once heard from.
     pub fn stream(&self, id: u8) -> Option<StreamView<'_>> {
-        self.streams.get(&id).map(|state| state.view(id))
+        self.streams.get(id).map(|state| state.view(id))
     }
 
     /// How many streams the link carries, as the latest hellos say (the largest count any
@@ -423,12 +434,30 @@ impl Session {
     }
 }
 
+/// A visitor, and the session's boot id, which each hello it is handed sets.
+struct Booted<'a, V> {
+    boot_id: &'a mut Option<u32>,
+    visitor: &'a mut V,
+}
+
+impl<V: Visitor> Visitor for Booted<'_, V> {
+    #[inline]
+    fn data(&mut self, data: DataView<'_>) {
+        self.visitor.data(data);
+    }
+
+    fn record(&mut self, record: Record) {
+        if let Record::Hello(h) = &record {
+            *self.boot_id = Some(h.boot_id);
+        }
+        self.visitor.record(record);
+    }
+}
+
 /// The schema in force and the hello it came with.
 struct Schemas<'a> {
     schema: &'a mut Option<Arc<OwnedNamedType>>,
     last_hello: &'a mut Option<(u32, Vec<u8>)>,
-    /// Decode data values ([`Session::decode_values`]).
-    decode: bool,
 }
 
 impl Schemas<'_> {
@@ -445,6 +474,9 @@ impl Schemas<'_> {
             .is_some_and(|(id, _)| *id == boot_id);
         let parsed = parse_schema(bytes);
         match &parsed {
+            // The same bytes as the schema in force: its `Arc` stays (a host tool that
+            // remembers something per schema keeps it).
+            Ok(_) if repeated && self.schema.is_some() => {}
             Ok(s) => *self.schema = Some(Arc::new(s.clone())),
             Err(_) if bytes.is_empty() || !same_boot => *self.schema = None,
             Err(_) => {}
@@ -454,42 +486,37 @@ impl Schemas<'_> {
         }
         (parsed, repeated)
     }
-
-    fn decode(&self, value: &[u8]) -> Option<Result<Box<Value>, ValueError>> {
-        self.schema
-            .as_ref()
-            .filter(|_| self.decode)
-            .map(|s| decode_value(s, value).map(Box::new))
-    }
 }
 
-/// Accounts one placed item of stream `stream` and turns it into a record.
-fn record(
+/// Accounts one placed item of stream `stream` and hands it to `visitor`.
+fn visit(
     stream: u8,
     accountant: &mut Accountant,
     schemas: &mut Schemas<'_>,
     placed: &Placed<'_>,
-) -> Record {
-    let events: Vec<Event> = accountant.observe_placed(placed).into_iter().collect();
-    match placed {
+    visitor: &mut impl Visitor,
+) {
+    let mut events = Events::default();
+    accountant.observe_placed_into(placed, &mut events);
+    let record = match placed {
         Placed::Data {
             frame: d,
             placement,
         } => {
-            if let [Event::Duplicate { seq }] = events[..] {
-                return Record::Duplicate { stream, seq };
+            if let [Event::Duplicate { seq }] = *events.as_slice() {
+                Record::Duplicate { stream, seq }
+            } else {
+                return visitor.data(DataView {
+                    stream,
+                    boot_tag: d.boot_tag,
+                    seq: d.seq,
+                    placement: *placement,
+                    ring_drops: d.ring_drops,
+                    value: d.value,
+                    schema: schemas.schema.as_ref(),
+                    events: events.as_slice(),
+                });
             }
-            Record::Data(DataRecord {
-                stream,
-                boot_tag: d.boot_tag,
-                seq: d.seq,
-                placement: *placement,
-                ring_drops: d.ring_drops,
-                value: ValueBytes::from(d.value),
-                decoded: schemas.decode(d.value),
-                schema: schemas.schema.clone(),
-                events,
-            })
         }
         Placed::Hello(h) => {
             let (schema, repeated) = schemas.hello(h.boot_id, h.schema);
@@ -505,7 +532,7 @@ fn record(
                 value_max_size: h.value_max_size,
                 schema,
                 repeated,
-                events,
+                events: events.as_slice().to_vec(),
             }))
         }
         Placed::Unplaced { values } => Record::Unplaced(UnplacedRecord {
@@ -515,9 +542,10 @@ fn record(
                 .schema
                 .as_ref()
                 .map(|s| values.iter().map(|v| decode_value(s, v)).collect()),
-            events,
+            events: events.as_slice().to_vec(),
         }),
-    }
+    };
+    visitor.record(record);
 }
 
 #[cfg(test)]

@@ -5,9 +5,8 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::channel::Channel;
-use crate::decode::{Accounting, Decoder, DecoderOptions, LineCounts};
-use crate::record::{Body, ChannelId, Origin, Record};
-use crate::stream::StreamTag;
+use crate::decode::{Accounting, Decoder, DecoderOptions, Emit, LineCounts};
+use crate::record::{ChannelId, Record};
 
 /// Makes the decoder of a channel the first time the channel has bytes.
 pub type DecoderFactory = Box<dyn FnMut(ChannelId) -> Box<dyn Decoder> + Send>;
@@ -20,7 +19,7 @@ pub type DecoderFactory = Box<dyn FnMut(ChannelId) -> Box<dyn Decoder> + Send>;
 ///
 /// let mut router = Router::new(Box::new(|_channel| Box::new(PhEventingDecoder::new(ValueAs::Hex))));
 /// let mut records = Vec::new();
-/// router.feed(3, b"\0", None, &mut |r| records.push(r));
+/// router.feed(3, b"\0", None, &mut records);
 /// assert!(records.is_empty()); // a lone delimiter is no frame
 /// assert_eq!(router.channels().collect::<Vec<_>>(), [3]);
 /// ```
@@ -62,23 +61,24 @@ impl Router {
         }))
     }
 
-    /// Decodes `bytes` of `channel` that arrived at `at`, calling `emit` for each record.
+    /// Decodes `bytes` of `channel` that arrived at `at`, appending each record to `records`.
     pub fn feed(
         &mut self,
         channel: ChannelId,
         bytes: &[u8],
         at: Option<Duration>,
-        emit: &mut dyn FnMut(Record),
+        records: &mut Vec<Record>,
     ) {
         let Self { make, decoders } = self;
         let decoder = decoders.entry(channel).or_insert_with(|| make(channel));
-        decoder.feed_streams(bytes, &mut tagged(channel, at, emit));
+        decoder.feed_streams(bytes, &mut Emit::new(channel, at, records));
     }
 
-    /// Ends every channel's stream (records held back come out, without a time).
-    pub fn finish(&mut self, emit: &mut dyn FnMut(Record)) {
+    /// Ends every channel's stream, appending the records held back (without a time) to
+    /// `records`.
+    pub fn finish(&mut self, records: &mut Vec<Record>) {
         for (&channel, decoder) in &mut self.decoders {
-            decoder.finish_streams(&mut tagged(channel, None, emit));
+            decoder.finish_streams(&mut Emit::new(channel, None, records));
         }
     }
 
@@ -101,19 +101,5 @@ impl Router {
             .iter()
             .filter_map(|(&channel, d)| Some((channel, d.lines()?)))
             .collect()
-    }
-}
-
-fn tagged(
-    channel: ChannelId,
-    at: Option<Duration>,
-    emit: &mut dyn FnMut(Record),
-) -> impl FnMut(Option<StreamTag>, Body) + '_ {
-    move |stream, body| {
-        emit(Record {
-            origin: Origin { channel, stream },
-            at,
-            body,
-        })
     }
 }

@@ -12,8 +12,11 @@ pub struct StreamTag {
     /// The stream's id (`0..=63`; stream 0 of a version 2 link, which has only one).
     pub id: u8,
     /// Its name, from its latest hello before the record; `None` before a hello, or when the
-    /// hello gave none.
-    pub name: Option<String>,
+    /// hello gave none. A `Box<str>`, not a `String`: two words, so that a [`Record`] stays
+    /// within 128 bytes, which a compiler copies inline.
+    ///
+    /// [`Record`]: crate::record::Record
+    pub name: Option<Box<str>>,
     /// The link carries other streams too (a hello before the record said so, or another
     /// stream was heard from).
     pub shared: bool,
@@ -30,7 +33,7 @@ impl StreamTag {
     pub fn new(id: u8, name: &str) -> Self {
         Self {
             id,
-            name: (!name.is_empty()).then(|| name.to_owned()),
+            name: (!name.is_empty()).then(|| name.into()),
             shared: false,
         }
     }

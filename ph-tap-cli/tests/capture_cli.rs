@@ -92,11 +92,9 @@ fn live_records(times: bool) -> Vec<Record> {
     }));
     let mut records = Vec::new();
     for (channel, at, data) in chunks() {
-        router.feed(channel, &data, times.then_some(at), &mut |r| {
-            records.push(r)
-        });
+        router.feed(channel, &data, times.then_some(at), &mut records);
     }
-    router.finish(&mut |r| records.push(r));
+    router.finish(&mut records);
     records
 }
 

@@ -8,11 +8,13 @@
 //! implementing [`Decoder`].
 
 pub mod defmt;
+mod emit;
 mod ph_eventing;
 pub mod text;
 pub mod value;
 
 pub use defmt::{DefmtDecoder, DefmtTable};
+pub use emit::Emit;
 pub use ph_eventing::PhEventingDecoder;
 pub use text::TextDecoder;
 
@@ -128,16 +130,18 @@ pub trait Decoder: Send {
     /// The stream ended: hands out whatever was still held back.
     fn finish(&mut self, emit: &mut dyn FnMut(Body));
 
-    /// [`feed`](Self::feed), each body with the stream it belongs to (`None`: the channel's
-    /// own). What the [`Router`](crate::router::Router) calls; a decoder of a format without
-    /// streams keeps this default, which says `None` for every body.
-    fn feed_streams(&mut self, bytes: &[u8], emit: &mut dyn FnMut(Option<StreamTag>, Body)) {
-        self.feed(bytes, &mut |body| emit(None, body));
+    /// [`feed`](Self::feed), each body made a record in `out` with the stream it belongs to
+    /// (`None`: the channel's own). What the [`Router`](crate::router::Router) calls; a
+    /// decoder of a format without streams keeps this default, which says `None` for every
+    /// body.
+    fn feed_streams(&mut self, bytes: &[u8], out: &mut Emit<'_>) {
+        self.feed(bytes, &mut |body| out.push(None, body));
     }
 
-    /// [`finish`](Self::finish), each body with its stream, as [`feed_streams`](Self::feed_streams).
-    fn finish_streams(&mut self, emit: &mut dyn FnMut(Option<StreamTag>, Body)) {
-        self.finish(&mut |body| emit(None, body));
+    /// [`finish`](Self::finish), each body made a record in `out` with its stream, as
+    /// [`feed_streams`](Self::feed_streams).
+    fn finish_streams(&mut self, out: &mut Emit<'_>) {
+        self.finish(&mut |body| out.push(None, body));
     }
 
     /// The channel's loss accounting, for decoders of a format that has one.

@@ -5,15 +5,16 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+use ph_eventing_wire::bytes::ValueBytes;
 use ph_eventing_wire::frame::FrameErrorKind;
 use ph_eventing_wire::schema::OwnedNamedType;
-use ph_eventing_wire::session::{Record, Session};
-use ph_eventing_wire::value::{ValueError, keys_may_repeat};
+use ph_eventing_wire::session::{DataView, Record, Session, Visitor};
+use ph_eventing_wire::value::{ValueError, decode_value, keys_may_repeat};
 use serde_json::{Value, json};
 
 use super::value::{ValueAs, hex, render_as};
-use super::{Accounting, Decoder, StreamAccounting};
-use crate::record::{Body, EncodedValue, Hello};
+use super::{Accounting, Decoder, Emit, StreamAccounting};
+use crate::record::{Body, EncodedValue, Hello, ValueSchema};
 use crate::stream::StreamTag;
 
 /// A ph-eventing channel: bytes in, values and every loss out.
@@ -61,6 +62,8 @@ pub struct PhEventingDecoder {
 /// What the decoder keeps to turn the session's records into bodies.
 struct Shown {
     fallback: ValueAs,
+    /// Values of a stream with a schema go on undecoded ([`Body::Encoded`]).
+    encoded_values: bool,
     /// Each stream's name as its latest hello shown so far gave it: a record's
     /// [`StreamTag`] names its stream as the hellos before it did, however the bytes were
     /// chunked.
@@ -72,11 +75,12 @@ struct Shown {
     /// The tag of the latest record's stream: the next record's, while it is of the same
     /// stream and no hello came between (a stream's records mostly follow each other).
     last: Option<StreamTag>,
-    /// The latest schema a value was handed on with ([`encoded_values`]), and whether
-    /// its values can have an object with a repeated key ([`EncodedValue::keys_may_repeat`]).
+    /// The latest session schema a value was handed on with ([`encoded_values`]), the
+    /// records' copy of it, and whether its values can have an object with a repeated key
+    /// ([`EncodedValue::keys_may_repeat`]).
     ///
     /// [`encoded_values`]: PhEventingDecoder::encoded_values
-    encoded: Option<(Arc<OwnedNamedType>, bool)>,
+    encoded: Option<(Arc<OwnedNamedType>, Arc<ValueSchema>, bool)>,
 }
 
 impl PhEventingDecoder {
@@ -86,6 +90,7 @@ impl PhEventingDecoder {
             session: Box::default(),
             shown: Shown {
                 fallback,
+                encoded_values: false,
                 names: BTreeMap::new(),
                 seen: BTreeSet::new(),
                 announced: 0,
@@ -100,8 +105,7 @@ impl PhEventingDecoder {
     /// from them; `false` (the default) decodes them into [`Body::Value`]s. The text shown is
     /// the same.
     pub fn encoded_values(mut self, on: bool) -> Self {
-        let session = std::mem::take(&mut *self.session);
-        *self.session = session.decode_values(!on);
+        self.shown.encoded_values = on;
         self
     }
 }
@@ -120,45 +124,76 @@ impl Shown {
         Some(tag)
     }
 
+    /// The records' copy of the session's `schema` ([`ValueSchema`]), and whether its values
+    /// can have an object with a repeated key: made once per schema (it changes only with a
+    /// hello), the copy then shared by the records.
+    fn encoded(&mut self, schema: &Arc<OwnedNamedType>) -> (Arc<ValueSchema>, bool) {
+        match &self.encoded {
+            Some((known, ours, repeat)) if Arc::ptr_eq(known, schema) => (ours.clone(), *repeat),
+            _ => {
+                let repeat = keys_may_repeat(schema);
+                let ours = Arc::new(ValueSchema::from(OwnedNamedType::clone(schema)));
+                self.encoded = Some((schema.clone(), ours.clone(), repeat));
+                (ours, repeat)
+            }
+        }
+    }
+
+    /// A new value, built straight from the session's frame: its events, then its body.
+    #[inline]
+    fn data(&mut self, data: DataView<'_>, emit: &mut impl FnMut(Option<StreamTag>, Body)) {
+        let tag = self.tag(data.stream);
+        for &e in data.events {
+            emit(tag.clone(), Body::Event(e));
+        }
+        // A body made and handed on in each arm: built in one place, of one shape, it can go
+        // straight into its record (no copy of it on the stack that the record's reads wait on).
+        match data.schema {
+            Some(schema) if self.encoded_values => {
+                let (schema, keys_may_repeat) = self.encoded(schema);
+                emit(
+                    tag,
+                    Body::Encoded {
+                        seq: data.seq,
+                        value: EncodedValue {
+                            bytes: ValueBytes::from(data.value),
+                            schema,
+                            keys_may_repeat,
+                        },
+                    },
+                );
+            }
+            schema => {
+                let value = schema.map(|s| decode_value(s, data.value));
+                let value = shown_value(self.fallback, data.value, value);
+                emit(
+                    tag,
+                    Body::Value {
+                        seq: data.seq,
+                        value,
+                    },
+                );
+            }
+        }
+    }
+
+    /// Everything but a new value ([`data`](Self::data)).
     fn show(&mut self, record: Record, emit: &mut dyn FnMut(Option<StreamTag>, Body)) {
         let fallback = self.fallback;
-        let value = |bytes: &[u8], decoded: Option<Result<Value, ValueError>>| match decoded {
-            Some(Ok(value)) => value,
-            Some(Err(_)) => json!(format!("<does not match schema: {}>", hex(bytes))),
-            None => render_as(fallback, bytes),
-        };
         match record {
+            // A session's own data record (not what `feed_visit` gives): as its view.
             Record::Data(data) => {
-                let tag = self.tag(data.stream);
-                for e in data.events {
-                    emit(tag.clone(), Body::Event(e));
-                }
-                let body = match (data.decoded, data.schema) {
-                    // A session that leaves values undecoded (`encoded_values`).
-                    (None, Some(schema)) => {
-                        let keys_may_repeat = match &self.encoded {
-                            Some((known, repeat)) if Arc::ptr_eq(known, &schema) => *repeat,
-                            _ => {
-                                let repeat = keys_may_repeat(&schema);
-                                self.encoded = Some((schema.clone(), repeat));
-                                repeat
-                            }
-                        };
-                        Body::Encoded {
-                            seq: data.seq,
-                            value: EncodedValue {
-                                bytes: data.value,
-                                schema,
-                                keys_may_repeat,
-                            },
-                        }
-                    }
-                    (decoded, _) => Body::Value {
-                        seq: data.seq,
-                        value: value(&data.value, decoded.map(|d| d.map(|v| *v))),
-                    },
+                let view = DataView {
+                    stream: data.stream,
+                    boot_tag: data.boot_tag,
+                    seq: data.seq,
+                    placement: data.placement,
+                    ring_drops: data.ring_drops,
+                    value: &data.value,
+                    schema: data.schema.as_ref(),
+                    events: &data.events,
                 };
-                emit(tag, body);
+                self.data(view, &mut |tag, body| emit(tag, body));
             }
             Record::Duplicate { stream, seq } => emit(
                 self.tag(stream),
@@ -196,7 +231,9 @@ impl Shown {
                 let values = unplaced
                     .values
                     .iter()
-                    .map(|bytes| value(bytes, decoded.as_mut().and_then(Iterator::next)))
+                    .map(|bytes| {
+                        shown_value(fallback, bytes, decoded.as_mut().and_then(Iterator::next))
+                    })
                     .collect();
                 emit(self.tag(unplaced.stream), Body::Unplaced { values });
             }
@@ -205,23 +242,60 @@ impl Shown {
     }
 }
 
+/// A value as shown: decoded with its schema, the text saying that it does not match it, or
+/// per `--value-as` when there is no schema.
+fn shown_value(
+    fallback: ValueAs,
+    bytes: &[u8],
+    decoded: Option<Result<Value, ValueError>>,
+) -> Value {
+    match decoded {
+        Some(Ok(value)) => value,
+        Some(Err(_)) => json!(format!("<does not match schema: {}>", hex(bytes))),
+        None => render_as(fallback, bytes),
+    }
+}
+
+/// The session's visitor: each outcome made bodies, handed to `emit` with their stream.
+struct ShowTo<'a, E> {
+    shown: &'a mut Shown,
+    emit: E,
+}
+
+impl<E: FnMut(Option<StreamTag>, Body)> Visitor for ShowTo<'_, E> {
+    #[inline]
+    fn data(&mut self, data: DataView<'_>) {
+        self.shown.data(data, &mut self.emit);
+    }
+
+    fn record(&mut self, record: Record) {
+        self.shown.show(record, &mut self.emit);
+    }
+}
+
 impl Decoder for PhEventingDecoder {
     fn feed(&mut self, bytes: &[u8], emit: &mut dyn FnMut(Body)) {
-        self.feed_streams(bytes, &mut |_, body| emit(body));
+        let Self { session, shown } = self;
+        let emit = |_: Option<StreamTag>, body| emit(body);
+        session.feed_visit(bytes, &mut ShowTo { shown, emit });
     }
 
     fn finish(&mut self, emit: &mut dyn FnMut(Body)) {
-        self.finish_streams(&mut |_, body| emit(body));
-    }
-
-    fn feed_streams(&mut self, bytes: &[u8], emit: &mut dyn FnMut(Option<StreamTag>, Body)) {
-        let Self { session, shown } = self;
-        session.feed_with(bytes, |record| shown.show(record, emit));
-    }
-
-    fn finish_streams(&mut self, emit: &mut dyn FnMut(Option<StreamTag>, Body)) {
         for record in self.session.finish() {
-            self.shown.show(record, emit);
+            self.shown.show(record, &mut |_, body| emit(body));
+        }
+    }
+
+    fn feed_streams(&mut self, bytes: &[u8], out: &mut Emit<'_>) {
+        let Self { session, shown } = self;
+        let emit = |tag, body| out.push(tag, body);
+        session.feed_visit(bytes, &mut ShowTo { shown, emit });
+    }
+
+    fn finish_streams(&mut self, out: &mut Emit<'_>) {
+        for record in self.session.finish() {
+            self.shown
+                .show(record, &mut |tag, body| out.push(tag, body));
         }
     }
 

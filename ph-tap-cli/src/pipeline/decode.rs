@@ -111,7 +111,7 @@ impl Decoding {
             }
         }
         let mut held = Vec::new();
-        self.router.finish(&mut |record| held.push(record));
+        self.router.finish(&mut held);
         let interrupted = matches!(ending, Ending::Interrupted);
         let end = Decoded::End {
             ending,
@@ -136,9 +136,7 @@ impl Decoding {
                 let mut records = self.recycled.try_recv().unwrap_or_default();
                 records.clear();
                 self.router
-                    .feed(channel, &bytes, self.time.then_some(at), &mut |record| {
-                        records.push(record);
-                    });
+                    .feed(channel, &bytes, self.time.then_some(at), &mut records);
                 Decoded::Chunk {
                     channel,
                     at,

@@ -7,6 +7,8 @@ use std::io::Write;
 use anyhow::{Context, Result};
 use serde_json::Value;
 
+use super::digits::push_u64;
+use super::lines::write_lines;
 use super::text::{Style, render_value, value_text, write_encoded, write_value_text};
 use super::{STDOUT_GONE, Sink, Stats};
 use crate::record::{Body, Record};
@@ -53,10 +55,18 @@ pub struct CsvSink<W: Write> {
     out: W,
     show_channel: bool,
     log_columns: bool,
-    /// The row being written, and a value's cell before it is quoted; kept between records for
-    /// their capacity.
+    /// The rows written since the last write to `out` ([`write_lines`]), and a value's cell
+    /// before it is quoted (kept between records for its capacity).
     line: Vec<u8>,
     cell: Vec<u8>,
+}
+
+/// Whatever was not written yet: the last rows of a sink dropped without a
+/// [`finish`](Sink::finish) (which writes them with the rest, and says when that fails).
+impl<W: Write> Drop for CsvSink<W> {
+    fn drop(&mut self) {
+        let _ = self.out.write_all(&self.line);
+    }
 }
 
 impl<W: Write> CsvSink<W> {
@@ -141,7 +151,10 @@ impl<W: Write> CsvSink<W> {
                     }
                     _ => String::new(),
                 },
-                "stream" => named.and_then(|s| s.name.clone()).unwrap_or_default(),
+                "stream" => named
+                    .and_then(|s| s.name.as_deref())
+                    .unwrap_or_default()
+                    .to_owned(),
                 "stream_id" => named.map(|s| s.id.to_string()).unwrap_or_default(),
                 "t" => record
                     .at
@@ -169,15 +182,14 @@ impl<W: Write> CsvSink<W> {
             }
         };
         let out = &mut self.line;
-        let mut digits = itoa::Buffer::new();
         out.extend_from_slice(b"event");
         if self.show_channel {
             out.push(b',');
-            out.extend_from_slice(digits.format(record.origin.channel).as_bytes());
+            push_u64(out, record.origin.channel as u64);
         }
         // seq, value
         out.push(b',');
-        out.extend_from_slice(digits.format(seq).as_bytes());
+        push_u64(out, seq.into());
         out.push(b',');
         self.cell.clear();
         match &record.body {
@@ -201,7 +213,7 @@ impl<W: Write> CsvSink<W> {
                 push_quoted(out, name.as_bytes());
             }
             out.push(b',');
-            out.extend_from_slice(digits.format(stream.id).as_bytes());
+            push_u64(out, stream.id.into());
         } else {
             out.push(b',');
         }
@@ -222,16 +234,17 @@ impl<W: Write> Sink for CsvSink<W> {
         if matches!(record.body, Body::Warning(_)) {
             return Ok(());
         }
-        self.line.clear();
         self.write_row(record);
-        self.out.write_all(&self.line).context(STDOUT_GONE)
+        write_lines(&mut self.line, &mut self.out, false)
     }
 
     fn tick(&mut self, _stats: &Stats) -> Result<()> {
+        write_lines(&mut self.line, &mut self.out, true)?;
         self.out.flush().context(STDOUT_GONE)
     }
 
     fn finish(&mut self, _stats: &Stats) -> Result<()> {
+        write_lines(&mut self.line, &mut self.out, true)?;
         self.out.flush().context(STDOUT_GONE)
     }
 }

@@ -10,6 +10,8 @@ use ph_eventing_wire::accounting::Event;
 use ph_eventing_wire::frame::FrameErrorKind;
 
 use super::color::Style;
+use super::digits::{decimal_len, push_u64};
+use super::lines::write_lines;
 use super::stream_labels::StreamLabels;
 use super::text::{Style as ValueStyle, render_value, value_text, write_encoded, write_value_text};
 use super::{STDOUT_GONE, Sink, Stats};
@@ -102,10 +104,12 @@ fn write_line(record: &Record, color: bool, verbose: bool, out: &mut Vec<u8>) {
         }
     };
     // `{seq:>10}  {value}`
-    let mut digits = itoa::Buffer::new();
-    let digits = digits.format(seq).as_bytes();
-    out.resize(out.len() + 10usize.saturating_sub(digits.len()), b' ');
-    out.extend_from_slice(digits);
+    // Right-aligned in 10 columns: 10 spaces, cut to those in front of the digits.
+    let pad = 10usize.saturating_sub(decimal_len(seq.into()));
+    let start = out.len();
+    out.extend_from_slice(&[b' '; 10]);
+    out.truncate(start + pad);
+    push_u64(out, seq.into());
     out.extend_from_slice(b"  ");
     match &record.body {
         Body::Encoded { value, .. } => write_encoded(value, ValueStyle::Text, out),
@@ -206,8 +210,18 @@ pub struct HumanSink<W: Write> {
     /// The prefix of each named channel's lines, padded to the widest.
     prefixes: BTreeMap<ChannelId, String>,
     streams: StreamLabels,
-    /// The line being written, kept between records for its capacity.
+    /// The line being written with a channel prefix, kept between records for its capacity.
     line: Vec<u8>,
+    /// The lines written since the last write to `out` ([`write_lines`]).
+    lines: Vec<u8>,
+}
+
+/// Whatever was not written yet: the last lines of a sink dropped without a
+/// [`finish`](Sink::finish) (which writes them with the rest, and says when that fails).
+impl<W: Write> Drop for HumanSink<W> {
+    fn drop(&mut self) {
+        let _ = self.out.write_all(&self.lines);
+    }
 }
 
 impl<W: Write> HumanSink<W> {
@@ -222,6 +236,7 @@ impl<W: Write> HumanSink<W> {
             prefixes: BTreeMap::new(),
             streams: StreamLabels::default(),
             line: Vec::new(),
+            lines: Vec::new(),
         }
     }
 
@@ -265,41 +280,52 @@ impl<W: Write> Sink for HumanSink<W> {
         if matches!(record.body, Body::Warning(_) | Body::Source(_)) {
             return Ok(());
         }
+        if !self.show_channel {
+            // Straight into the lines gathered.
+            let lines = &mut self.lines;
+            if let Some(label) = self.streams.label(record) {
+                lines.extend_from_slice(label.as_bytes());
+            }
+            write_line(record, self.color, self.verbose, lines);
+            lines.push(b'\n');
+            return write_lines(lines, &mut self.out, false);
+        }
         let line = &mut self.line;
         line.clear();
         if let Some(label) = self.streams.label(record) {
             line.extend_from_slice(label.as_bytes());
         }
         write_line(record, self.color, self.verbose, line);
-        if self.show_channel {
-            let prefix = match self.prefixes.get(&record.origin.channel) {
-                Some(prefix) => Cow::Borrowed(prefix.as_str()),
-                None => Cow::Owned(format!("[ch {}] ", record.origin.channel)),
-            };
-            // A line of several lines (a panic message) stays in its column.
-            if line.contains(&b'\n') {
-                let indent = format!("\n{}", " ".repeat(prefix.chars().count()));
-                let mut indented = Vec::with_capacity(line.len() + indent.len());
-                for &b in line.iter() {
-                    if b == b'\n' {
-                        indented.extend_from_slice(indent.as_bytes());
-                    } else {
-                        indented.push(b);
-                    }
+        let prefix = match self.prefixes.get(&record.origin.channel) {
+            Some(prefix) => Cow::Borrowed(prefix.as_str()),
+            None => Cow::Owned(format!("[ch {}] ", record.origin.channel)),
+        };
+        // A line of several lines (a panic message) stays in its column.
+        if line.contains(&b'\n') {
+            let indent = format!("\n{}", " ".repeat(prefix.chars().count()));
+            let mut indented = Vec::with_capacity(line.len() + indent.len());
+            for &b in line.iter() {
+                if b == b'\n' {
+                    indented.extend_from_slice(indent.as_bytes());
+                } else {
+                    indented.push(b);
                 }
-                *line = indented;
             }
-            self.out.write_all(prefix.as_bytes()).context(STDOUT_GONE)?;
+            *line = indented;
         }
-        line.push(b'\n');
-        self.out.write_all(line).context(STDOUT_GONE)
+        self.lines.extend_from_slice(prefix.as_bytes());
+        self.lines.extend_from_slice(line);
+        self.lines.push(b'\n');
+        write_lines(&mut self.lines, &mut self.out, false)
     }
 
     fn tick(&mut self, _stats: &Stats) -> Result<()> {
+        write_lines(&mut self.lines, &mut self.out, true)?;
         self.out.flush().context(STDOUT_GONE)
     }
 
     fn finish(&mut self, _stats: &Stats) -> Result<()> {
+        write_lines(&mut self.lines, &mut self.out, true)?;
         self.out.flush().context(STDOUT_GONE)
     }
 }

@@ -6,6 +6,8 @@ use std::io::Write;
 use anyhow::{Context, Result};
 use serde_json::{Map, Value, json};
 
+use super::digits::push_u64;
+use super::lines::write_lines;
 use super::summary::Counts;
 use super::text::{Style, write_encoded, write_json};
 use super::{STDOUT_GONE, Sink, Stats};
@@ -35,8 +37,16 @@ pub struct JsonSink<W: Write> {
     show_channel: bool,
     show_time: bool,
     shown: Vec<StreamSelector>,
-    /// The line being written, kept between records for its capacity.
+    /// The lines written since the last write to `out` ([`write_lines`]).
     line: Vec<u8>,
+}
+
+/// Whatever was not written yet: the last lines of a sink dropped without a
+/// [`finish`](Sink::finish) (which writes them with the rest, and says when that fails).
+impl<W: Write> Drop for JsonSink<W> {
+    fn drop(&mut self) {
+        let _ = self.out.write_all(&self.line);
+    }
 }
 
 impl<W: Write> JsonSink<W> {
@@ -95,20 +105,19 @@ impl<W: Write> JsonSink<W> {
                 return;
             }
         };
-        let mut digits = itoa::Buffer::new();
         out.extend_from_slice(br#"{"type":"event""#);
         if show_channel {
             out.extend_from_slice(br#","channel":"#);
-            out.extend_from_slice(digits.format(record.origin.channel).as_bytes());
+            push_u64(out, record.origin.channel as u64);
         }
         if let Some(stream) = record.origin.stream.as_ref().filter(|s| s.is_named()) {
             out.extend_from_slice(br#","stream":"#);
             let _ = serde_json::to_writer(&mut *out, &stream.name);
             out.extend_from_slice(br#","stream_id":"#);
-            out.extend_from_slice(digits.format(stream.id).as_bytes());
+            push_u64(out, stream.id.into());
         }
         out.extend_from_slice(br#","seq":"#);
-        out.extend_from_slice(digits.format(seq).as_bytes());
+        push_u64(out, seq.into());
         out.extend_from_slice(br#","value":"#);
         match &record.body {
             Body::Encoded { value, .. } => write_encoded(value, Style::Json, out),
@@ -130,16 +139,17 @@ impl<W: Write> Sink for JsonSink<W> {
         if matches!(record.body, Body::Warning(_)) {
             return Ok(());
         }
-        self.line.clear();
         Self::write_line(record, self.show_channel, &mut self.line);
-        self.out.write_all(&self.line).context(STDOUT_GONE)
+        write_lines(&mut self.line, &mut self.out, false)
     }
 
     fn tick(&mut self, _stats: &Stats) -> Result<()> {
+        write_lines(&mut self.line, &mut self.out, true)?;
         self.out.flush().context(STDOUT_GONE)
     }
 
     fn finish(&mut self, stats: &Stats) -> Result<()> {
+        write_lines(&mut self.line, &mut self.out, true)?;
         let elapsed = self.show_time.then_some(stats.elapsed);
         let mut summary = Counts::of(stats).json(elapsed);
         if !stats.channels.is_empty() {

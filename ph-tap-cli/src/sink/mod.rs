@@ -6,9 +6,11 @@
 
 pub mod color;
 mod csv;
+mod digits;
 mod filter;
 mod human;
 mod json;
+mod lines;
 mod plot_feed;
 pub mod save;
 mod status;

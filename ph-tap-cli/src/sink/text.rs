@@ -6,6 +6,7 @@
 use ph_eventing_wire::value::{ValueVisitor, visit_value};
 use serde_json::Value;
 
+use super::digits::{push_i64, push_u64};
 use crate::record::EncodedValue;
 
 /// A value as compact, readable text: `{x: 1, y: -2}`, `[1, 2]`, `"text"`, `3.5`.
@@ -148,13 +149,11 @@ impl ValueVisitor for Writer<'_> {
     }
 
     fn u64(&mut self, v: u64) {
-        self.out
-            .extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+        push_u64(self.out, v);
     }
 
     fn i64(&mut self, v: i64) {
-        self.out
-            .extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+        push_i64(self.out, v);
     }
 
     fn f64(&mut self, v: f64) {
@@ -246,9 +245,11 @@ mod tests {
         use ph_eventing_wire::schema::parse_schema;
         use ph_eventing_wire::value::keys_may_repeat;
 
+        use crate::record::ValueSchema;
+
         fn check<T: postcard_schema::Schema + ?Sized>(bytes: &[u8]) {
             let schema = postcard::to_allocvec(T::SCHEMA).unwrap();
-            let schema = Arc::new(parse_schema(&schema).unwrap());
+            let schema = Arc::new(ValueSchema::from(parse_schema(&schema).unwrap()));
             let value = EncodedValue {
                 bytes: bytes.into(),
                 keys_may_repeat: keys_may_repeat(&schema),

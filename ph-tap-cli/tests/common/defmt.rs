@@ -63,9 +63,9 @@ pub fn router(channels: Vec<Channel>, options: DecoderOptions) -> Router {
 pub fn route(router: &mut Router, chunks: &[(ChannelId, &[u8])]) -> Vec<Record> {
     let mut records = Vec::new();
     for (channel, bytes) in chunks {
-        router.feed(*channel, bytes, None, &mut |r| records.push(r));
+        router.feed(*channel, bytes, None, &mut records);
     }
-    router.finish(&mut |r| records.push(r));
+    router.finish(&mut records);
     records
 }
 

@@ -55,9 +55,8 @@ fn walk_json(value: &Value, path: &mut String, each: &mut dyn FnMut(&str, f64)) 
         }
         Value::Array(items) => {
             let base = path.len();
-            let mut digits = itoa::Buffer::new();
             for (i, item) in items.iter().enumerate() {
-                push_segment(path, base, digits.format(i));
+                push_index(path, base, i);
                 walk_json(item, path, each);
             }
             path.truncate(base);
@@ -77,6 +76,14 @@ fn push_segment(path: &mut String, base: usize, segment: &str) {
         path.push('.');
     }
     path.push_str(segment);
+}
+
+/// [`push_segment`] of an array item's index, written into `path` without a string of its own.
+fn push_index(path: &mut String, base: usize, index: usize) {
+    use std::fmt::Write as _;
+    push_segment(path, base, "");
+    // Writing into a `String` cannot fail.
+    let _ = write!(path, "{index}");
 }
 
 fn name(path: &str) -> &str {
@@ -131,7 +138,8 @@ impl ValueVisitor for Leaves<'_> {
         self.open();
     }
     fn item(&mut self, index: usize) {
-        self.segment(itoa::Buffer::new().format(index));
+        let base = self.levels.last().copied().unwrap_or(0);
+        push_index(&mut self.path, base, index);
     }
     fn end_array(&mut self) {
         self.close();
@@ -156,6 +164,7 @@ mod tests {
     use serde::Serialize;
 
     use super::*;
+    use crate::record::ValueSchema;
 
     #[derive(Serialize, Schema)]
     struct Inner {
@@ -176,7 +185,7 @@ mod tests {
         let schema = postcard::to_allocvec(T::SCHEMA).unwrap();
         EncodedValue {
             bytes: postcard::to_allocvec(v).unwrap().as_slice().into(),
-            schema: Arc::new(parse_schema(&schema).unwrap()),
+            schema: Arc::new(ValueSchema::from(parse_schema(&schema).unwrap())),
             keys_may_repeat: false,
         }
     }

@@ -15,7 +15,8 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let stop = Arc::new(AtomicBool::new(false));
     let handler_stop = Arc::clone(&stop);
-    // First Ctrl-C: stop reading, print the summary, exit normally. Second: leave at once.
+    // First Ctrl-C (or SIGTERM, SIGHUP): stop reading, print the summary, exit normally. Second:
+    // leave at once.
     let installed = ctrlc::set_handler(move || {
         if handler_stop.swap(true, Ordering::Relaxed) {
             std::process::exit(130);

@@ -115,6 +115,17 @@ fn attach_until(
     saved: &std::path::Path,
     done: impl Fn(&str) -> bool,
 ) -> (String, std::process::Output) {
+    attach_until_signal(addr, saved, "INT", done)
+}
+
+/// [`attach_until`], ended with the signal `signal` (`INT`, `TERM`, `HUP`) instead of Ctrl-C.
+#[cfg(unix)]
+fn attach_until_signal(
+    addr: &str,
+    saved: &std::path::Path,
+    signal: &str,
+    done: impl Fn(&str) -> bool,
+) -> (String, std::process::Output) {
     use std::io::{BufRead, BufReader};
     use std::process::{Command as Std, Stdio};
 
@@ -137,7 +148,7 @@ fn attach_until(
         shown.push_str(&line);
     }
     let kill = Std::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([&format!("-{signal}"), &child.id().to_string()])
         .status()
         .unwrap();
     assert!(kill.success());
@@ -152,6 +163,20 @@ fn attach_until(
 #[cfg(unix)]
 #[test]
 fn ctrl_c_prints_the_summary_and_keeps_the_save_file() {
+    signal_prints_the_summary_and_keeps_the_save_file("INT");
+}
+
+/// A SIGTERM (a process manager, `kill`) or SIGHUP (the terminal closed) ends the run as Ctrl-C
+/// does: the summary is printed and `--save` holds everything received.
+#[cfg(unix)]
+#[test]
+fn sigterm_and_sighup_end_the_run_as_ctrl_c_does() {
+    signal_prints_the_summary_and_keeps_the_save_file("TERM");
+    signal_prints_the_summary_and_keeps_the_save_file("HUP");
+}
+
+#[cfg(unix)]
+fn signal_prints_the_summary_and_keeps_the_save_file(signal: &str) {
     let capture = std::fs::read(data("clean.bin")).unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -166,7 +191,7 @@ fn ctrl_c_prints_the_summary_and_keeps_the_save_file() {
     let dir = tempfile::tempdir().unwrap();
     let saved = dir.path().join("live.bin");
     // Wait until the last value of the capture has been shown: everything was received.
-    let (_, out) = attach_until(&format!("127.0.0.1:{port}"), &saved, |l| {
+    let (_, out) = attach_until_signal(&format!("127.0.0.1:{port}"), &saved, signal, |l| {
         l.trim_start().starts_with("40 ")
     });
     done_tx.send(()).unwrap();

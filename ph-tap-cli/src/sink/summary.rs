@@ -104,8 +104,8 @@ impl Counts {
             "{} frames ({:.0}/s), {} ({}/s), {} ring drops, {} link losses, {} corrupt, {} resets",
             self.frames,
             self.frames as f64 / secs,
-            kib(self.bytes as f64),
-            kib(self.bytes as f64 / secs),
+            human_bytes(self.bytes as f64),
+            human_bytes(self.bytes as f64 / secs),
             self.ring_drops,
             self.link_losses,
             self.corrupt_frames,
@@ -182,7 +182,7 @@ impl Counts {
             out += &format!(
                 "rates           {:.0} frames/s, {}/s\n",
                 self.frames as f64 / secs,
-                kib(self.bytes as f64 / secs)
+                human_bytes(self.bytes as f64 / secs)
             );
         }
         out
@@ -354,7 +354,9 @@ impl Sink for SummarySink {
     }
 }
 
-fn kib(bytes: f64) -> String {
+/// A byte count or rate for people: `980 B`, `17.1 KiB`, `1.0 MiB` (the summary's and the
+/// dashboard's).
+pub(crate) fn human_bytes(bytes: f64) -> String {
     if bytes < 1024.0 {
         format!("{bytes:.0} B")
     } else if bytes < 1024.0 * 1024.0 {

@@ -133,18 +133,7 @@ pub fn totals(d: &Dashboard) -> String {
 
 /// The bytes received: `17.1 KiB`.
 fn bytes(d: &Dashboard) -> String {
-    size(d.stats.bytes as f64)
-}
-
-/// `980 B`, `17.1 KiB`, `1.0 MiB`.
-fn size(bytes: f64) -> String {
-    if bytes < 1024.0 {
-        format!("{bytes:.0} B")
-    } else if bytes < 1024.0 * 1024.0 {
-        format!("{:.1} KiB", bytes / 1024.0)
-    } else {
-        format!("{:.1} MiB", bytes / (1024.0 * 1024.0))
-    }
+    crate::sink::summary::human_bytes(d.stats.bytes as f64)
 }
 
 /// The colours of the charts, one per charted field in turn.

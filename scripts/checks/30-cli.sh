@@ -125,7 +125,7 @@ echo "--- cli: help and version"
 run help 0 --help
 grep -q '^Usage: ph-tap ' "$scratch/help.out" || fail "ph-tap --help shows no usage line"
 subcommands=$(sed -n '/^Commands:$/,/^$/s/^  \([a-z][a-z-]*\) .*/\1/p' "$scratch/help.out" | grep -vx help || true)
-for sub in run attach list decode demo; do # the subcommands the ph-tap README documents
+for sub in run attach list decode demo plot; do # the subcommands the ph-tap README documents
     grep -qx "$sub" <<<"$subcommands" || fail "ph-tap --help does not list '$sub'"
 done
 for sub in $subcommands; do

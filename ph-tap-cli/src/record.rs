@@ -12,7 +12,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ph_eventing_wire::accounting::Event;
+use ph_eventing_wire::accounting::{Event, Gap};
 use ph_eventing_wire::bytes::ValueBytes;
 use ph_eventing_wire::frame::{FrameError, FrameErrorKind};
 use ph_eventing_wire::session;
@@ -384,30 +384,23 @@ impl Body {
             ],
             Body::Value { seq, value } => vec![("seq", json!(seq)), ("value", value.clone())],
             Body::Encoded { seq, value } => vec![("seq", json!(seq)), ("value", value.value())],
-            Body::Event(event) => match *event {
-                Event::RingDrop {
+            Body::Event(event) => match event.gap() {
+                Some(Gap {
                     count,
                     first_seq,
                     last_seq,
-                }
-                | Event::Refused {
-                    count,
-                    first_seq,
-                    last_seq,
-                }
-                | Event::LinkLoss {
-                    count,
-                    first_seq,
-                    last_seq,
-                } => vec![
+                }) => vec![
                     ("count", json!(count)),
                     ("first_seq", json!(first_seq)),
                     ("last_seq", json!(last_seq)),
                 ],
-                Event::TargetReset { boot_id } => vec![("boot_id", json!(boot_id))],
-                Event::Duplicate { seq } => vec![("seq", json!(seq))],
-                Event::Unplaced { count } => vec![("count", json!(count))],
-                Event::SeqWrap => vec![],
+                None => match *event {
+                    Event::TargetReset { boot_id } => vec![("boot_id", json!(boot_id))],
+                    Event::Duplicate { seq } => vec![("seq", json!(seq))],
+                    Event::Unplaced { count } => vec![("count", json!(count))],
+                    // The wrap, and the losses (which have a gap).
+                    _ => vec![],
+                },
             },
             Body::Unplaced { values } => {
                 vec![("count", json!(values.len())), ("values", json!(values))]

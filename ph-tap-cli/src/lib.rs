@@ -28,6 +28,7 @@
 //!
 //! `docs/ARCHITECTURE.md` in the repository shows where a new source, decoder or sink plugs in.
 
+pub mod board;
 pub mod capture;
 pub mod channel;
 pub mod decode;

@@ -22,10 +22,12 @@
 //! - `board_run`: one board's pipeline and sinks.
 
 mod board_run;
+mod boards_file;
 mod output;
 mod report;
 mod writer;
 
+pub use boards_file::{BoardSpec, parse_boards, read_boards};
 pub use output::{FarmFormat, FarmOutput, save_path};
 pub use report::{BoardEnding, BoardReport, FarmReport};
 pub use writer::{LineWriter, SharedBuffer, SharedOut};

@@ -24,11 +24,13 @@
 mod board_run;
 mod boards_file;
 mod output;
+mod probes;
 mod report;
 mod writer;
 
 pub use boards_file::{BoardSpec, parse_boards, read_boards};
 pub use output::{FarmFormat, FarmOutput, save_path};
+pub use probes::{all_probes, attach_boards, boards_of_probes};
 pub use report::{BoardEnding, BoardReport, FarmReport};
 pub use writer::{LineWriter, SharedBuffer, SharedOut};
 
@@ -135,7 +137,10 @@ struct Running {
     board: Board,
     stop: Arc<AtomicBool>,
     stats: Arc<Mutex<Stats>>,
+    /// `None` for a board that never started ([`Farm::add_failed`]).
     thread: Option<JoinHandle<BoardEnding>>,
+    /// Why it never started.
+    failed: Option<anyhow::Error>,
 }
 
 impl Inner {
@@ -199,6 +204,25 @@ impl Inner {
             stop,
             stats,
             thread: Some(thread),
+            failed: None,
+        });
+        Ok(())
+    }
+
+    fn add_failed(&self, name: &str, err: anyhow::Error) -> Result<()> {
+        let board = Board::new(name).context("cannot add the board: pick another name")?;
+        let mut state = self.state();
+        if state.boards.iter().any(|b| b.board == board) {
+            anyhow::bail!(
+                "cannot add board {board}: a board of that name is already running (give each board its own name)"
+            );
+        }
+        state.boards.push(Running {
+            board,
+            stop: Arc::new(AtomicBool::new(true)),
+            stats: Arc::default(),
+            thread: None,
+            failed: Some(err),
         });
         Ok(())
     }
@@ -238,6 +262,24 @@ impl Farm {
         decoders: DecoderOptions,
     ) -> Result<()> {
         self.inner.spawn(board, source, decoders)
+    }
+
+    /// Records board `board` as one that could not start (its probe could not be attached):
+    /// it gets its row in the summary, failed with `err`, and counts in
+    /// [`FarmReport::failures`].
+    ///
+    /// ```
+    /// use std::sync::{Arc, atomic::AtomicBool};
+    /// use ph_tap::farm::{Farm, FarmFormat, FarmOutput, SharedOut};
+    /// let (out, _) = SharedOut::buffer();
+    /// let farm = Farm::new(FarmOutput::new(FarmFormat::Human).to(out).summary(false), Arc::new(AtomicBool::new(false)));
+    /// farm.add_failed("a", anyhow::anyhow!("no probe")).unwrap();
+    /// let report = farm.wait().unwrap();
+    /// assert_eq!(report.failures(), 1);
+    /// assert_eq!(report.boards[0].ending.describe(), "failed: no probe");
+    /// ```
+    pub fn add_failed(&self, board: &str, err: anyhow::Error) -> Result<()> {
+        self.inner.add_failed(board, err)
     }
 
     /// A handle that spawns boards from another thread ([`FarmHandle`]).
@@ -280,8 +322,9 @@ impl Farm {
         let boards = std::mem::take(&mut inner.state().boards);
         let mut report = FarmReport::default();
         for mut running in boards {
-            let ending = match running.thread.take().map(JoinHandle::join) {
-                Some(Ok(ending)) => ending,
+            let ending = match (running.thread.take().map(JoinHandle::join), running.failed) {
+                (_, Some(err)) => BoardEnding::Failed(err),
+                (Some(Ok(ending)), None) => ending,
                 _ => {
                     let ending = BoardEnding::Failed(anyhow::anyhow!(
                         "its pipeline panicked (a bug: please report it)"

@@ -65,7 +65,8 @@ impl FarmReport {
         self.boards.iter().filter(|b| b.ending.is_failure()).count()
     }
 
-    /// The summary: a header and one row per board, columns aligned.
+    /// The summary: a header and one row per board, columns aligned; a board whose source was
+    /// away when the run ended says `(gone at the end)` after its ending.
     ///
     /// ```
     /// use ph_tap::board::Board;
@@ -116,7 +117,11 @@ impl FarmReport {
                     c.resets.to_string(),
                     c.reconnects.to_string(),
                     c.bytes.to_string(),
-                    b.ending.describe(),
+                    if c.away_now {
+                        format!("{} (gone at the end)", b.ending.describe())
+                    } else {
+                        b.ending.describe()
+                    },
                 ]
             })
             .collect();

@@ -448,3 +448,73 @@ fn a_board_that_cannot_be_attached_leaves_the_others_going() {
         "{err}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn csv_of_two_boards_has_one_header_and_a_board_column() {
+    let (a_stream, a_ends) = wire_frames(40, |seq| seq);
+    let (b_stream, b_ends) = wire_frames(60, |seq| seq);
+    let a = GdbServer::start(a_stream, a_ends, 4);
+    let b = GdbServer::start(b_stream, b_ends, 4);
+    let elf = rtt_elf::elf_file();
+    let dir = tempfile::tempdir().unwrap();
+    let boards = boards_file(dir.path(), &[("a", &a.addr), ("b", &b.addr)], elf.path());
+    let mut child = ph_tap()
+        .args(["attach", "--boards"])
+        .arg(&boards)
+        .args([
+            "--format",
+            "csv",
+            "--no-status",
+            "--no-time",
+            "--value-as",
+            "u32",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut lines: Vec<String> = Vec::new();
+    let last = |board: &str, seq: u32| format!("{board},event,0,{seq},{seq},");
+    while !(lines.iter().any(|l| l.starts_with(&last("a", 40)))
+        && lines.iter().any(|l| l.starts_with(&last("b", 60))))
+    {
+        let mut line = String::new();
+        assert!(
+            stdout.read_line(&mut line).unwrap() > 0,
+            "ph-tap ended early: {lines:?}"
+        );
+        lines.push(line.trim_end().to_owned());
+    }
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+    lines.extend(rest.lines().map(str::to_owned));
+    assert!(child.wait().unwrap().success());
+    let header = &lines[0];
+    assert!(
+        header.starts_with("board,type,channel,seq,value,"),
+        "{header}"
+    );
+    assert_eq!(
+        lines.iter().filter(|l| l.starts_with("board,")).count(),
+        1,
+        "one header"
+    );
+    let columns = header.split(',').count();
+    for row in &lines[1..] {
+        assert_eq!(row.split(',').count(), columns, "{row}");
+    }
+    for (board, n) in [("a", 40), ("b", 60)] {
+        let events = lines[1..]
+            .iter()
+            .filter(|l| l.starts_with(&format!("{board},event,")))
+            .count();
+        assert_eq!(events, n, "board {board}");
+    }
+}

@@ -138,9 +138,14 @@ pub fn read_boards(path: &Path, default_chip: Option<&str>) -> Result<Vec<BoardS
 pub fn parse_boards(text: &str, path: &Path, default_chip: Option<&str>) -> Result<Vec<BoardSpec>> {
     let file = path.display();
     let table: toml::Table = toml::from_str(text).map_err(|err| {
-        let line = err
-            .span()
-            .map(|span| text[..span.start.min(text.len())].lines().count().max(1));
+        // Counted in bytes: no slicing of the text, whatever the span says.
+        let line = err.span().map(|span| {
+            1 + text
+                .bytes()
+                .take(span.start)
+                .filter(|&b| b == b'\n')
+                .count()
+        });
         let at = line.map(|l| format!(" line {l}:")).unwrap_or_default();
         anyhow::anyhow!(
             "{file}:{at} {}: fix the TOML (one [[board]] per board)",

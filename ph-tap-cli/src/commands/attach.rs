@@ -13,12 +13,16 @@ use crate::cli::AttachArgs;
 
 /// Attaches and streams until Ctrl-C or the source ends.
 pub(super) fn run(args: &AttachArgs, stop: &Arc<AtomicBool>) -> Result<()> {
+    if super::farm::wanted(args) {
+        return super::farm::run(args, stop);
+    }
     let how = Stream {
         save: args.live.save.as_deref(),
         output: &args.output,
         live: true,
         decoders: super::decoders(&args.output, args.rtt.elf.as_deref())?,
         ended: "stream ended",
+        board: args.live.board.clone(),
     };
     if let Some(addr) = &args.tcp {
         let given = args.probe.flags_given();

@@ -95,6 +95,7 @@ impl<'a> Emit<'a> {
             origin: Origin {
                 channel: self.channel,
                 stream,
+                board: self.board.cloned(),
             },
             at: self.at,
             body: make(),

@@ -32,6 +32,7 @@ pub mod capture;
 pub mod channel;
 pub mod decode;
 pub mod demo;
+pub mod mqtt;
 pub mod pipeline;
 pub mod plot;
 pub mod probe;

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use clap::{ArgGroup, Args, Parser, Subcommand};
 
 mod plot;
+mod publish;
 pub use plot::PlotArgs;
+pub use publish::PublishArgs;
 
 use ph_tap::decode::value::ValueAs;
 use ph_tap::probe::{ChannelSelector, ProbeOptions, RttOptions};
@@ -100,6 +102,9 @@ pub struct AttachArgs {
     /// Reconnecting and saving.
     #[command(flatten)]
     pub live: LiveArgs,
+    /// Publishing to an MQTT broker.
+    #[command(flatten)]
+    pub publish: PublishArgs,
     /// Output options.
     #[command(flatten)]
     pub output: OutputArgs,
@@ -140,6 +145,9 @@ pub struct RunArgs {
     /// Reconnecting and saving (as `attach`).
     #[command(flatten)]
     pub live: LiveArgs,
+    /// Publishing to an MQTT broker (as `attach`).
+    #[command(flatten)]
+    pub publish: PublishArgs,
     /// Output options.
     #[command(flatten)]
     pub output: OutputArgs,
@@ -209,6 +217,9 @@ pub struct DemoArgs {
     /// Save the raw bytes the link delivered (replay with `ph-tap decode FILE`).
     #[arg(long, value_name = "FILE")]
     pub save: Option<PathBuf>,
+    /// Publishing to an MQTT broker (as `attach`).
+    #[command(flatten)]
+    pub publish: PublishArgs,
     /// Output options.
     #[command(flatten)]
     pub output: OutputArgs,

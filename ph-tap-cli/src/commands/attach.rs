@@ -19,6 +19,7 @@ pub(super) fn run(args: &AttachArgs, stop: &Arc<AtomicBool>) -> Result<()> {
         live: true,
         decoders: super::decoders(&args.output, args.rtt.elf.as_deref())?,
         ended: "stream ended",
+        publish: args.publish.options()?,
     };
     if let Some(addr) = &args.tcp {
         let given = args.probe.flags_given();

@@ -37,6 +37,7 @@ pub(super) fn run(args: &DemoArgs, stop: &Arc<AtomicBool>) -> Result<()> {
         live: true,
         decoders: super::decoders(&args.output, None)?,
         ended: "demo ended",
+        publish: args.publish.options()?,
     };
     let config = config(args);
     if args.threads {

@@ -15,6 +15,7 @@ use std::sync::atomic::AtomicBool;
 use anyhow::Result;
 use ph_tap::channel::{Channel, ChannelKind};
 use ph_tap::decode::DecoderOptions;
+use ph_tap::mqtt::{MqttPublisher, PublishOptions};
 use ph_tap::pipeline::{Ending, Pipeline};
 use ph_tap::probe::{FirmwareStop, ProbeOptions};
 use ph_tap::router::Router;
@@ -53,6 +54,8 @@ struct Stream<'a> {
     decoders: DecoderOptions,
     /// What `--tui` says when the input ends (`capture ended`).
     ended: &'static str,
+    /// `--publish`: the board's telemetry to an MQTT broker too.
+    publish: Option<PublishOptions>,
 }
 
 /// The decoder options of a command: `--value-as`, and the defmt table of `elf` (`--elf`, or
@@ -178,6 +181,10 @@ fn stream_to<W: Write>(
         Some(addr) => pipeline.sink(UdpSink::connect(addr)?.shown(shown.clone())),
         None => pipeline,
     };
+    let pipeline = match &how.publish {
+        Some(options) => pipeline.sink(MqttPublisher::connect(options.clone(), &named)?),
+        None => pipeline,
+    };
     // The dashboard shows the warnings in its log pane: nothing else writes on its screen.
     let pipeline = if args.tui {
         pipeline
@@ -244,6 +251,7 @@ mod tests {
             live: false,
             decoders: DecoderOptions::default(),
             ended: "capture ended",
+            publish: None,
         };
         let mut out = Vec::new();
         let source = DiesMidStream {
@@ -323,6 +331,7 @@ mod tests {
             live: true,
             decoders: DecoderOptions::default(),
             ended: "capture ended",
+            publish: None,
         };
         let logs: Vec<u8> = (0..50u8).collect();
         let telemetry = DemoSource::new(DemoConfig::quiet(30, 3))

@@ -45,6 +45,7 @@ pub(super) fn run(args: &RunArgs, stop: &Arc<AtomicBool>) -> Result<()> {
         live: true,
         decoders: super::decoders(&args.output, Some(&args.elf))?,
         ended: "stream ended",
+        publish: args.publish.options()?,
     };
 
     let mut session = open_session(target, &args.probe, true)?;

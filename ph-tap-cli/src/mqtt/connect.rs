@@ -138,6 +138,11 @@ pub fn explain(err: &ConnectionError, url: &MqttUrl, ca_given: bool) -> String {
             let text = chain_text(err);
             if let Some(io) = find_io_error(err) {
                 use std::io::ErrorKind::*;
+                if url.tls && matches!(io.kind(), ConnectionReset | UnexpectedEof) {
+                    return format!(
+                        "the broker at {at} closed the TLS connection: is it a TLS listener (mqtts://, port 8883 by default)? ({text})"
+                    );
+                }
                 if matches!(
                     io.kind(),
                     ConnectionRefused

@@ -87,7 +87,7 @@ impl Command {
 
 /// `ph-tap attach`.
 #[derive(Debug, Args)]
-#[command(group(ArgGroup::new("target").required(true).multiple(true).args(["chip", "tcp"])))]
+#[command(group(ArgGroup::new("target").required(true).multiple(true).args(["chip", "tcp", "mqtt"])))]
 pub struct AttachArgs {
     /// How to reach the target through a probe.
     #[command(flatten)]
@@ -99,6 +99,11 @@ pub struct AttachArgs {
     /// telnet port, QEMU's serial socket).
     #[arg(long, value_name = "HOST:PORT", conflicts_with_all = ["gdb", "chip_description", "reset", "elf", "channels", "show_channels"])]
     pub tcp: Option<String>,
+    /// Read boards from an MQTT broker instead (what `--publish` sends): PREFIX/+ for every
+    /// board publishing under PREFIX, each shown, saved and accounted as if attached locally,
+    /// or PREFIX/NAME for one. `mqtts://` for TLS (with --ca FILE).
+    #[arg(long, value_name = "mqtt[s]://[USER[:PASS]@]HOST[:PORT]/PREFIX/+", conflicts_with_all = ["tcp", "gdb", "chip_description", "reset", "elf", "channels", "show_channels", "publish"])]
+    pub mqtt: Option<String>,
     /// Reconnecting and saving.
     #[command(flatten)]
     pub live: LiveArgs,

@@ -21,6 +21,16 @@ pub(super) fn run(args: &AttachArgs, stop: &Arc<AtomicBool>) -> Result<()> {
         ended: "stream ended",
         publish: args.publish.options()?,
     };
+    if let Some(url) = &args.mqtt {
+        let given = args.probe.flags_given();
+        if !given.is_empty() {
+            anyhow::bail!(
+                "--mqtt reads boards from a broker, not a probe: drop {}",
+                given.join(", ")
+            );
+        }
+        return super::mqtt::attach(url, args.publish.ca.as_deref(), &how, stop);
+    }
     if let Some(addr) = &args.tcp {
         let given = args.probe.flags_given();
         if !given.is_empty() {

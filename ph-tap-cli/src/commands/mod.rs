@@ -4,6 +4,7 @@ mod attach;
 mod decode;
 mod demo;
 mod list;
+mod mqtt;
 mod plot;
 mod run;
 

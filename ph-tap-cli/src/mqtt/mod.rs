@@ -1,5 +1,5 @@
 //! MQTT: publishing a board's telemetry to a broker (`--publish`, [`MqttPublisher`]) and
-//! reading boards from one (`attach --mqtt`, [`subscribe`]), through `rumqttc`, with TLS by
+//! reading boards from one (`attach --mqtt`, [`Subscriber`]), through `rumqttc`, with TLS by
 //! rustls (`mqtts://`, `--ca FILE`).
 //!
 //! # Topics
@@ -22,6 +22,7 @@ mod connect;
 mod frames;
 mod publish;
 mod size;
+mod subscribe;
 
 mod tls;
 mod url;
@@ -32,6 +33,7 @@ pub use connect::{
 pub use frames::{FrameBatcher, MAX_MESSAGE, Message};
 pub use publish::{FLUSH_TIMEOUT, MqttPublisher, PublishOptions};
 pub use size::{DEFAULT_BUFFER, parse_size, show_size};
+pub use subscribe::{BOARD_QUEUE, BoardSource, MAX_BOARDS, NewBoard, Subscriber};
 
 pub use tls::client_config;
 pub use url::{MQTT_PORT, MQTTS_PORT, MqttUrl};

@@ -90,6 +90,29 @@ impl FrameBatcher {
     }
 }
 
+/// The values (data frames) among the frames of `payload`, telling them from hellos and
+/// control frames by their first byte (WIRE.md section 2): what the far end counts as lost
+/// when `payload` is. A frame that does not decode is no value.
+///
+/// ```
+/// use ph_tap::mqtt::values_in;
+/// // COBS: [0x02, 0x41] is the one-byte frame 0x41 (a compact data frame); 0x81 a hello.
+/// assert_eq!(values_in(&[0x02, 0x41, 0x00, 0x02, 0x81, 0x00, 0x00]), 1);
+/// ```
+pub fn values_in(payload: &[u8]) -> u64 {
+    let mut out = vec![0u8; payload.len()];
+    payload
+        .split_inclusive(|&b| b == 0)
+        .filter(|frame| frame.len() > 1)
+        .filter(|frame| {
+            matches!(
+                ph_eventing_wire::decoder::decode_one(frame, &mut out),
+                Ok(n) if n > 0 && out[0] & 0xC0 != 0x80
+            )
+        })
+        .count() as u64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -30,7 +30,7 @@ mod url;
 pub use connect::{
     CONNECT_TIMEOUT_S, KEEP_ALIVE, MAX_PACKET, RETRY, client_id, explain, open, options,
 };
-pub use frames::{FrameBatcher, MAX_MESSAGE, Message};
+pub use frames::{FrameBatcher, MAX_MESSAGE, Message, values_in};
 pub use publish::{FLUSH_TIMEOUT, MqttPublisher, PublishOptions};
 pub use size::{DEFAULT_BUFFER, parse_size, show_size};
 pub use subscribe::{BOARD_QUEUE, BoardSource, MAX_BOARDS, NewBoard, Subscriber};

@@ -49,8 +49,9 @@ struct InFlight {
     bytes: u64,
     /// Each message not yet acknowledged, in the order handed: its bytes and frames.
     messages: VecDeque<(u64, u64)>,
-    /// Frames and bytes the broker forgot (it came back without this client's session).
-    forgotten: (u64, u64),
+    /// Frames, bytes and values the broker forgot (it came back without this client's
+    /// session, and the client dropped what it would have sent again).
+    forgotten: (u64, u64, u64),
 }
 
 impl InFlight {
@@ -90,8 +91,8 @@ pub struct MqttPublisher {
     batcher: FrameBatcher,
     /// Frames and bytes published (handed to the client).
     published: (u64, u64),
-    /// Frames and bytes dropped: the buffer was full.
-    dropped: (u64, u64),
+    /// Frames, bytes and values dropped: the buffer was full.
+    dropped: (u64, u64, u64),
     /// Records dropped: the buffer was full.
     dropped_records: u64,
     line: Vec<u8>,
@@ -136,7 +137,7 @@ impl MqttPublisher {
             telemetry,
             batcher: FrameBatcher::new(MAX_MESSAGE),
             published: (0, 0),
-            dropped: (0, 0),
+            dropped: (0, 0, 0),
             dropped_records: 0,
             line: Vec::new(),
         })
@@ -147,42 +148,52 @@ impl MqttPublisher {
         self.published
     }
 
-    /// Frames and bytes dropped so far because the buffer was full.
-    pub fn dropped(&self) -> (u64, u64) {
+    /// Frames, bytes and values (data frames) dropped so far because the buffer was full.
+    pub fn dropped(&self) -> (u64, u64, u64) {
         self.dropped
     }
 
-    /// Hands `payload` to the client when the buffer has room for it; `false` when it has not.
-    fn offer(&mut self, topic: Topic, payload: Vec<u8>, frames: u64) -> bool {
+    /// Hands `payload` to the client when the buffer has room for it; gives it back when it
+    /// has not (or the client's queue is full).
+    fn offer(&mut self, topic: Topic, payload: Vec<u8>, frames: u64) -> Result<(), Vec<u8>> {
         let bytes = payload.len() as u64;
         let mut in_flight = self.shared.in_flight();
         if in_flight.bytes + bytes > self.options.buffer {
-            return false;
+            return Err(payload);
         }
         let topic = match topic {
             Topic::Wire => &self.wire_topic,
             Topic::Records => &self.records_topic,
         };
-        if self
+        match self
             .client
             .try_publish(topic.as_str(), QoS::AtLeastOnce, false, payload)
-            .is_err()
         {
-            return false;
+            Ok(()) => {
+                in_flight.bytes += bytes;
+                in_flight.messages.push_back((bytes, frames));
+                Ok(())
+            }
+            Err(rumqttc::ClientError::TryRequest(rumqttc::Request::Publish(publish))) => {
+                Err(publish.payload.to_vec())
+            }
+            Err(_) => Err(Vec::new()),
         }
-        in_flight.bytes += bytes;
-        in_flight.messages.push_back((bytes, frames));
-        true
     }
 
     fn publish_wire(&mut self, message: Message) {
         let (frames, bytes) = (message.frames, message.payload.len() as u64);
-        if self.offer(Topic::Wire, message.payload, frames) {
-            self.published.0 += frames;
-            self.published.1 += bytes;
-        } else {
-            self.dropped.0 += frames;
-            self.dropped.1 += bytes;
+        match self.offer(Topic::Wire, message.payload, frames) {
+            Ok(()) => {
+                self.published.0 += frames;
+                self.published.1 += bytes;
+            }
+            Err(payload) => {
+                // Counted whole, with the values the far end will miss.
+                self.dropped.0 += frames;
+                self.dropped.1 += bytes;
+                self.dropped.2 += super::values_in(&payload);
+            }
         }
     }
 
@@ -192,8 +203,8 @@ impl MqttPublisher {
         let mut parts = Vec::new();
         if self.dropped.1 > 0 {
             parts.push(format!(
-                "{} frames ({} bytes) of board {board} not published: the broker was away and the buffer (--publish-buffer) full",
-                self.dropped.0, self.dropped.1
+                "{} frames ({} bytes, {} values) of board {board} not published: the broker was away and the buffer (--publish-buffer) full",
+                self.dropped.0, self.dropped.1, self.dropped.2
             ));
         }
         if self.dropped_records > 0 {
@@ -205,8 +216,8 @@ impl MqttPublisher {
         let forgotten = self.shared.in_flight().forgotten;
         if forgotten.1 > 0 {
             parts.push(format!(
-                "{} frames ({} bytes) of board {board} may be lost: the broker came back without this client's session (give it persistence)",
-                forgotten.0, forgotten.1
+                "{} frames ({} bytes, {} values) of board {board} lost: the broker came back without this client's session (give it persistence)",
+                forgotten.0, forgotten.1, forgotten.2
             ));
         }
         (!parts.is_empty()).then(|| format!("--publish {}: {}", self.options.url, parts.join("; ")))
@@ -241,7 +252,7 @@ impl Sink for MqttPublisher {
             self.line.pop();
         }
         let payload = self.line.clone();
-        if !self.offer(Topic::Records, payload, 0) {
+        if self.offer(Topic::Records, payload, 0).is_err() {
             self.dropped_records += 1;
         }
         Ok(())
@@ -312,6 +323,9 @@ impl Drop for MqttPublisher {
 /// away, said once each way on stderr), and releases the buffer as the broker acknowledges.
 fn drive(mut connection: Connection, shared: &Shared, url: &MqttUrl, ca_given: bool, buffer: u64) {
     let mut lost_at: Option<Instant> = None;
+    // What the client keeps to send again, as it was after the connection went: lost if the
+    // broker comes back without the session (the client then drops it).
+    let mut kept: Vec<(u64, u64, u64)> = Vec::new();
     loop {
         match connection.recv() {
             Ok(Ok(Event::Incoming(Packet::PubAck(_)))) => shared.in_flight().acked(),
@@ -324,15 +338,20 @@ fn drive(mut connection: Connection, shared: &Shared, url: &MqttUrl, ca_given: b
                         at.elapsed().as_secs_f64()
                     );
                 }
-                if !connack.session_present {
-                    // The broker forgot what it had not acknowledged, and so did the client.
+                if !connack.session_present && !kept.is_empty() {
+                    // The broker forgot what it had not acknowledged, and the client dropped
+                    // it: the oldest messages handed over, never to be acknowledged.
                     let mut in_flight = shared.in_flight();
-                    let frames: u64 = in_flight.messages.iter().map(|m| m.1).sum();
-                    in_flight.forgotten.0 += frames;
-                    in_flight.forgotten.1 += in_flight.bytes;
-                    in_flight.messages.clear();
-                    in_flight.bytes = 0;
+                    for (frames, bytes, values) in kept.drain(..) {
+                        in_flight.forgotten.0 += frames;
+                        in_flight.forgotten.1 += bytes;
+                        in_flight.forgotten.2 += values;
+                        if let Some((size, _)) = in_flight.messages.pop_front() {
+                            in_flight.bytes -= size;
+                        }
+                    }
                 }
+                kept.clear();
             }
             Ok(Ok(Event::Outgoing(Outgoing::Disconnect))) => break,
             Ok(Ok(_)) => {}
@@ -340,6 +359,28 @@ fn drive(mut connection: Connection, shared: &Shared, url: &MqttUrl, ca_given: b
                 if shared.closing.load(Ordering::Relaxed) {
                     break;
                 }
+                kept = connection
+                    .eventloop
+                    .pending
+                    .iter()
+                    .filter_map(|request| match request {
+                        rumqttc::Request::Publish(publish) => {
+                            let wire = publish.topic.ends_with("/wire");
+                            let frames = if wire {
+                                publish.payload.iter().filter(|&&b| b == 0).count() as u64
+                            } else {
+                                0
+                            };
+                            let values = if wire {
+                                super::values_in(&publish.payload)
+                            } else {
+                                0
+                            };
+                            Some((frames, publish.payload.len() as u64, values))
+                        }
+                        _ => None,
+                    })
+                    .collect();
                 if lost_at.is_none() {
                     lost_at = Some(Instant::now());
                     shared.away.store(true, Ordering::Relaxed);

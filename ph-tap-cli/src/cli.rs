@@ -10,6 +10,7 @@ mod publish;
 pub use plot::PlotArgs;
 pub use publish::PublishArgs;
 
+use ph_tap::board::Board;
 use ph_tap::decode::value::ValueAs;
 use ph_tap::probe::{ChannelSelector, ProbeOptions, RttOptions};
 use ph_tap::sink::DEFAULT_ADDR;
@@ -87,7 +88,7 @@ impl Command {
 
 /// `ph-tap attach`.
 #[derive(Debug, Args)]
-#[command(group(ArgGroup::new("target").required(true).multiple(true).args(["chip", "tcp", "mqtt"])))]
+#[command(group(ArgGroup::new("target").required(true).multiple(true).args(["chip", "tcp", "boards", "mqtt"])))]
 pub struct AttachArgs {
     /// How to reach the target through a probe.
     #[command(flatten)]
@@ -102,8 +103,21 @@ pub struct AttachArgs {
     /// Read boards from an MQTT broker instead (what `--publish` sends): PREFIX/+ for every
     /// board publishing under PREFIX, each shown, saved and accounted as if attached locally,
     /// or PREFIX/NAME for one. `mqtts://` for TLS (with --ca FILE).
-    #[arg(long, value_name = "mqtt[s]://[USER[:PASS]@]HOST[:PORT]/PREFIX/+", conflicts_with_all = ["tcp", "gdb", "chip_description", "reset", "elf", "channels", "show_channels", "publish"])]
+    #[arg(long, value_name = "mqtt[s]://[USER[:PASS]@]HOST[:PORT]/PREFIX/+", conflicts_with_all = ["tcp", "gdb", "chip_description", "reset", "elf", "channels", "show_channels", "publish", "boards", "all_probes"])]
     pub mqtt: Option<String>,
+    /// Several boards at once, from a TOML file: one `[[board]]` each, with `name`, `chip`
+    /// (or --chip for all), `probe` (a selector, as `ph-tap list` prints it) or `gdb`
+    /// (HOST:PORT), `elf`, and any of `speed`, `protocol`, `connect_under_reset`,
+    /// `chip_description`, `reset`, `channels`, `show_channels`. Each board has its own
+    /// reader, decoders, accounting and reconnecting; every line says its board (`[NAME]`,
+    /// JSON `"board"`, a CSV `board` column), the summary has a row per board, and one board
+    /// failing never stops the others.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["tcp", "gdb", "probe", "all_probes", "elf", "chip_description", "reset", "channels", "show_channels", "publish"])]
+    pub boards: Option<PathBuf>,
+    /// Attach to every probe connected (`ph-tap list`), one board each, all of the one
+    /// --chip, each named after its probe (`VID-PID-SERIAL`), as several --probe would.
+    #[arg(long, requires = "chip", conflicts_with_all = ["tcp", "gdb", "probe", "boards", "publish"])]
+    pub all_probes: bool,
     /// Reconnecting and saving.
     #[command(flatten)]
     pub live: LiveArgs,
@@ -126,8 +140,19 @@ pub struct LiveArgs {
     /// the telemetry channel alone as its raw bytes; several channels (the default with a
     /// `defmt` channel, or a text channel) as a ph-tap capture, every channel's bytes in
     /// arrival order with their times (docs/CAPTURE.md).
+    /// With several boards (`attach --boards`, several --probe, --all-probes): one file per
+    /// board, its name inserted before the extension (`run.bin` → `run-NAME.bin`).
     #[arg(long, value_name = "FILE")]
     pub save: Option<PathBuf>,
+    /// Name the board this run reads: every record carries it (`[NAME]` before each line,
+    /// JSON `"board"`), as in a run of several boards. Letters, digits, `-`, `_`, `.`.
+    #[arg(long, value_name = "NAME", value_parser = parse_board)]
+    pub board: Option<Board>,
+}
+
+/// A `--board` name, checked.
+fn parse_board(name: &str) -> Result<Board, String> {
+    Board::new(name).map_err(|bad| bad.to_string())
 }
 
 /// `ph-tap run`.
@@ -225,6 +250,10 @@ pub struct DemoArgs {
     /// Publishing to an MQTT broker (as `attach`).
     #[command(flatten)]
     pub publish: PublishArgs,
+    /// Name the simulated board: every record carries it (`[NAME]` before each line, JSON
+    /// `"board"`), as in a run of several boards.
+    #[arg(long, value_name = "NAME", value_parser = parse_board)]
+    pub board: Option<Board>,
     /// Output options.
     #[command(flatten)]
     pub output: OutputArgs,

@@ -23,15 +23,19 @@
 //!   bytes in arrival order, with their times), and its reader, which `ph-tap decode` replays
 //!   through [`source::CaptureSource`].
 //! - [`pipeline`]: runs a source on its own thread through the router into the sinks.
+//! - [`farm`]: several boards at once, each its own pipeline on its own thread, their records
+//!   tagged with the [`board`] they are of, written to one stdout whole lines at a time.
 //! - [`plot`]: `ph-tap plot`, a sink that draws a capture's numeric fields and losses as an SVG
 //!   or a PNG.
 //!
 //! `docs/ARCHITECTURE.md` in the repository shows where a new source, decoder or sink plugs in.
 
+pub mod board;
 pub mod capture;
 pub mod channel;
 pub mod decode;
 pub mod demo;
+pub mod farm;
 pub mod mqtt;
 pub mod pipeline;
 pub mod plot;

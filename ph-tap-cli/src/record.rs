@@ -20,6 +20,7 @@ use ph_eventing_wire::stream::StreamKind;
 use ph_eventing_wire::value::decode_value;
 use serde_json::{Value, json};
 
+use crate::board::Board;
 use crate::source::SourceEvent;
 use crate::stream::StreamTag;
 
@@ -37,6 +38,9 @@ pub struct Origin {
     /// whole: rejected frames (a damaged frame belongs to no known stream), log and text lines,
     /// warnings, what happens to the source.
     pub stream: Option<StreamTag>,
+    /// The board the record is of, in a farm ([`crate::farm`]) or a run given `--board NAME`;
+    /// `None` (the default) for a run of one unnamed board, whose output says no board.
+    pub board: Option<Board>,
 }
 
 impl Origin {
@@ -50,6 +54,7 @@ impl Origin {
         Self {
             channel,
             stream: None,
+            board: None,
         }
     }
 }
@@ -450,12 +455,14 @@ mod tests {
 
     /// A design property the decoding thread relies on: a record, made once per value, stays
     /// small (the rare log lines and warnings boxed, a value's bytes inline, a stream's name a
-    /// `Box<str>`), within the 128 bytes a compiler copies inline rather than through a call
-    /// to `memcpy`.
+    /// `Box<str>`, its board one pointer), within 136 bytes: the 128 a compiler copies inline
+    /// rather than through a call to `memcpy`, and the one word of the board's name
+    /// ([`Origin::board`], the least a farm's tag can take).
     #[test]
     fn a_record_stays_small() {
         assert!(size_of::<Body>() <= 80, "{}", size_of::<Body>());
-        assert!(size_of::<Record>() <= 128, "{}", size_of::<Record>());
+        assert_eq!(size_of::<Option<Board>>(), 8);
+        assert!(size_of::<Record>() <= 136, "{}", size_of::<Record>());
         assert_eq!(size_of::<EncodedValue>(), 40);
     }
 }

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use crate::board::Board;
 use crate::channel::Channel;
 use crate::decode::{Accounting, Decoder, DecoderOptions, Emit, LineCounts};
 use crate::record::{ChannelId, Record};
@@ -25,6 +26,7 @@ pub type DecoderFactory = Box<dyn FnMut(ChannelId) -> Box<dyn Decoder> + Send>;
 /// ```
 pub struct Router {
     make: DecoderFactory,
+    board: Option<Board>,
     decoders: BTreeMap<ChannelId, Box<dyn Decoder>>,
 }
 
@@ -33,8 +35,30 @@ impl Router {
     pub fn new(make: DecoderFactory) -> Self {
         Self {
             make,
+            board: None,
             decoders: BTreeMap::new(),
         }
+    }
+
+    /// Tags every record with `board` ([`Origin::board`](crate::record::Origin::board)).
+    ///
+    /// ```
+    /// use ph_tap::board::Board;
+    /// use ph_tap::decode::{PhEventingDecoder, value::ValueAs};
+    /// use ph_tap::router::Router;
+    ///
+    /// let router = Router::new(Box::new(|_| Box::new(PhEventingDecoder::new(ValueAs::Hex))))
+    ///     .with_board(Some(Board::new("a").unwrap()));
+    /// assert_eq!(router.board().map(Board::as_str), Some("a"));
+    /// ```
+    pub fn with_board(mut self, board: Option<Board>) -> Self {
+        self.board = board;
+        self
+    }
+
+    /// The board its records are tagged with.
+    pub fn board(&self) -> Option<&Board> {
+        self.board.as_ref()
     }
 
     /// A router for a source's `channels`: each decoded as its kind says ([`for_channel`] with
@@ -69,16 +93,24 @@ impl Router {
         at: Option<Duration>,
         records: &mut Vec<Record>,
     ) {
-        let Self { make, decoders } = self;
+        let Self {
+            make,
+            board,
+            decoders,
+        } = self;
         let decoder = decoders.entry(channel).or_insert_with(|| make(channel));
-        decoder.feed_streams(bytes, &mut Emit::new(channel, at, records));
+        decoder.feed_streams(
+            bytes,
+            &mut Emit::new(channel, at, records).board(board.as_ref()),
+        );
     }
 
     /// Ends every channel's stream, appending the records held back (without a time) to
     /// `records`.
     pub fn finish(&mut self, records: &mut Vec<Record>) {
         for (&channel, decoder) in &mut self.decoders {
-            decoder.finish_streams(&mut Emit::new(channel, None, records));
+            let emit = Emit::new(channel, None, records).board(self.board.as_ref());
+            decoder.finish_streams(&mut { emit });
         }
     }
 

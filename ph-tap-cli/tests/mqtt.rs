@@ -191,9 +191,9 @@ fn one_board_through_the_broker_is_accounted_as_the_producer_sent_it() {
         let text = String::from_utf8_lossy(&producer.stdout);
         let last_value = text
             .lines()
+            .rev()
             .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-            .filter(|v| v["type"] == "event")
-            .last()
+            .find(|v| v["type"] == "event")
             .unwrap();
         last_value["seq"].as_u64().unwrap()
     };

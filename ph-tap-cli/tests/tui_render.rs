@@ -17,7 +17,11 @@ use ratatui::layout::Rect;
 
 fn record(secs: f64, channel: ChannelId, stream: Option<StreamTag>, body: Body) -> Record {
     Record {
-        origin: Origin { channel, stream },
+        origin: Origin {
+            channel,
+            stream,
+            board: None,
+        },
         at: Some(Duration::from_secs_f64(secs)),
         body,
     }

@@ -4,13 +4,15 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use ph_tap::board::Board;
 use ph_tap::mqtt::{DEFAULT_BUFFER, MqttUrl, PublishOptions, parse_size};
 
 /// Publishing a board's telemetry to an MQTT broker.
 #[derive(Debug, Args, Clone)]
 pub struct PublishArgs {
     /// Also publish the telemetry to an MQTT broker: its raw wire bytes, whole frames per
-    /// message and in order, to PREFIX/<board>/wire (QoS 1). `mqtts://` for TLS. Read it back
+    /// message and in order, to PREFIX/<board>/wire (QoS 1), the board named by --board
+    /// (`board` without it). `mqtts://` for TLS. Read it back
     /// with `ph-tap attach --mqtt URL/PREFIX/+`.
     #[arg(long, value_name = "mqtt[s]://[USER[:PASS]@]HOST[:PORT]/PREFIX")]
     pub publish: Option<String>,
@@ -27,27 +29,28 @@ pub struct PublishArgs {
     /// system's trusted CAs).
     #[arg(long, value_name = "FILE")]
     pub ca: Option<PathBuf>,
-    /// This board's name: its topic level (PREFIX/NAME/wire).
-    #[arg(long, value_name = "NAME", default_value = "board")]
-    pub board: String,
 }
+
+/// The topic level of a board published without `--board`.
+pub const DEFAULT_BOARD: &str = "board";
 
 impl PublishArgs {
     /// The publisher's options, checked before anything is opened: `None` without
-    /// `--publish`.
-    pub fn options(&self) -> anyhow::Result<Option<PublishOptions>> {
+    /// `--publish`. `board` (`--board`) is the topic level, [`DEFAULT_BOARD`] without it.
+    pub fn options(&self, board: Option<&Board>) -> anyhow::Result<Option<PublishOptions>> {
         let Some(url) = &self.publish else {
             return Ok(None);
         };
         let url = MqttUrl::parse(url).map_err(|e| e.context("--publish"))?;
         url.publish_prefix()?;
-        ph_tap::mqtt::check_board(&self.board)?;
+        let board = board.map_or(DEFAULT_BOARD, Board::as_str);
+        ph_tap::mqtt::check_board(board)?;
         let buffer = parse_size(&self.publish_buffer)
             .map_err(|e| anyhow::anyhow!("--publish-buffer: {e}"))?;
         Ok(Some(PublishOptions {
             url,
             ca: self.ca.clone(),
-            board: self.board.clone(),
+            board: board.to_owned(),
             records: self.publish_records,
             buffer,
         }))

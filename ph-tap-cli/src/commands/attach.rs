@@ -13,13 +13,17 @@ use crate::cli::AttachArgs;
 
 /// Attaches and streams until Ctrl-C or the source ends.
 pub(super) fn run(args: &AttachArgs, stop: &Arc<AtomicBool>) -> Result<()> {
+    if super::farm::wanted(args) {
+        return super::farm::run(args, stop);
+    }
     let how = Stream {
         save: args.live.save.as_deref(),
         output: &args.output,
         live: true,
         decoders: super::decoders(&args.output, args.rtt.elf.as_deref())?,
         ended: "stream ended",
-        publish: args.publish.options()?,
+        publish: args.publish.options(args.live.board.as_ref())?,
+        board: args.live.board.clone(),
     };
     if let Some(url) = &args.mqtt {
         let given = args.probe.flags_given();
@@ -29,7 +33,7 @@ pub(super) fn run(args: &AttachArgs, stop: &Arc<AtomicBool>) -> Result<()> {
                 given.join(", ")
             );
         }
-        return super::mqtt::attach(url, args.publish.ca.as_deref(), &how, stop);
+        return super::mqtt::attach(url, args, &how, stop);
     }
     if let Some(addr) = &args.tcp {
         let given = args.probe.flags_given();

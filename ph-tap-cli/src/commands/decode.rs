@@ -44,6 +44,7 @@ fn replay(
         decoders: super::decoders(&args.output, args.elf.as_deref())?,
         ended: "capture ended",
         publish: None,
+        board: None,
     };
     match recording {
         Recording::Capture(source) => super::stream(*source, &how, stop),

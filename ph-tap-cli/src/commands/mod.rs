@@ -3,6 +3,7 @@
 mod attach;
 mod decode;
 mod demo;
+mod farm;
 mod list;
 mod mqtt;
 mod plot;
@@ -14,6 +15,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use anyhow::Result;
+use ph_tap::board::Board;
 use ph_tap::channel::{Channel, ChannelKind};
 use ph_tap::decode::DecoderOptions;
 use ph_tap::mqtt::{MqttPublisher, PublishOptions};
@@ -57,6 +59,8 @@ struct Stream<'a> {
     ended: &'static str,
     /// `--publish`: the board's telemetry to an MQTT broker too.
     publish: Option<PublishOptions>,
+    /// `--board NAME`: every record tagged with it.
+    board: Option<Board>,
 }
 
 /// The decoder options of a command: `--value-as`, and the defmt table of `elf` (`--elf`, or
@@ -148,7 +152,7 @@ fn stream_to<W: Write>(
         .iter()
         .any(|c| matches!(c.kind, ChannelKind::Defmt | ChannelKind::Text));
     let named = channels.clone();
-    let router = Router::for_channels(channels, options);
+    let router = Router::for_channels(channels, options).with_board(how.board.clone());
     let pipeline = Pipeline::new(router)
         .arrival_times(show_time)
         .status_line(status)
@@ -168,7 +172,9 @@ fn stream_to<W: Write>(
             shown.clone(),
         )),
         Format::Json => pipeline.sink(StreamFilter::new(
-            JsonSink::new(out, show_channel, show_time).shown(shown.clone()),
+            JsonSink::new(out, show_channel, show_time)
+                .shown(shown.clone())
+                .board(how.board.clone()),
             shown.clone(),
         )),
         Format::Csv => pipeline.sink(StreamFilter::new(
@@ -253,6 +259,7 @@ mod tests {
             decoders: DecoderOptions::default(),
             ended: "capture ended",
             publish: None,
+            board: None,
         };
         let mut out = Vec::new();
         let source = DiesMidStream {
@@ -333,6 +340,7 @@ mod tests {
             decoders: DecoderOptions::default(),
             ended: "capture ended",
             publish: None,
+            board: None,
         };
         let logs: Vec<u8> = (0..50u8).collect();
         let telemetry = DemoSource::new(DemoConfig::quiet(30, 3))

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use crate::board::Board;
 use crate::record::{Body, ChannelId, Origin, Record};
 use crate::stream::StreamTag;
 
@@ -22,6 +23,7 @@ use crate::stream::StreamTag;
 /// ```
 pub struct Emit<'a> {
     channel: ChannelId,
+    board: Option<&'a Board>,
     at: Option<Duration>,
     records: &'a mut Vec<Record>,
 }
@@ -32,9 +34,28 @@ impl<'a> Emit<'a> {
     pub fn new(channel: ChannelId, at: Option<Duration>, records: &'a mut Vec<Record>) -> Self {
         Self {
             channel,
+            board: None,
             at,
             records,
         }
+    }
+
+    /// Tags every record with `board` (`None`: no board, the default).
+    ///
+    /// ```
+    /// use ph_eventing_wire::accounting::Event;
+    /// use ph_tap::board::Board;
+    /// use ph_tap::decode::Emit;
+    /// use ph_tap::record::Body;
+    ///
+    /// let board = Board::new("a").unwrap();
+    /// let mut records = Vec::new();
+    /// Emit::new(0, None, &mut records).board(Some(&board)).push(None, Body::Event(Event::SeqWrap));
+    /// assert_eq!(records[0].origin.board.as_ref().map(Board::as_str), Some("a"));
+    /// ```
+    pub fn board(mut self, board: Option<&'a Board>) -> Self {
+        self.board = board;
+        self
     }
 
     /// Appends `body` as a record of stream `stream` (`None`: the channel's own).
@@ -44,6 +65,7 @@ impl<'a> Emit<'a> {
             origin: Origin {
                 channel: self.channel,
                 stream,
+                board: self.board.cloned(),
             },
             at: self.at,
             body,

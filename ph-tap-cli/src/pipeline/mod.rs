@@ -215,6 +215,7 @@ impl<'a> Pipeline<'a> {
             .spawn(move || read::read_loop(source, &reader_stop, &tx, &recycled_bytes))
             .context("cannot start the reader thread")?;
         let (recycle, recycled) = mpsc::sync_channel(DECODED_AHEAD);
+        let board = router.board().cloned();
         let decoding = Decoding {
             router,
             started,
@@ -223,6 +224,7 @@ impl<'a> Pipeline<'a> {
         };
         let mut shown = Sinks {
             sinks,
+            board,
             status,
             time,
             progress: Progress::new(started),
@@ -289,6 +291,8 @@ impl<'a> Pipeline<'a> {
 /// The sinks' half of a run: what the decoding half hands on, saved, shown and counted.
 struct Sinks<'a> {
     sinks: Vec<Box<dyn Sink + 'a>>,
+    /// The router's board, for the source events' records.
+    board: Option<crate::board::Board>,
     status: Option<StatusLine>,
     time: bool,
     progress: Progress,
@@ -331,7 +335,10 @@ impl Sinks<'_> {
                     sink.source_event(at, &event)?;
                 }
                 let record = Record {
-                    origin: Origin::default(),
+                    origin: Origin {
+                        board: self.board.clone(),
+                        ..Origin::default()
+                    },
                     at: self.time.then_some(at),
                     body: Body::Source(event),
                 };

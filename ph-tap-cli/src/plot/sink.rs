@@ -65,7 +65,7 @@ impl Default for PlotOptions {
 /// let mut sink = PlotSink::new(&out, PlotOptions::default()).unwrap();
 /// for seq in 1..=10u32 {
 ///     sink.record(&Record {
-///         origin: Origin { channel: 0, stream: Some(StreamTag::new(0, "")) },
+///         origin: Origin { channel: 0, stream: Some(StreamTag::new(0, "")), board: None },
 ///         at: None,
 ///         body: Body::Value { seq, value: serde_json::json!({"t": seq * 2}) },
 ///     }).unwrap();

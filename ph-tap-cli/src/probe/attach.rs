@@ -61,11 +61,14 @@ pub fn open_session(target: Target, opts: &ProbeOptions, halted: bool) -> Result
         };
         return gdb_errors_first(attach_session(probe.into_probe(), target, false));
     }
-    let selector = opts
-        .probe
-        .as_deref()
-        .map(select::parse_selector)
-        .transpose()?;
+    let selector = match opts.probe.as_slice() {
+        [] => None,
+        [one] => Some(select::parse_selector(one)?),
+        many => bail!(
+            "--probe given {} times, and one session opens one probe: give --probe once (`ph-tap attach` reads several, one board each)",
+            many.len()
+        ),
+    };
     let lister = Lister::new();
     let items = lister.list_all_with_access();
     let entries: Vec<ProbeEntry> = items.iter().map(ProbeEntry::from).collect();

@@ -26,9 +26,11 @@ pub struct ProbeOptions {
     /// Target chip, as probe-rs names it (e.g. nRF52840, STM32F411RETx).
     #[arg(long, env = "PROBE_RS_CHIP")]
     pub chip: Option<String>,
-    /// Which probe, as `ph-tap list` prints it: `VID:PID[:SERIAL]` (hex).
+    /// Which probe, as `ph-tap list` prints it: `VID:PID[:SERIAL]` (hex). `attach` takes it
+    /// more than once: one board per probe, all of the one `--chip`, each named after its
+    /// probe (`VID-PID-SERIAL`).
     #[arg(long, value_name = "VID:PID[:SERIAL]", env = "PROBE_RS_PROBE")]
-    pub probe: Option<String>,
+    pub probe: Vec<String>,
     /// Debug clock speed in kHz.
     #[arg(long, value_name = "KHZ", env = "PROBE_RS_SPEED")]
     pub speed: Option<u32>,
@@ -67,7 +69,9 @@ impl ProbeOptions {
         if self.chip.is_some() && self.chip != env("PROBE_RS_CHIP") {
             given.push("--chip");
         }
-        if self.probe.is_some() && self.probe != env("PROBE_RS_PROBE") {
+        if !self.probe.is_empty()
+            && env("PROBE_RS_PROBE").is_none_or(|from_env| self.probe != [from_env])
+        {
             given.push("--probe");
         }
         if self.speed.is_some() && self.speed != env("PROBE_RS_SPEED").and_then(|s| s.parse().ok())

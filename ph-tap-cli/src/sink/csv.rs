@@ -55,6 +55,10 @@ pub struct CsvSink<W: Write> {
     out: W,
     show_channel: bool,
     log_columns: bool,
+    /// A `board` column first (a farm's rows).
+    board_column: bool,
+    /// Writes the header line at [`begin`](Sink::begin) (a farm writes it once for all).
+    header: bool,
     /// The rows written since the last write to `out` ([`write_lines`]), and a value's cell
     /// before it is quoted (kept between records for its capacity).
     line: Vec<u8>,
@@ -76,6 +80,8 @@ impl<W: Write> CsvSink<W> {
             out,
             show_channel,
             log_columns: false,
+            board_column: false,
+            header: true,
             line: Vec::new(),
             cell: Vec::new(),
         }
@@ -110,6 +116,46 @@ impl<W: Write> CsvSink<W> {
         self
     }
 
+    /// Adds a `board` column before the others, holding each row's board
+    /// ([`Origin::board`](crate::record::Origin::board)): the rows of a farm, several boards in
+    /// one table.
+    ///
+    /// ```
+    /// use ph_eventing_wire::accounting::Event;
+    /// use ph_tap::board::Board;
+    /// use ph_tap::record::{Body, Origin, Record};
+    /// use ph_tap::sink::{CsvSink, Sink};
+    /// let mut out = Vec::new();
+    /// let mut sink = CsvSink::new(&mut out, false).board_column(true);
+    /// sink.begin().unwrap();
+    /// let origin = Origin { board: Some(Board::new("a").unwrap()), ..Origin::default() };
+    /// sink.record(&Record { origin, at: None, body: Body::Event(Event::SeqWrap) }).unwrap();
+    /// drop(sink);
+    /// assert_eq!(
+    ///     String::from_utf8(out).unwrap(),
+    ///     "board,type,seq,value,count,first_seq,last_seq,boot_id,reason,t,stream,stream_id\na,seq_wrap,,,,,,,,,,\n"
+    /// );
+    /// ```
+    pub fn board_column(mut self, on: bool) -> Self {
+        self.board_column = on;
+        self
+    }
+
+    /// Whether [`begin`](Sink::begin) writes the header line (the default); off for every
+    /// board of a farm but the one that writes it for all ([`CsvSink::header_line`]).
+    pub fn header(mut self, on: bool) -> Self {
+        self.header = on;
+        self
+    }
+
+    /// The header line (with its line ending) this sink writes at [`begin`](Sink::begin).
+    pub fn header_line(&self) -> String {
+        let board = if self.board_column { "board," } else { "" };
+        let channel = if self.show_channel { ",channel" } else { "" };
+        let columns: Vec<&str> = self.columns().collect();
+        format!("{board}type{channel},{}\n", columns.join(","))
+    }
+
     fn columns(&self) -> impl Iterator<Item = &'static str> {
         let extra: &[&str] = if self.log_columns { &LOG_COLUMNS } else { &[] };
         COLUMNS
@@ -122,7 +168,18 @@ impl<W: Write> CsvSink<W> {
         let fields = record.body.fields();
         let get = |name: &str| fields.iter().find(|(k, _)| *k == name).map(|(_, v)| v);
         let named = record.origin.stream.as_ref().filter(|s| s.is_named());
-        let mut cells = vec![record.body.kind().to_owned()];
+        let mut cells = Vec::new();
+        if self.board_column {
+            cells.push(
+                record
+                    .origin
+                    .board
+                    .as_ref()
+                    .map(|b| b.as_str().to_owned())
+                    .unwrap_or_default(),
+            );
+        }
+        cells.push(record.body.kind().to_owned());
         if self.show_channel {
             cells.push(record.origin.channel.to_string());
         }
@@ -182,6 +239,12 @@ impl<W: Write> CsvSink<W> {
             }
         };
         let out = &mut self.line;
+        if self.board_column {
+            if let Some(board) = &record.origin.board {
+                push_quoted(out, board.as_str().as_bytes());
+            }
+            out.push(b',');
+        }
         out.extend_from_slice(b"event");
         if self.show_channel {
             out.push(b',');
@@ -223,9 +286,11 @@ impl<W: Write> CsvSink<W> {
 
 impl<W: Write> Sink for CsvSink<W> {
     fn begin(&mut self) -> Result<()> {
-        let channel = if self.show_channel { ",channel" } else { "" };
-        let columns: Vec<&str> = self.columns().collect();
-        writeln!(self.out, "type{channel},{}", columns.join(",")).context(STDOUT_GONE)
+        if !self.header {
+            return Ok(());
+        }
+        let header = self.header_line();
+        self.out.write_all(header.as_bytes()).context(STDOUT_GONE)
     }
 
     fn record(&mut self, record: &Record) -> Result<()> {

@@ -20,7 +20,7 @@ use crate::stream::{StreamSelector, StreamTag};
 /// use ph_tap::sink::{JsonSink, Sink, StreamFilter};
 /// use ph_tap::stream::StreamTag;
 /// let value = |id, name| Record {
-///     origin: Origin { channel: 0, stream: Some(StreamTag::new(id, name)) },
+///     origin: Origin { channel: 0, stream: Some(StreamTag::new(id, name)), board: None },
 ///     at: None,
 ///     body: Body::Value { seq: 1, value: 5.into() },
 /// };

@@ -192,7 +192,7 @@ fn event_style(event: &Event) -> Style {
 /// use ph_eventing_wire::accounting::Event;
 /// use ph_tap::stream::StreamTag;
 /// let refused = Event::Refused { count: 2, first_seq: 4, last_seq: 5 };
-/// let origin = ph_tap::record::Origin { channel: 1, stream: Some(StreamTag::new(2, "events")) };
+/// let origin = ph_tap::record::Origin { channel: 1, stream: Some(StreamTag::new(2, "events")), board: None };
 /// let mut out = Vec::new();
 /// let mut sink = HumanSink::new(&mut out, false, true).channels(&channels);
 /// sink.record(&Record { origin, at: None, body: Body::Event(refused) }).unwrap();
@@ -279,6 +279,11 @@ impl<W: Write> Sink for HumanSink<W> {
     fn record(&mut self, record: &Record) -> Result<()> {
         if matches!(record.body, Body::Warning(_) | Body::Source(_)) {
             return Ok(());
+        }
+        if let Some(board) = &record.origin.board {
+            self.lines.push(b'[');
+            self.lines.extend_from_slice(board.as_str().as_bytes());
+            self.lines.extend_from_slice(b"] ");
         }
         if !self.show_channel {
             // Straight into the lines gathered.

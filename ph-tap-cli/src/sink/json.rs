@@ -11,6 +11,7 @@ use super::lines::write_lines;
 use super::summary::Counts;
 use super::text::{Style, write_encoded, write_json};
 use super::{STDOUT_GONE, Sink, Stats};
+use crate::board::Board;
 use crate::record::{Body, Record};
 use crate::stream::StreamSelector;
 
@@ -25,7 +26,7 @@ use crate::stream::StreamSelector;
 /// use ph_tap::stream::StreamTag;
 /// let event = Record { origin: Origin::default(), at: None, body: Body::Value { seq: 7, value: 42.into() } };
 /// assert_eq!(JsonSink::<Vec<u8>>::object(&event, false).to_string(), r#"{"type":"event","seq":7,"value":42}"#);
-/// let origin = Origin { channel: 0, stream: Some(StreamTag::new(2, "events")) };
+/// let origin = Origin { channel: 0, stream: Some(StreamTag::new(2, "events")), board: None };
 /// let event = Record { origin, at: None, body: Body::Value { seq: 7, value: 42.into() } };
 /// assert_eq!(
 ///     JsonSink::<Vec<u8>>::object(&event, false).to_string(),
@@ -37,6 +38,8 @@ pub struct JsonSink<W: Write> {
     show_channel: bool,
     show_time: bool,
     shown: Vec<StreamSelector>,
+    /// The board the summary record is of (`"board"`, its first key).
+    board: Option<Board>,
     /// The lines written since the last write to `out` ([`write_lines`]).
     line: Vec<u8>,
 }
@@ -58,6 +61,7 @@ impl<W: Write> JsonSink<W> {
             show_channel,
             show_time,
             shown: Vec::new(),
+            board: None,
             line: Vec::new(),
         }
     }
@@ -68,9 +72,19 @@ impl<W: Write> JsonSink<W> {
         self
     }
 
-    /// The object for `record`.
+    /// Tags the summary record with `board` (`"board"`, its first key), as the records of a
+    /// board are ([`Origin::board`](crate::record::Origin::board)).
+    pub fn board(mut self, board: Option<Board>) -> Self {
+        self.board = board;
+        self
+    }
+
+    /// The object for `record`: `board` first when it has one.
     pub fn object(record: &Record, show_channel: bool) -> Value {
         let mut map = Map::new();
+        if let Some(board) = &record.origin.board {
+            map.insert("board".into(), json!(board.as_str()));
+        }
         map.insert("type".into(), json!(record.body.kind()));
         if show_channel {
             map.insert("channel".into(), json!(record.origin.channel));
@@ -105,7 +119,14 @@ impl<W: Write> JsonSink<W> {
                 return;
             }
         };
-        out.extend_from_slice(br#"{"type":"event""#);
+        match &record.origin.board {
+            Some(board) => {
+                out.extend_from_slice(br#"{"board":"#);
+                let _ = serde_json::to_writer(&mut *out, board.as_str());
+                out.extend_from_slice(br#","type":"event""#);
+            }
+            None => out.extend_from_slice(br#"{"type":"event""#),
+        }
         if show_channel {
             out.extend_from_slice(br#","channel":"#);
             push_u64(out, record.origin.channel as u64);
@@ -161,6 +182,12 @@ impl<W: Write> Sink for JsonSink<W> {
         }
         if !stats.lines.is_empty() {
             summary["lines"] = super::summary::lines_json(&stats.lines);
+        }
+        if let (Some(board), Value::Object(fields)) = (&self.board, &mut summary) {
+            let mut tagged = Map::new();
+            tagged.insert("board".into(), json!(board.as_str()));
+            tagged.append(fields);
+            *fields = tagged;
         }
         writeln!(self.out, "{summary}").context(STDOUT_GONE)?;
         self.out.flush().context(STDOUT_GONE)

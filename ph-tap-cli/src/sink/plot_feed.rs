@@ -30,7 +30,7 @@ pub const FEED_FIELDS: [&str; 5] = ["timestamp", "stream", "stream_id", "seq", "
 /// use ph_tap::sink::feed_object;
 /// use ph_tap::stream::StreamTag;
 /// use ph_eventing_wire::accounting::Event;
-/// let origin = Origin { channel: 0, stream: Some(StreamTag::new(1, "readings")) };
+/// let origin = Origin { channel: 0, stream: Some(StreamTag::new(1, "readings")), board: None };
 /// let value = serde_json::json!({"temp": 21.5, "accel": {"x": 1}});
 /// let record = Record { origin: origin.clone(), at: None, body: Body::Value { seq: 7, value } };
 /// assert_eq!(

@@ -37,7 +37,11 @@ mod tests {
 
     fn of(stream: Option<StreamTag>) -> Record {
         Record {
-            origin: Origin { channel: 0, stream },
+            origin: Origin {
+                channel: 0,
+                stream,
+                board: None,
+            },
             at: None,
             body: Body::Event(Event::SeqWrap),
         }

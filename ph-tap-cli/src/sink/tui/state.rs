@@ -448,6 +448,7 @@ mod tests {
             origin: Origin {
                 channel: 0,
                 stream: Some(StreamTag::new(0, "samples")),
+                board: None,
             },
             at: Some(Duration::from_secs_f64(secs)),
             body,

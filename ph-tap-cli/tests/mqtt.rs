@@ -119,6 +119,24 @@ impl Consumer {
         }
     }
 
+    /// Ends it as Ctrl-C would, and returns its JSON summaries (one per board of a farm;
+    /// the last line of a single-board run).
+    fn finish_all(mut self) -> Vec<Value> {
+        let kill = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(kill.success());
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "attach --mqtt exited with {status}");
+        self.seen.extend(self.lines.iter());
+        self.seen
+            .iter()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .filter(|v| v["type"] == "summary")
+            .collect()
+    }
+
     /// Ends it as Ctrl-C would, and returns its JSON summary (the last line).
     fn finish(mut self) -> Value {
         let kill = Command::new("kill")
@@ -211,6 +229,93 @@ fn one_board_through_the_broker_is_accounted_as_the_producer_sent_it() {
         assert_eq!(
             got[field], sent[field],
             "{field}: consumer {got} producer {sent}"
+        );
+    }
+}
+
+/// The fields of a summary that must be the same at both ends.
+const ACCOUNTED: [&str; 7] = [
+    "frames",
+    "ring_drops",
+    "refused",
+    "link_losses",
+    "corrupt_frames",
+    "resets",
+    "bytes",
+];
+
+/// The seq of the last value in a run's JSON output.
+fn last_seq(stdout: &[u8]) -> u64 {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .rev()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find(|v| v["type"] == "event")
+        .and_then(|v| v["seq"].as_u64())
+        .expect("a value")
+}
+
+#[test]
+fn two_boards_published_at_once_are_each_accounted_as_their_producer_sent_them() {
+    let broker = Broker::start();
+    let dir = tempfile::tempdir().unwrap();
+    let got_save = dir.path().join("got.bin");
+    let mut consumer = Consumer::start(
+        &broker.url("farm/+"),
+        &["--save", got_save.to_str().unwrap()],
+    );
+    // Each demo with its own lossy link (losses, damage, ring drops, a reset), at once.
+    let producers: Vec<_> = [("a", "1", "400"), ("b", "2", "600")]
+        .into_iter()
+        .map(|(board, seed, count)| {
+            let mut args: Vec<String> =
+                ["demo", "--count", count, "--seed", seed, "--tick-ms", "1"]
+                    .into_iter()
+                    .map(String::from)
+                    .collect();
+            args.extend(["--format", "json", "--no-time"].map(String::from));
+            args.extend(publish_args(&broker, board));
+            let saved = dir.path().join(format!("sent-{board}.bin"));
+            args.extend(["--save".into(), saved.display().to_string()]);
+            std::thread::spawn(move || (board, ph_tap(&args)))
+        })
+        .collect();
+    let mut sent = Vec::new();
+    for producer in producers {
+        let (board, out) = producer.join().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        sent.push((board, summary(&out.stdout), last_seq(&out.stdout)));
+    }
+    for (board, _, last) in &sent {
+        let board = *board;
+        let last = *last;
+        consumer.wait_for(&format!("board {board}'s last value"), move |v| {
+            v["board"] == board && v["type"] == "event" && v["seq"] == last
+        });
+    }
+    let got = consumer.finish_all();
+    assert_eq!(got.len(), 2, "one summary per board: {got:?}");
+    for (board, sent, _) in &sent {
+        let summary = got
+            .iter()
+            .find(|s| s["board"] == *board)
+            .unwrap_or_else(|| panic!("no summary of board {board}: {got:?}"));
+        for field in ACCOUNTED {
+            assert_eq!(
+                summary[field], sent[field],
+                "board {board}, {field}: consumer {summary} producer {sent}"
+            );
+        }
+        // --save per board: the very bytes the producer's link delivered.
+        let sent_bytes = std::fs::read(dir.path().join(format!("sent-{board}.bin"))).unwrap();
+        let got_bytes = std::fs::read(dir.path().join(format!("got-{board}.bin"))).unwrap();
+        assert!(
+            got_bytes == sent_bytes,
+            "board {board}: --save differs from what was sent"
         );
     }
 }

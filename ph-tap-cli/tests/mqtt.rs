@@ -554,10 +554,17 @@ fn a_wrong_password_is_one_line_saying_what_to_fix() {
 fn tls_works_with_the_ca_and_without_it_says_to_give_it() {
     let dir = tempfile::tempdir().unwrap();
     make_certificates(dir.path());
+    // A second listener whose certificate is for another name.
+    let other_port = common::free_port();
     let broker = Broker::in_dir(
         dir,
-        "allow_anonymous true\ncafile {dir}/ca.pem\ncertfile {dir}/server.pem\nkeyfile {dir}/server.key\n",
+        &format!(
+            "allow_anonymous true\ncafile {{dir}}/ca.pem\ncertfile {{dir}}/server.pem\nkeyfile {{dir}}/server.key\nlistener {other_port} 127.0.0.1\ncafile {{dir}}/ca.pem\ncertfile {{dir}}/other.pem\nkeyfile {{dir}}/server.key\n"
+        ),
     );
+    wait_until("the second listener", || {
+        std::net::TcpStream::connect(("127.0.0.1", other_port)).is_ok()
+    });
     let ca = broker.file("ca.pem");
     let url = format!("mqtts://127.0.0.1:{}/farm", broker.port);
     let run = |extra: &[&str]| {
@@ -584,6 +591,23 @@ fn tls_works_with_the_ca_and_without_it_says_to_give_it() {
     assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
     assert!(
         stderr.contains("is not trusted: give the broker's CA with --ca FILE"),
+        "{stderr}"
+    );
+    // A certificate for another name.
+    let mut args = clean_demo(5, 0);
+    args.extend([
+        "--publish".into(),
+        format!("mqtts://127.0.0.1:{other_port}/farm"),
+        "--ca".into(),
+        ca.display().to_string(),
+    ]);
+    let mismatch = ph_tap(&args);
+    assert!(!mismatch.status.success());
+    let stderr = String::from_utf8_lossy(&mismatch.stderr);
+    assert!(
+        stderr.contains(
+            "is not for '127.0.0.1': connect by the name (or address) in its certificate"
+        ),
         "{stderr}"
     );
     // Plain MQTT to the TLS port.
@@ -618,7 +642,8 @@ fn tls_works_with_the_ca_and_without_it_says_to_give_it() {
 }
 
 /// A test CA and a server certificate for 127.0.0.1 signed by it, in `dir` (`ca.pem`,
-/// `server.pem`, `server.key`), made with the openssl CLI.
+/// `server.pem`, `server.key`; `other.pem`, the same key certified for `elsewhere.test`
+/// only), made with the openssl CLI.
 fn make_certificates(dir: &Path) {
     let openssl = |args: &[&str]| {
         let out = Command::new("openssl")
@@ -684,6 +709,29 @@ fn make_certificates(dir: &Path) {
         "2",
         "-extfile",
         "ext.cnf",
+    ]);
+    // The same key, certified for another name only.
+    std::fs::write(
+        dir.join("other.cnf"),
+        "subjectAltName=DNS:elsewhere.test\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "other.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "other.cnf",
     ]);
 }
 

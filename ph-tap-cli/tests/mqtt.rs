@@ -381,6 +381,66 @@ fn wire_messages_are_whole_frames_in_order() {
 }
 
 #[test]
+fn publish_records_sends_each_record_as_its_json_line() {
+    let broker = Broker::start();
+    let sub = Command::new("mosquitto_sub")
+        .args(["-h", "127.0.0.1", "-p", &broker.port.to_string()])
+        .args(["-t", "farm/a/records", "-q", "1"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("run mosquitto_sub (scripts/setup installs mosquitto-clients)");
+    let mut sub = Killed(sub);
+    let stdout = sub.0.stdout.take().unwrap();
+    let (sender, messages) = channel::<String>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = sender.send(line);
+        }
+    });
+    wait_until("mosquitto_sub subscribed", || {
+        broker.log().contains(" farm/a/records")
+    });
+    // The demo's lossy default link: values, hellos, losses and corrupt frames.
+    let mut args: Vec<String> = [
+        "demo",
+        "--count",
+        "200",
+        "--tick-ms",
+        "0",
+        "--format",
+        "json",
+        "--no-time",
+    ]
+    .map(String::from)
+    .to_vec();
+    args.extend(publish_args(&broker, "a"));
+    args.push("--publish-records".into());
+    let producer = ph_tap(&args);
+    assert!(
+        producer.status.success(),
+        "{}",
+        String::from_utf8_lossy(&producer.stderr)
+    );
+    let text = String::from_utf8(producer.stdout).unwrap();
+    // Every line the demo wrote but its summary.
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.contains(r#""type":"summary""#))
+        .collect();
+    assert!(
+        lines.iter().any(|l| l.contains(r#""type":"link_loss""#)),
+        "{text}"
+    );
+    for (i, line) in lines.iter().enumerate() {
+        let got = messages
+            .recv_timeout(TIMEOUT)
+            .unwrap_or_else(|_| panic!("record {i} of {} never came", lines.len()));
+        assert_eq!(&got, line, "record {i}");
+    }
+    drop(sub);
+}
+
+#[test]
 fn a_broker_restarted_mid_stream_loses_exactly_what_overflowed_the_buffer() {
     let mut broker = Broker::start();
     let mut consumer = Consumer::start(&broker.url("farm/a"), &[]);

@@ -61,9 +61,9 @@ pub(super) fn attach(
     };
     super::stream(
         OneBoard {
-            _subscriber: subscriber,
-            boards,
             board: None,
+            boards,
+            _subscriber: subscriber,
         },
         &how,
         stop,
@@ -129,10 +129,13 @@ fn every_board(
 }
 
 /// The one board of `PREFIX/NAME`, once its first message came.
+///
+/// The board's queue goes first when it is dropped: the subscriber's thread, joined when the
+/// subscriber is dropped, may be waiting for room in it.
 struct OneBoard {
-    _subscriber: Subscriber,
-    boards: Receiver<BoardSource>,
     board: Option<BoardSource>,
+    boards: Receiver<BoardSource>,
+    _subscriber: Subscriber,
 }
 
 impl Source for OneBoard {

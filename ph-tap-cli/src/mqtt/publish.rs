@@ -24,7 +24,8 @@ use crate::channel::{Channel, ChannelKind};
 use crate::record::{Body, ChannelId, Record};
 use crate::sink::{JsonSink, Sink, Stats};
 
-/// How long the end of a run waits for the broker to acknowledge what was published.
+/// How long the end of a run waits for the broker's next acknowledgement of what was
+/// published (it waits as long as they keep coming).
 pub const FLUSH_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// What `--publish` was given.
@@ -262,13 +263,22 @@ impl Sink for MqttPublisher {
         if let Some(rest) = self.batcher.rest() {
             self.publish_wire(rest);
         }
-        // What the broker has not acknowledged yet: wait a little for it (while connected).
-        let deadline = Instant::now() + FLUSH_TIMEOUT;
-        while !self.shared.in_flight().messages.is_empty()
-            && !self.shared.away.load(Ordering::Relaxed)
-            && Instant::now() < deadline
-        {
-            std::thread::sleep(Duration::from_millis(5));
+        // What the broker has not acknowledged yet: wait for it while it is connected and
+        // acknowledging, however long the backlog; give up when it is away or stalled.
+        let mut last_progress = Instant::now();
+        let mut left = usize::MAX;
+        loop {
+            let now_left = self.shared.in_flight().messages.len();
+            if now_left == 0 || self.shared.away.load(Ordering::Relaxed) {
+                break;
+            }
+            if now_left < left {
+                left = now_left;
+                last_progress = Instant::now();
+            } else if last_progress.elapsed() > FLUSH_TIMEOUT {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(2));
         }
         self.close();
         let unconfirmed = {

@@ -274,6 +274,9 @@ impl BoardSource {
 }
 
 impl Source for BoardSource {
+    /// The next message's bytes, and those of the messages queued behind it while `buf` has
+    /// room: one chunk for the pipeline instead of one per message (a board's messages are
+    /// often a few frames each).
     fn poll(&mut self, buf: &mut [u8]) -> Result<Poll> {
         if self.at == self.message.len() {
             match self.queue.recv_timeout(POLL_WAIT) {
@@ -285,10 +288,25 @@ impl Source for BoardSource {
                 Err(RecvTimeoutError::Disconnected) => return Ok(Poll::End),
             }
         }
-        let n = (self.message.len() - self.at).min(buf.len());
-        buf[..n].copy_from_slice(&self.message[self.at..self.at + n]);
-        self.at += n;
-        Ok(Poll::data(n))
+        let mut len = 0;
+        loop {
+            let n = (self.message.len() - self.at).min(buf.len() - len);
+            buf[len..len + n].copy_from_slice(&self.message[self.at..self.at + n]);
+            self.at += n;
+            len += n;
+            if len == buf.len() {
+                break;
+            }
+            match self.queue.try_recv() {
+                Ok(message) => {
+                    self.message = message;
+                    self.at = 0;
+                }
+                // Nothing more now, or the queue closed (said at the next poll).
+                Err(_) => break,
+            }
+        }
+        Ok(Poll::data(len))
     }
 }
 

@@ -40,47 +40,76 @@ impl Broker {
 
     /// As [`with_config`](Self::with_config), in `dir` (which the test has put files in).
     pub fn in_dir(dir: tempfile::TempDir, extra: &str) -> Self {
-        let port = super::free_port();
         let conf = dir.path().join("mosquitto.conf");
-        let text = format!(
-            "listener {port} 127.0.0.1\npersistence true\npersistence_location {}/\nautosave_interval 0\nmax_queued_messages 0\nmax_inflight_messages 0\nlog_dest file {}/mosquitto.log\nlog_type error\nlog_type warning\nlog_type notice\nlog_type information\nlog_type subscribe\nuser root\n{}",
-            dir.path().display(),
-            dir.path().display(),
-            extra.replace("{dir}", &dir.path().display().to_string())
-        );
-        std::fs::write(&conf, text).expect("write mosquitto.conf");
+        let extra = extra.replace("{dir}", &dir.path().display().to_string());
         let mut broker = Self {
             child: None,
-            port,
+            port: 0,
             dir,
             conf,
         };
-        broker.run();
-        broker
+        // A port free a moment ago can be taken by another test's broker before this one
+        // binds it: then this one exits, and another port is tried.
+        for _ in 0..10 {
+            broker.port = super::free_port();
+            let text = format!(
+                "listener {} 127.0.0.1\npersistence true\npersistence_location {}/\nautosave_interval 0\nmax_queued_messages 0\nmax_inflight_messages 0\nlog_dest file {}/mosquitto.log\nlog_type error\nlog_type warning\nlog_type notice\nlog_type information\nlog_type subscribe\nuser root\n{extra}",
+                broker.port,
+                broker.path().display(),
+                broker.path().display(),
+            );
+            std::fs::write(&broker.conf, text).expect("write mosquitto.conf");
+            if broker.try_run() {
+                return broker;
+            }
+        }
+        panic!(
+            "mosquitto did not start on any of 10 ports: {}",
+            broker.log()
+        );
     }
 
-    /// Starts mosquitto (again) and waits until it listens.
+    /// Starts mosquitto (again, on the same port) and waits until it listens.
     pub fn run(&mut self) {
+        assert!(
+            self.try_run(),
+            "mosquitto did not start again on {}: {}",
+            self.port,
+            self.log()
+        );
+    }
+
+    /// Starts mosquitto and waits until it says it runs (every listener open); `false` when
+    /// it exited instead (its port taken).
+    fn try_run(&mut self) -> bool {
         assert!(self.child.is_none(), "the broker is running already");
+        let runs_before = self.log().matches(" running").count();
         let child = Command::new("mosquitto")
             .arg("-c")
             .arg(&self.conf)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::piped())
+            .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| {
                 panic!("cannot run mosquitto ({e}): install it (scripts/setup does)")
             });
         self.child = Some(child);
         let began = Instant::now();
-        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+        loop {
             if let Some(status) = self
                 .child
                 .as_mut()
                 .and_then(|c| c.try_wait().ok().flatten())
             {
-                panic!("mosquitto exited at start ({status}): {}", self.log());
+                eprintln!("mosquitto exited at start ({status}): {}", self.log());
+                self.child = None;
+                return false;
+            }
+            if self.log().matches(" running").count() > runs_before
+                && TcpStream::connect(("127.0.0.1", self.port)).is_ok()
+            {
+                return true;
             }
             assert!(
                 began.elapsed() < START_TIMEOUT,
@@ -88,7 +117,7 @@ impl Broker {
                 self.port,
                 self.log()
             );
-            std::thread::sleep(Duration::from_millis(10));
+            std::thread::sleep(Duration::from_millis(5));
         }
     }
 

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use ph_tap::board::Board;
-use ph_tap::mqtt::{DEFAULT_BUFFER, MqttUrl, PublishOptions, parse_size};
+use ph_tap::mqtt::{DEFAULT_BUFFER, MqttPublisher, MqttUrl, PublishOptions, parse_size};
 
 /// Publishing a board's telemetry to an MQTT broker.
 #[derive(Debug, Args, Clone)]
@@ -54,5 +54,11 @@ impl PublishArgs {
             records: self.publish_records,
             buffer,
         }))
+    }
+
+    /// The publisher, connected (a broker's refusal is the error, before anything else is
+    /// opened): `None` without `--publish`.
+    pub fn connect(&self, board: Option<&Board>) -> anyhow::Result<Option<MqttPublisher>> {
+        self.options(board)?.map(MqttPublisher::connect).transpose()
     }
 }

@@ -22,7 +22,7 @@ pub(super) fn run(args: &AttachArgs, stop: &Arc<AtomicBool>) -> Result<()> {
         live: true,
         decoders: super::decoders(&args.output, args.rtt.elf.as_deref())?,
         ended: "stream ended",
-        publish: args.publish.options(args.live.board.as_ref())?,
+        publish: std::cell::RefCell::new(args.publish.connect(args.live.board.as_ref())?),
         board: args.live.board.clone(),
     };
     if let Some(url) = &args.mqtt {

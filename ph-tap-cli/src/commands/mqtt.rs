@@ -56,7 +56,7 @@ pub(super) fn attach(
         live: how.live,
         decoders: how.decoders.clone(),
         ended: how.ended,
-        publish: None,
+        publish: std::cell::RefCell::new(None),
         board: Some(board),
     };
     super::stream(

@@ -102,8 +102,10 @@ pub struct MqttPublisher {
 impl MqttPublisher {
     /// Connects to the broker (waiting for its CONNACK: a broker not reachable, a refused login
     /// or an untrusted certificate is the error, as one line) and starts the connection's
-    /// thread; `channels` are the source's, the first ph-eventing one is published.
-    pub fn connect(options: PublishOptions, channels: &[Channel]) -> Result<Self> {
+    /// thread. It publishes channel 0 until [`set_channels`](Self::set_channels) says which
+    /// channel is the telemetry; a command connects before it opens its source, so that a
+    /// broker's refusal comes before a probe is touched or a firmware flashed.
+    pub fn connect(options: PublishOptions) -> Result<Self> {
         let prefix = options.url.publish_prefix()?;
         crate::mqtt::check_board(&options.board)?;
         // Room in the client's queue for the smallest messages the buffer can hold.
@@ -124,10 +126,6 @@ impl MqttPublisher {
                 .spawn(move || drive(connection, &shared, &url, ca_given, buffer))
                 .context("cannot start the MQTT client's thread")?
         };
-        let telemetry = channels
-            .iter()
-            .find(|c| c.kind == ChannelKind::PhEventing)
-            .map(|c| c.id);
         Ok(Self {
             wire_topic: format!("{prefix}/{}/wire", options.board),
             records_topic: format!("{prefix}/{}/records", options.board),
@@ -135,13 +133,21 @@ impl MqttPublisher {
             client,
             shared,
             thread: Some(thread),
-            telemetry,
+            telemetry: Some(0),
             batcher: FrameBatcher::new(MAX_MESSAGE),
             published: (0, 0),
             dropped: (0, 0, 0),
             dropped_records: 0,
             line: Vec::new(),
         })
+    }
+
+    /// The source's channels: the first ph-eventing one is published (none, if it has none).
+    pub fn set_channels(&mut self, channels: &[Channel]) {
+        self.telemetry = channels
+            .iter()
+            .find(|c| c.kind == ChannelKind::PhEventing)
+            .map(|c| c.id);
     }
 
     /// Frames and bytes handed to the client so far.

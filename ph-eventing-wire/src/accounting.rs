@@ -98,6 +98,57 @@ pub enum Event {
     },
 }
 
+/// The items a loss event says are missing: how many, and where in the sequence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Gap {
+    /// Items missing.
+    pub count: u32,
+    /// First sequence number of the gap.
+    pub first_seq: u32,
+    /// Last sequence number of the gap.
+    pub last_seq: u32,
+}
+
+impl Event {
+    /// The gap of a loss: [`RingDrop`](Self::RingDrop), [`Refused`](Self::Refused) and
+    /// [`LinkLoss`](Self::LinkLoss) say which items are missing; the other events lose nothing
+    /// placed in the sequence (`None`).
+    ///
+    /// ```
+    /// use ph_eventing_wire::accounting::{Event, Gap};
+    /// let lost = Event::LinkLoss { count: 4, first_seq: 11, last_seq: 20 };
+    /// assert_eq!(lost.gap(), Some(Gap { count: 4, first_seq: 11, last_seq: 20 }));
+    /// assert_eq!(Event::SeqWrap.gap(), None);
+    /// ```
+    pub const fn gap(&self) -> Option<Gap> {
+        match *self {
+            Self::RingDrop {
+                count,
+                first_seq,
+                last_seq,
+            }
+            | Self::Refused {
+                count,
+                first_seq,
+                last_seq,
+            }
+            | Self::LinkLoss {
+                count,
+                first_seq,
+                last_seq,
+            } => Some(Gap {
+                count,
+                first_seq,
+                last_seq,
+            }),
+            Self::TargetReset { .. }
+            | Self::SeqWrap
+            | Self::Duplicate { .. }
+            | Self::Unplaced { .. } => None,
+        }
+    }
+}
+
 /// The one text of each event, as every host tool shows it (ph-tap's human lines included).
 ///
 /// ```

@@ -26,19 +26,34 @@ pub struct ValueBytes(Repr);
 
 #[derive(Clone, PartialEq, Eq, Hash)]
 enum Repr {
-    Inline {
-        len: u8,
-        bytes: [u8; INLINE_VALUE_BYTES],
-    },
+    Inline { len: u8, bytes: Inline },
     Heap(Box<[u8]>),
 }
+
+/// The inline bytes, as three fields that are each written with one store when a record is
+/// built (a single array is put together on the stack first and then copied, with loads wider
+/// than the stores that built it, which wait for them); `repr(C)` and no padding, so they are
+/// [`INLINE_VALUE_BYTES`] contiguous bytes.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, bytemuck::Pod, bytemuck::Zeroable)]
+#[repr(C)]
+struct Inline {
+    head: [u8; 6],
+    middle: [u8; 8],
+    tail: [u8; 8],
+}
+
+const _: () = assert!(core::mem::size_of::<Inline>() == INLINE_VALUE_BYTES);
 
 impl ValueBytes {
     /// No bytes.
     pub const fn new() -> Self {
         Self(Repr::Inline {
             len: 0,
-            bytes: [0; INLINE_VALUE_BYTES],
+            bytes: Inline {
+                head: [0; 6],
+                middle: [0; 8],
+                tail: [0; 8],
+            },
         })
     }
 
@@ -50,7 +65,7 @@ impl ValueBytes {
     /// The bytes.
     pub fn as_slice(&self) -> &[u8] {
         match &self.0 {
-            Repr::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            Repr::Inline { len, bytes } => &bytemuck::bytes_of(bytes)[..usize::from(*len)],
             Repr::Heap(bytes) => bytes,
         }
     }
@@ -77,20 +92,20 @@ impl From<&[u8]> for ValueBytes {
     }
 }
 
-/// `src`, at most [`INLINE_VALUE_BYTES`] long, zero-padded to the inline array: each 8-byte
-/// piece gathered in a register from single-byte loads, then stored at a fixed offset. In a
-/// decoder's hot loop that keeps the record it ends up in out of memory until its one store
-/// (no `memcpy` of a length known only at run time, and no wide load of bytes just stored
-/// one by one, which the CPU cannot forward and waits for).
+/// `src`, at most [`INLINE_VALUE_BYTES`] long, zero-padded to the inline bytes: each piece
+/// gathered in a register from single-byte loads, then stored once, at its place in the record
+/// (no `memcpy` of a length known only at run time, and no wide load of bytes just stored in
+/// pieces, which the CPU cannot forward and waits for).
 #[inline]
-fn inline_bytes(src: &[u8]) -> [u8; INLINE_VALUE_BYTES] {
-    let (first, rest) = src.split_at(src.len().min(8));
-    let (second, third) = rest.split_at(rest.len().min(8));
-    let mut bytes = [0; INLINE_VALUE_BYTES];
-    bytes[..8].copy_from_slice(&le_word(first).to_le_bytes());
-    bytes[8..16].copy_from_slice(&le_word(second).to_le_bytes());
-    bytes[16..].copy_from_slice(&le_word(third).to_le_bytes()[..INLINE_VALUE_BYTES - 16]);
-    bytes
+fn inline_bytes(src: &[u8]) -> Inline {
+    let (head, rest) = src.split_at(src.len().min(6));
+    let (middle, tail) = rest.split_at(rest.len().min(8));
+    let [h0, h1, h2, h3, h4, h5, ..] = le_word(head).to_le_bytes();
+    Inline {
+        head: [h0, h1, h2, h3, h4, h5],
+        middle: le_word(middle).to_le_bytes(),
+        tail: le_word(tail).to_le_bytes(),
+    }
 }
 
 /// Up to 8 bytes as a little-endian word, zero above them.

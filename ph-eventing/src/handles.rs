@@ -97,10 +97,7 @@ macro_rules! ring_handle_methods {
                 // state, and the `Acquire` in `take_flag` ordered this after the previous
                 // handle's last access.
                 unsafe { (*self.consumer_state.as_ptr()).dropped = 0 };
-                $consumer {
-                    ring: self,
-                    _not_sync: ::core::marker::PhantomData,
-                }
+                $consumer::taken(self)
             })
         }
 

@@ -5,12 +5,12 @@
 //! [`Board::new`] refuses what would break either: an empty name, `/`, `+`, `#`, whitespace
 //! and control characters.
 
+use crate::name::SharedName;
 use std::fmt;
-use std::sync::Arc;
 
 /// A board's name, cheap to clone (one shared string): carried by every record of the board
-/// ([`Origin::board`](crate::record::Origin::board)). One pointer (an `Arc` of a `Box<str>`),
-/// so that a record grows by one word only.
+/// ([`Origin::board`](crate::record::Origin::board)). One pointer ([`SharedName`]), so that a
+/// record grows by one word only.
 ///
 /// ```
 /// use ph_tap::board::Board;
@@ -20,13 +20,13 @@ use std::sync::Arc;
 /// assert!(Board::new("a/b").is_err());
 /// ```
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Board(Arc<Box<str>>);
+pub struct Board(SharedName);
 
 impl Board {
     /// The board named `name`, when it is a valid name ([`check_name`]).
     pub fn new(name: &str) -> Result<Self, BadName> {
         check_name(name)?;
-        Ok(Self(Arc::new(name.into())))
+        Ok(Self(SharedName::from(name)))
     }
 
     /// The name.
@@ -37,7 +37,7 @@ impl Board {
 
 impl fmt::Debug for Board {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&**self.0, f)
+        fmt::Debug::fmt(&self.0, f)
     }
 }
 

@@ -37,6 +37,7 @@ pub mod decode;
 pub mod demo;
 pub mod farm;
 pub mod mqtt;
+pub mod name;
 pub mod pipeline;
 pub mod plot;
 pub mod probe;

@@ -6,17 +6,17 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::name::SharedName;
+
 /// Which stream of its channel a record belongs to.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct StreamTag {
     /// The stream's id (`0..=63`; stream 0 of a version 2 link, which has only one).
     pub id: u8,
     /// Its name, from its latest hello before the record; `None` before a hello, or when the
-    /// hello gave none. A `Box<str>`, not a `String`: two words, so that a [`Record`] stays
-    /// within 128 bytes, which a compiler copies inline.
-    ///
-    /// [`Record`]: crate::record::Record
-    pub name: Option<Box<str>>,
+    /// hello gave none. Shared by the stream's records ([`SharedName`]: one word, and no
+    /// allocation per record).
+    pub name: Option<SharedName>,
     /// The link carries other streams too (a hello before the record said so, or another
     /// stream was heard from).
     pub shared: bool,

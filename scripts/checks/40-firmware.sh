@@ -68,6 +68,12 @@ mkdir -p target
         else
             no_defmt "$elf"
         fi
+        # The sampler's rings and queue are `static`s made all zeros by `new()`: in `.bss`
+        # (nm type b), so they cost no flash and no copy at boot.
+        for ring in RING HOUSEKEEPING EVENTS; do
+            kind=$(nm "$elf" | awk -v r="sampler[0-9]+${ring}17h" '$3 ~ r { print $2 }')
+            [ "$kind" = b ] || { echo "sampler::$ring of $elf is not in .bss (nm: '$kind')" >&2; exit 1; }
+        done
     done
 ) 9>target/e2e.lock
 

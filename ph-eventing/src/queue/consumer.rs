@@ -266,13 +266,13 @@ impl<T: Copy, const N: usize> QueueConsumer<'_, T, N> {
             // and belongs to the consumer until its `Release` store of `head` past it.
             unsafe { (*item).seq }
         });
-        let gap = seq::distance(state.next, seq);
+        let gap = seq::distance(state.next ^ 1, seq);
         if gap != 0 {
             // Refused pushes; counted here only, off the path of a poll that has no gap.
             stats.dropped = stats.dropped.saturating_add(gap);
             state.dropped = state.dropped.wrapping_add(u64::from(gap));
         }
-        state.next = seq::next(seq);
+        state.next = seq::next(seq) ^ 1;
         state.head = state.head.wrapping_add(1);
         state.pos = next_pos::<N>(pos);
         stats.read = stats.read.saturating_add(1);

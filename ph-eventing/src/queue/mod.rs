@@ -49,8 +49,9 @@ pub(crate) struct ConsumerState {
     pub(crate) head: u32,
     /// The slot of the next item to read.
     pub(crate) pos: usize,
-    /// The sequence number that follows the last item read: anything between it and the next
-    /// item's sequence number was refused.
+    /// The sequence number that follows the last item read, XOR `1`: anything between it and
+    /// the next item's sequence number was refused. Stored so that a fresh queue, whose first
+    /// sequence number is `1`, is all zeros (a `static` queue lives in `.bss`).
     pub(crate) next: u32,
     /// Refusals seen as gaps since the live handle was taken or its last `reset_dropped`.
     pub(crate) dropped: u64,
@@ -198,7 +199,7 @@ macro_rules! constructors {
                 consumer_state: Cell::new(ConsumerState {
                     head: 0,
                     pos: 0,
-                    next: first,
+                    next: first ^ 1,
                     dropped: 0,
                 }),
                 producer_taken: AtomicBool::new(false),

@@ -54,6 +54,16 @@ pub struct Consumer<'a, T: NoUninit, const N: usize> {
     pub(crate) _not_sync: PhantomData<core::cell::Cell<()>>,
 }
 
+impl<'a, T: NoUninit, const N: usize> Consumer<'a, T, N> {
+    /// The handle, once `ring`'s consumer flag was taken.
+    pub(crate) fn taken(ring: &'a SeqRing<T, N>) -> Self {
+        Self {
+            ring,
+            _not_sync: PhantomData,
+        }
+    }
+}
+
 impl<T: NoUninit, const N: usize> Consumer<'_, T, N> {
     /// Reads the next item, if any, and passes it to `f` with its sequence number.
     ///

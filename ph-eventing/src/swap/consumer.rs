@@ -2,10 +2,10 @@
 
 use core::marker::PhantomData;
 
-use super::{CONSUMER_MARK, ConsumerState, INDEX_MASK};
+use super::{CONSUMER_MARK, ConsumerState, INDEX_MASK, Slot};
 use crate::position::next_pos;
 use crate::seq;
-use crate::sync::{AtomicU32, Ordering};
+use crate::sync::Ordering;
 use crate::{PollStats, SwapRing};
 
 /// The reading end of a [`SwapRing`]; there is at most one at a time.
@@ -49,6 +49,19 @@ pub struct SwapConsumer<'a, T: Copy, const N: usize> {
     pub(crate) ring: &'a SwapRing<T, N>,
     /// Makes the handle `!Sync` while keeping it `Send`.
     pub(crate) _not_sync: PhantomData<core::cell::Cell<()>>,
+}
+
+impl<'a, T: Copy, const N: usize> SwapConsumer<'a, T, N> {
+    /// The handle, once `ring`'s consumer flag was taken.
+    pub(crate) fn taken(ring: &'a SwapRing<T, N>) -> Self {
+        // SAFETY: the caller took the consumer flag, so no other handle touches the consumer
+        // state, and the `Acquire` of the take ordered this after the last handle's accesses.
+        unsafe { (*ring.consumer_state.as_ptr()).start::<N>() };
+        Self {
+            ring,
+            _not_sync: PhantomData,
+        }
+    }
 }
 
 impl<T: Copy, const N: usize> SwapConsumer<'_, T, N> {
@@ -248,7 +261,7 @@ impl<T: Copy, const N: usize> SwapConsumer<'_, T, N> {
             let index = taken & INDEX_MASK;
             // SAFETY: the swap handed us buffer `index` (< N + 2): we own it until we give it back.
             let item = unsafe { read_owned(ring, index) };
-            put_back(slot, state, taken);
+            put_back(&slot, state, taken);
             item.filter(|&(s, _)| {
                 taken & CONSUMER_MARK == 0 && seq::distance(head, s) < seq::BEHIND
             })
@@ -316,7 +329,7 @@ impl<T: Copy, const N: usize> SwapConsumer<'_, T, N> {
                 }
                 // The producer lapped us after we read `head`: put its newer item back (unless it
                 // has already replaced it too) and skip what it overwrote.
-                put_back(slot, state, taken);
+                put_back(&slot, state, taken);
                 let ahead = seq::distance(state.next, seq);
                 if seq != 0 && (N as u32..seq::BEHIND).contains(&ahead) {
                     // Items `next ..= seq - N` are gone; `seq - N + 1 ..` are still in the ring.
@@ -356,7 +369,7 @@ impl<T: Copy, const N: usize> SwapConsumer<'_, T, N> {
 /// spare with [`CONSUMER_MARK`], which the producer never writes, so it cannot succeed once the
 /// producer has been there (no ABA).
 #[inline]
-fn put_back(slot: &AtomicU32, state: &mut ConsumerState, taken: u32) {
+fn put_back(slot: &Slot<'_>, state: &mut ConsumerState, taken: u32) {
     let ours = state.spare | CONSUMER_MARK;
     if slot
         .compare_exchange(ours, taken, Ordering::AcqRel, Ordering::Acquire)

@@ -44,7 +44,12 @@ struct Buffers<T, const N: usize> {
 }
 
 /// The producer's private bookkeeping; touched only by the live [`SwapProducer`].
+///
+/// A fresh ring's is all zeros, and the first producer handle sets it up
+/// ([`ProducerState::start`]).
 pub(crate) struct ProducerState {
+    /// Set by the first producer handle, when it gave `spare` its first value.
+    pub(crate) started: bool,
     /// Index of the buffer the next push writes into.
     pub(crate) spare: u32,
     /// The position the next push publishes to.
@@ -52,15 +57,78 @@ pub(crate) struct ProducerState {
 }
 
 /// The consumer's private bookkeeping; touched only by the live [`SwapConsumer`].
+///
+/// A fresh ring's is all zeros, and the first consumer handle sets it up
+/// ([`ConsumerState::start`]).
 pub(crate) struct ConsumerState {
     /// Index of the buffer the consumer owns (it holds the last item delivered, if any).
     pub(crate) spare: u32,
-    /// The sequence number the consumer reads next.
+    /// Set by the first consumer handle, when it gave `spare` and `next` their first values.
+    pub(crate) started: bool,
+    /// The sequence number the consumer reads next (before the first handle: the ring's first
+    /// sequence number, XOR `1`, so that it is `0` for [`SwapRing::new`]).
     pub(crate) next: u32,
     /// The position where `next` is (or will be) stored.
     pub(crate) pos: usize,
     /// Items lost to overwrites since the live handle was taken or its last `reset_dropped`.
     pub(crate) dropped: u64,
+}
+
+impl ProducerState {
+    /// Gives a fresh ring's producer its spare, buffer `N` (only the first handle has anything
+    /// to do).
+    #[inline]
+    pub(crate) fn start<const N: usize>(&mut self) {
+        if !self.started {
+            self.started = true;
+            self.spare = N as u32;
+        }
+    }
+}
+
+impl ConsumerState {
+    /// Gives a fresh ring's consumer its spare, buffer `N + 1`, and its first sequence number
+    /// (only the first handle has anything to do).
+    #[inline]
+    pub(crate) fn start<const N: usize>(&mut self) {
+        if !self.started {
+            self.started = true;
+            self.spare = N as u32 + 1;
+            self.next ^= 1;
+        }
+    }
+}
+
+/// One position's slot, as the ring's operations see it: the index of the buffer holding the
+/// position (with [`CONSUMER_MARK`] when the consumer put it there). It is stored XOR the
+/// position, so that a fresh ring, where position `i` holds buffer `i`, is all zeros; the
+/// position is below 2^30, so the mark is stored as it is.
+pub(crate) struct Slot<'a> {
+    entry: &'a AtomicU32,
+    key: u32,
+}
+
+impl Slot<'_> {
+    /// Swaps `entry` in, returning the entry that was there.
+    #[inline(always)]
+    pub(crate) fn swap(&self, entry: u32, order: Ordering) -> u32 {
+        self.entry.swap(entry ^ self.key, order) ^ self.key
+    }
+
+    /// Stores `new` if the slot holds `current`; the entry it held either way.
+    #[inline(always)]
+    pub(crate) fn compare_exchange(
+        &self,
+        current: u32,
+        new: u32,
+        success: Ordering,
+        failure: Ordering,
+    ) -> Result<u32, u32> {
+        self.entry
+            .compare_exchange(current ^ self.key, new ^ self.key, success, failure)
+            .map(|e| e ^ self.key)
+            .map_err(|e| e ^ self.key)
+    }
 }
 
 /// A lock-free single-producer single-consumer ring of `N` items of any `Copy` type `T`, each
@@ -109,6 +177,14 @@ pub(crate) struct ConsumerState {
 /// and its take, the consumer finds a newer item than it expected, puts it back with a
 /// compare-and-swap (on an entry tagged as the consumer's, so it cannot succeed after the
 /// producer replaced it), skips exactly the overwritten items and carries on.
+///
+/// # In `.bss`
+///
+/// A fresh ring is all zero bytes: each position's buffer index is stored XOR the position
+/// (position `i` starts with buffer `i`), and each side's first handle gives itself its spare
+/// buffer. A `static` ring made with [`SwapRing::new`] is therefore placed in `.bss`, which
+/// costs RAM but no flash and no copy at boot. ([`SwapRing::starting_at`] with another first
+/// sequence number is not all zeros.)
 ///
 /// `N` must be at least 1 (checked when the ring is built, at compile time in a `static`):
 ///
@@ -177,15 +253,19 @@ macro_rules! constructors {
             let first = crate::seq::next(first_seq.wrapping_sub(1));
             Self {
                 head: AtomicU32::new(first_before(first)),
-                slots: Self::initial_slots(),
+                // All zeros for `new()`: position `i` holds buffer `i`, stored as `0` (`Slot`),
+                // and each side's first handle gives it its spare (`start`).
+                slots: Self::zero_slots(),
                 buffers: Self::empty_buffers(),
                 producer_state: Cell::new(ProducerState {
-                    spare: N as u32,
+                    started: false,
+                    spare: 0,
                     pos: 0,
                 }),
                 consumer_state: Cell::new(ConsumerState {
-                    spare: N as u32 + 1,
-                    next: first,
+                    started: false,
+                    spare: 0,
+                    next: first ^ 1,
                     pos: 0,
                     dropped: 0,
                 }),
@@ -212,22 +292,16 @@ impl<T: Copy, const N: usize> SwapRing<T, N> {
     #[cfg(loom)]
     constructors!();
 
-    /// Every position holding the buffer of the same index.
+    /// Every position holding the buffer of the same index, as stored: zeros.
     #[cfg(not(loom))]
-    const fn initial_slots() -> [AtomicU32; N] {
-        let mut slots = [const { AtomicU32::new(0) }; N];
-        let mut i = 0;
-        while i < N {
-            slots[i] = AtomicU32::new(i as u32);
-            i += 1;
-        }
-        slots
+    const fn zero_slots() -> [AtomicU32; N] {
+        [const { AtomicU32::new(0) }; N]
     }
 
-    /// Every position holding the buffer of the same index (loom build).
+    /// Every position holding the buffer of the same index, as stored (loom build).
     #[cfg(loom)]
-    fn initial_slots() -> [AtomicU32; N] {
-        core::array::from_fn(|i| AtomicU32::new(i as u32))
+    fn zero_slots() -> [AtomicU32; N] {
+        core::array::from_fn(|_| AtomicU32::new(0))
     }
 
     /// `N + 2` never-written buffers.
@@ -270,9 +344,12 @@ impl<T: Copy, const N: usize> SwapRing<T, N> {
     ///
     /// `pos < N`.
     #[inline(always)]
-    pub(crate) unsafe fn slot(&self, pos: usize) -> &AtomicU32 {
-        // SAFETY: the caller guarantees `pos < N`.
-        unsafe { self.slots.get_unchecked(pos) }
+    pub(crate) unsafe fn slot(&self, pos: usize) -> Slot<'_> {
+        Slot {
+            // SAFETY: the caller guarantees `pos < N`.
+            entry: unsafe { self.slots.get_unchecked(pos) },
+            key: pos as u32,
+        }
     }
 }
 
@@ -288,5 +365,59 @@ impl<T: Copy, const N: usize> core::fmt::Debug for SwapRing<T, N> {
             .field("capacity", &N)
             .field("newest", &self.head.load(Ordering::Relaxed))
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    /// What puts a `static` ring in `.bss`: `new()` stores nothing but zeros (the buffers hold
+    /// no item yet, and a never-written buffer is `seq` 0 and an uninitialised value).
+    #[test]
+    fn a_new_ring_is_all_zeros() {
+        let ring = SwapRing::<u32, 5>::new();
+        assert_eq!(ring.head.load(Ordering::Relaxed), 0);
+        for slot in &ring.slots {
+            assert_eq!(slot.load(Ordering::Relaxed), 0);
+        }
+        // SAFETY: no handle is alive, so nothing else touches the states.
+        let (producer, consumer) = unsafe {
+            (
+                &*ring.producer_state.as_ptr(),
+                &*ring.consumer_state.as_ptr(),
+            )
+        };
+        assert_eq!(
+            (producer.started, producer.spare, producer.pos),
+            (false, 0, 0)
+        );
+        assert_eq!(
+            (
+                consumer.started,
+                consumer.spare,
+                consumer.next,
+                consumer.pos,
+                consumer.dropped
+            ),
+            (false, 0, 0, 0, 0)
+        );
+        for pos in 0..5 {
+            // SAFETY: `pos < N`.
+            let slot = unsafe { ring.slot(pos) };
+            // Position `pos` holds buffer `pos`.
+            assert_eq!(slot.swap(pos as u32, Ordering::Relaxed), pos as u32);
+        }
+        // Each side's first handle takes the spare a fresh ring gives it.
+        drop(ring.producer());
+        drop(ring.consumer());
+        // SAFETY: as above.
+        let (producer, consumer) = unsafe {
+            (
+                &*ring.producer_state.as_ptr(),
+                &*ring.consumer_state.as_ptr(),
+            )
+        };
+        assert_eq!((producer.spare, consumer.spare, consumer.next), (5, 6, 1));
     }
 }

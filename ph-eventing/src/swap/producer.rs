@@ -28,6 +28,9 @@ pub struct SwapProducer<'a, T: Copy, const N: usize> {
 impl<'a, T: Copy, const N: usize> SwapProducer<'a, T, N> {
     /// The handle, once `ring`'s producer flag was taken.
     pub(crate) fn taken(ring: &'a SwapRing<T, N>) -> Self {
+        // SAFETY: the caller took the producer flag, so no other handle touches the producer
+        // state, and the `Acquire` of the take ordered this after the last handle's accesses.
+        unsafe { (*ring.producer_state.as_ptr()).start::<N>() };
         Self {
             ring,
             _not_sync: PhantomData,

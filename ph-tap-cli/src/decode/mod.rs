@@ -14,7 +14,7 @@ pub mod text;
 pub mod value;
 
 pub use defmt::{DefmtDecoder, DefmtTable};
-pub use emit::Emit;
+pub use emit::{Bodies, Emit, ToFn};
 pub use ph_eventing::PhEventingDecoder;
 pub use text::TextDecoder;
 

@@ -13,7 +13,7 @@ use ph_eventing_wire::value::{ValueError, decode_value, keys_may_repeat};
 use serde_json::{Value, json};
 
 use super::value::{ValueAs, hex, render_as};
-use super::{Accounting, Decoder, Emit, StreamAccounting};
+use super::{Accounting, Bodies, Decoder, Emit, StreamAccounting, ToFn};
 use crate::record::{Body, EncodedValue, Hello, ValueSchema};
 use crate::stream::StreamTag;
 
@@ -140,33 +140,33 @@ impl Shown {
     }
 
     /// A new value, built straight from the session's frame: its events, then its body.
-    #[inline]
-    fn data(&mut self, data: DataView<'_>, emit: &mut impl FnMut(Option<StreamTag>, Body)) {
+    /// Inlined into the session's loop, so that the frame's view stays in registers (a view
+    /// passed in memory is read back with loads wider than the stores that wrote it, which
+    /// wait for them).
+    #[inline(always)]
+    fn data(&mut self, data: DataView<'_>, emit: &mut impl Bodies) {
         let tag = self.tag(data.stream);
         for &e in data.events {
-            emit(tag.clone(), Body::Event(e));
+            emit.push(tag.clone(), Body::Event(e));
         }
         // A body made and handed on in each arm: built in one place, of one shape, it can go
         // straight into its record (no copy of it on the stack that the record's reads wait on).
         match data.schema {
             Some(schema) if self.encoded_values => {
                 let (schema, keys_may_repeat) = self.encoded(schema);
-                emit(
-                    tag,
-                    Body::Encoded {
-                        seq: data.seq,
-                        value: EncodedValue {
-                            bytes: ValueBytes::from(data.value),
-                            schema,
-                            keys_may_repeat,
-                        },
+                emit.push_with(tag, || Body::Encoded {
+                    seq: data.seq,
+                    value: EncodedValue {
+                        bytes: ValueBytes::from(data.value),
+                        schema,
+                        keys_may_repeat,
                     },
-                );
+                });
             }
             schema => {
                 let value = schema.map(|s| decode_value(s, data.value));
                 let value = shown_value(self.fallback, data.value, value);
-                emit(
+                emit.push(
                     tag,
                     Body::Value {
                         seq: data.seq,
@@ -178,7 +178,7 @@ impl Shown {
     }
 
     /// Everything but a new value ([`data`](Self::data)).
-    fn show(&mut self, record: Record, emit: &mut dyn FnMut(Option<StreamTag>, Body)) {
+    fn show(&mut self, record: Record, emit: &mut impl Bodies) {
         let fallback = self.fallback;
         match record {
             // A session's own data record (not what `feed_visit` gives): as its view.
@@ -193,9 +193,9 @@ impl Shown {
                     schema: data.schema.as_ref(),
                     events: &data.events,
                 };
-                self.data(view, &mut |tag, body| emit(tag, body));
+                self.data(view, emit);
             }
-            Record::Duplicate { stream, seq } => emit(
+            Record::Duplicate { stream, seq } => emit.push(
                 self.tag(stream),
                 Body::Event(ph_eventing_wire::accounting::Event::Duplicate { seq }),
             ),
@@ -207,10 +207,10 @@ impl Shown {
                 self.last = None;
                 let tag = self.tag(hello.stream);
                 for e in hello.events {
-                    emit(tag.clone(), Body::Event(e));
+                    emit.push(tag.clone(), Body::Event(e));
                 }
                 if !hello.repeated {
-                    emit(
+                    emit.push(
                         tag,
                         Body::Hello(Hello {
                             boot_id: hello.boot_id,
@@ -224,7 +224,7 @@ impl Shown {
             }
             // Joining mid-frame is normal for a live stream.
             Record::Rejected(err) if err.kind() == FrameErrorKind::LeadingGarbage => {}
-            Record::Rejected(err) => emit(None, Body::Rejected(err)),
+            Record::Rejected(err) => emit.push(None, Body::Rejected(err)),
             // The `Event::Unplaced` it carries is said by the body, with the values.
             Record::Unplaced(unplaced) => {
                 let mut decoded = unplaced.decoded.map(Vec::into_iter);
@@ -235,9 +235,9 @@ impl Shown {
                         shown_value(fallback, bytes, decoded.as_mut().and_then(Iterator::next))
                     })
                     .collect();
-                emit(self.tag(unplaced.stream), Body::Unplaced { values });
+                emit.push(self.tag(unplaced.stream), Body::Unplaced { values });
             }
-            Record::Warning(warning) => emit(None, Body::Warning(Box::new(warning.into()))),
+            Record::Warning(warning) => emit.push(None, Body::Warning(Box::new(warning.into()))),
         }
     }
 }
@@ -262,7 +262,7 @@ struct ShowTo<'a, E> {
     emit: E,
 }
 
-impl<E: FnMut(Option<StreamTag>, Body)> Visitor for ShowTo<'_, E> {
+impl<E: Bodies> Visitor for ShowTo<'_, E> {
     #[inline]
     fn data(&mut self, data: DataView<'_>) {
         self.shown.data(data, &mut self.emit);
@@ -276,26 +276,24 @@ impl<E: FnMut(Option<StreamTag>, Body)> Visitor for ShowTo<'_, E> {
 impl Decoder for PhEventingDecoder {
     fn feed(&mut self, bytes: &[u8], emit: &mut dyn FnMut(Body)) {
         let Self { session, shown } = self;
-        let emit = |_: Option<StreamTag>, body| emit(body);
+        let emit = ToFn(|_: Option<StreamTag>, body| emit(body));
         session.feed_visit(bytes, &mut ShowTo { shown, emit });
     }
 
     fn finish(&mut self, emit: &mut dyn FnMut(Body)) {
         for record in self.session.finish() {
-            self.shown.show(record, &mut |_, body| emit(body));
+            self.shown.show(record, &mut ToFn(|_, body| emit(body)));
         }
     }
 
     fn feed_streams(&mut self, bytes: &[u8], out: &mut Emit<'_>) {
         let Self { session, shown } = self;
-        let emit = |tag, body| out.push(tag, body);
-        session.feed_visit(bytes, &mut ShowTo { shown, emit });
+        session.feed_visit(bytes, &mut ShowTo { shown, emit: out });
     }
 
     fn finish_streams(&mut self, out: &mut Emit<'_>) {
         for record in self.session.finish() {
-            self.shown
-                .show(record, &mut |tag, body| out.push(tag, body));
+            self.shown.show(record, out);
         }
     }
 

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use ph_eventing_wire::accounting::Event;
+use ph_eventing_wire::accounting::{Event, Gap};
 use ph_eventing_wire::value::visit_value;
 
 use super::chart::Chart;
@@ -181,47 +181,34 @@ impl PlotSink {
         };
         let time = record.at.map(seconds);
         let over_time = |chart: &Chart| time.map(|t| (chart.last_x.unwrap_or(t), t));
-        match *event {
-            Event::RingDrop {
-                count,
-                first_seq,
-                last_seq,
+        if let Some(Gap {
+            count,
+            first_seq,
+            last_seq,
+        }) = event.gap()
+        {
+            let kind = match event {
+                Event::RingDrop { .. } => LossKind::RingDrop,
+                Event::Refused { .. } => LossKind::Refused,
+                _ => LossKind::LinkLoss,
+            };
+            let seq_range = chart.line.range(first_seq, last_seq);
+            let range = match self.options.x {
+                XAxis::Seq => Some(seq_range),
+                XAxis::Time => over_time(chart),
+            };
+            if let Some((from, to)) = range {
+                chart.loss(kind, from, to, Some(count));
             }
-            | Event::Refused {
-                count,
-                first_seq,
-                last_seq,
+        } else if let Event::TargetReset { .. } = event {
+            let at = chart.line.reset();
+            let range = match self.options.x {
+                XAxis::Seq => Some((at, at)),
+                XAxis::Time => over_time(chart),
+            };
+            if let Some((from, to)) = range {
+                chart.loss(LossKind::Reset, from, to, None);
             }
-            | Event::LinkLoss {
-                count,
-                first_seq,
-                last_seq,
-            } => {
-                let kind = match event {
-                    Event::RingDrop { .. } => LossKind::RingDrop,
-                    Event::Refused { .. } => LossKind::Refused,
-                    _ => LossKind::LinkLoss,
-                };
-                let seq_range = chart.line.range(first_seq, last_seq);
-                let range = match self.options.x {
-                    XAxis::Seq => Some(seq_range),
-                    XAxis::Time => over_time(chart),
-                };
-                if let Some((from, to)) = range {
-                    chart.loss(kind, from, to, Some(count));
-                }
-            }
-            Event::TargetReset { .. } => {
-                let at = chart.line.reset();
-                let range = match self.options.x {
-                    XAxis::Seq => Some((at, at)),
-                    XAxis::Time => over_time(chart),
-                };
-                if let Some((from, to)) = range {
-                    chart.loss(LossKind::Reset, from, to, None);
-                }
-            }
-            Event::SeqWrap | Event::Duplicate { .. } | Event::Unplaced { .. } => {}
         }
     }
 

@@ -29,6 +29,16 @@ CLEAN = ["--link-loss", "0", "--corrupt", "0", "--no-bursts", "--no-reset", "--s
          "--first-seq", "1", "--format", "json", "--no-time", "--no-status"]
 
 
+STARTED = []
+
+
+def start(args, **kwargs):
+    """A process, ended when this script ends however it ends."""
+    proc = subprocess.Popen(args, **kwargs)
+    STARTED.append(proc)
+    return proc
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -48,7 +58,7 @@ def broker(dir):
     with open(conf, "w") as f:
         f.write(f"listener {port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 0\n"
                 "max_inflight_messages 0\nuser root\n")
-    proc = subprocess.Popen(["mosquitto", "-c", conf], stdout=subprocess.DEVNULL,
+    proc = start(["mosquitto", "-c", conf], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 10
     while True:
@@ -62,7 +72,7 @@ def broker(dir):
 
 
 def consumer(ph_tap, port, extra, stdout):
-    proc = subprocess.Popen([ph_tap, "attach", "--mqtt", f"mqtt://127.0.0.1:{port}/bench/+",
+    proc = start([ph_tap, "attach", "--mqtt", f"mqtt://127.0.0.1:{port}/bench/+",
                              "--format", "json", "--no-time", "--no-status"] + extra,
                             stdout=stdout, stderr=subprocess.PIPE)
     line = proc.stderr.readline().decode()
@@ -77,7 +87,7 @@ def throughput(ph_tap, boards, count):
         sub = consumer(ph_tap, port, ["--save", os.path.join(dir, "got.bin")], subprocess.DEVNULL)
         names = [f"b{i}" for i in range(boards)]
         cpu0, t0 = cpu_seconds(sub.pid), time.monotonic()
-        pubs = [subprocess.Popen([ph_tap, "demo", "--count", str(count), "--tick-ms", "0",
+        pubs = [start([ph_tap, "demo", "--count", str(count), "--tick-ms", "0",
                                   "--seed", str(i + 1), "--board", n,
                                   "--publish", f"mqtt://127.0.0.1:{port}/bench",
                                   "--publish-buffer", "1GiB",
@@ -131,7 +141,7 @@ def latency(ph_tap, boards, count, tick_ms):
         sent, readers, pubs = {}, [], []
         for i in range(boards):
             n = f"b{i}"
-            p = subprocess.Popen([ph_tap, "demo", "--count", str(count), "--tick-ms", str(tick_ms),
+            p = start([ph_tap, "demo", "--count", str(count), "--tick-ms", str(tick_ms),
                                   "--seed", str(i + 1), "--board", n,
                                   "--publish", f"mqtt://127.0.0.1:{port}/bench"] + CLEAN,
                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
@@ -158,6 +168,14 @@ def latency(ph_tap, boards, count, tick_ms):
 
 
 if __name__ == "__main__":
+    import signal
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))
     ph_tap, mode = sys.argv[1], sys.argv[2]
     args = [int(a) for a in sys.argv[3:]]
-    {"throughput": throughput, "latency": latency}[mode](ph_tap, *args)
+    try:
+        {"throughput": throughput, "latency": latency}[mode](ph_tap, *args)
+    finally:
+        for proc in STARTED:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use clap::{ArgGroup, Args, Parser, Subcommand};
 
 mod plot;
+mod publish;
 pub use plot::PlotArgs;
+pub use publish::PublishArgs;
 
 use ph_tap::board::Board;
 use ph_tap::decode::value::ValueAs;
@@ -86,7 +88,7 @@ impl Command {
 
 /// `ph-tap attach`.
 #[derive(Debug, Args)]
-#[command(group(ArgGroup::new("target").required(true).multiple(true).args(["chip", "tcp", "boards"])))]
+#[command(group(ArgGroup::new("target").required(true).multiple(true).args(["chip", "tcp", "boards", "mqtt"])))]
 pub struct AttachArgs {
     /// How to reach the target through a probe.
     #[command(flatten)]
@@ -98,6 +100,11 @@ pub struct AttachArgs {
     /// telnet port, QEMU's serial socket).
     #[arg(long, value_name = "HOST:PORT", conflicts_with_all = ["gdb", "chip_description", "reset", "elf", "channels", "show_channels"])]
     pub tcp: Option<String>,
+    /// Read boards from an MQTT broker instead (what `--publish` sends): PREFIX/+ for every
+    /// board publishing under PREFIX, each shown, saved and accounted as if attached locally,
+    /// or PREFIX/NAME for one. `mqtts://` for TLS (with --ca FILE).
+    #[arg(long, value_name = "mqtt[s]://[USER[:PASS]@]HOST[:PORT]/PREFIX/+", conflicts_with_all = ["tcp", "gdb", "chip_description", "reset", "elf", "channels", "show_channels", "publish", "boards", "all_probes"])]
+    pub mqtt: Option<String>,
     /// Several boards at once, from a TOML file: one `[[board]]` each, with `name`, `chip`
     /// (or --chip for all), `probe` (a selector, as `ph-tap list` prints it) or `gdb`
     /// (HOST:PORT), `elf`, and any of `speed`, `protocol`, `connect_under_reset`,
@@ -105,15 +112,18 @@ pub struct AttachArgs {
     /// reader, decoders, accounting and reconnecting; every line says its board (`[NAME]`,
     /// JSON `"board"`, a CSV `board` column), the summary has a row per board, and one board
     /// failing never stops the others.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["tcp", "gdb", "probe", "all_probes", "elf", "chip_description", "reset", "channels", "show_channels"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["tcp", "gdb", "probe", "all_probes", "elf", "chip_description", "reset", "channels", "show_channels", "publish"])]
     pub boards: Option<PathBuf>,
     /// Attach to every probe connected (`ph-tap list`), one board each, all of the one
     /// --chip, each named after its probe (`VID-PID-SERIAL`), as several --probe would.
-    #[arg(long, requires = "chip", conflicts_with_all = ["tcp", "gdb", "probe", "boards"])]
+    #[arg(long, requires = "chip", conflicts_with_all = ["tcp", "gdb", "probe", "boards", "publish"])]
     pub all_probes: bool,
     /// Reconnecting and saving.
     #[command(flatten)]
     pub live: LiveArgs,
+    /// Publishing to an MQTT broker.
+    #[command(flatten)]
+    pub publish: PublishArgs,
     /// Output options.
     #[command(flatten)]
     pub output: OutputArgs,
@@ -165,6 +175,9 @@ pub struct RunArgs {
     /// Reconnecting and saving (as `attach`).
     #[command(flatten)]
     pub live: LiveArgs,
+    /// Publishing to an MQTT broker (as `attach`).
+    #[command(flatten)]
+    pub publish: PublishArgs,
     /// Output options.
     #[command(flatten)]
     pub output: OutputArgs,
@@ -234,6 +247,9 @@ pub struct DemoArgs {
     /// Save the raw bytes the link delivered (replay with `ph-tap decode FILE`).
     #[arg(long, value_name = "FILE")]
     pub save: Option<PathBuf>,
+    /// Publishing to an MQTT broker (as `attach`).
+    #[command(flatten)]
+    pub publish: PublishArgs,
     /// Name the simulated board: every record carries it (`[NAME]` before each line, JSON
     /// `"board"`), as in a run of several boards.
     #[arg(long, value_name = "NAME", value_parser = parse_board)]

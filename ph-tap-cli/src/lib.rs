@@ -36,6 +36,7 @@ pub mod channel;
 pub mod decode;
 pub mod demo;
 pub mod farm;
+pub mod mqtt;
 pub mod name;
 pub mod pipeline;
 pub mod plot;

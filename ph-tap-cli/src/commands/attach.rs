@@ -22,8 +22,19 @@ pub(super) fn run(args: &AttachArgs, stop: &Arc<AtomicBool>) -> Result<()> {
         live: true,
         decoders: super::decoders(&args.output, args.rtt.elf.as_deref())?,
         ended: "stream ended",
+        publish: std::cell::RefCell::new(args.publish.connect(args.live.board.as_ref())?),
         board: args.live.board.clone(),
     };
+    if let Some(url) = &args.mqtt {
+        let given = args.probe.flags_given();
+        if !given.is_empty() {
+            anyhow::bail!(
+                "--mqtt reads boards from a broker, not a probe: drop {}",
+                given.join(", ")
+            );
+        }
+        return super::mqtt::attach(url, args, &how, stop);
+    }
     if let Some(addr) = &args.tcp {
         let given = args.probe.flags_given();
         if !given.is_empty() {

@@ -43,6 +43,7 @@ fn replay(
         live: matches!(recording, Recording::Capture(_)),
         decoders: super::decoders(&args.output, args.elf.as_deref())?,
         ended: "capture ended",
+        publish: std::cell::RefCell::new(None),
         board: None,
     };
     match recording {

@@ -37,6 +37,7 @@ pub(super) fn run(args: &DemoArgs, stop: &Arc<AtomicBool>) -> Result<()> {
         live: true,
         decoders: super::decoders(&args.output, None)?,
         ended: "demo ended",
+        publish: std::cell::RefCell::new(args.publish.connect(args.board.as_ref())?),
         board: args.board.clone(),
     };
     let config = config(args);

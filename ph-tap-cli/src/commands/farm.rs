@@ -10,7 +10,7 @@ use ph_tap::farm::{
 };
 use ph_tap::probe::list_probes;
 
-use crate::cli::{AttachArgs, Format};
+use crate::cli::{AttachArgs, Format, OutputArgs};
 
 /// Whether `attach` reads several boards.
 pub(super) fn wanted(args: &AttachArgs) -> bool {
@@ -60,18 +60,7 @@ pub(super) fn run(args: &AttachArgs, stop: &Arc<AtomicBool>) -> Result<()> {
         }
     };
     let decoders = super::decoders(out, None)?;
-    let mut output = FarmOutput::new(match out.format {
-        Format::Human => FarmFormat::Human,
-        Format::Json => FarmFormat::Json,
-        Format::Csv => FarmFormat::Csv,
-    })
-    .times(!out.no_time);
-    output.color = out.color.enabled_for_stdout();
-    output.verbose = out.verbose;
-    output.streams = out.streams.clone();
-    output.decoders = decoders.clone();
-    output.save = args.live.save.clone();
-    output.one_thread = out.one_thread;
+    let output = output(out, args.live.save.clone(), &decoders);
     let farm = Farm::new(output, Arc::clone(stop));
     attach_boards(&farm, boards, &decoders, args.live.no_reconnect)?;
     let report = farm.wait()?;
@@ -82,4 +71,26 @@ pub(super) fn run(args: &AttachArgs, stop: &Arc<AtomicBool>) -> Result<()> {
             report.boards.len()
         ),
     }
+}
+
+/// The farm's output as the command line asks for it: the format and its options, every
+/// board's `--save` file made from `save`.
+pub(super) fn output(
+    out: &OutputArgs,
+    save: Option<std::path::PathBuf>,
+    decoders: &ph_tap::decode::DecoderOptions,
+) -> FarmOutput {
+    let mut output = FarmOutput::new(match out.format {
+        Format::Human => FarmFormat::Human,
+        Format::Json => FarmFormat::Json,
+        Format::Csv => FarmFormat::Csv,
+    })
+    .times(!out.no_time);
+    output.color = out.color.enabled_for_stdout();
+    output.verbose = out.verbose;
+    output.streams = out.streams.clone();
+    output.decoders = decoders.clone();
+    output.save = save;
+    output.one_thread = out.one_thread;
+    output
 }

@@ -5,9 +5,11 @@ mod decode;
 mod demo;
 mod farm;
 mod list;
+mod mqtt;
 mod plot;
 mod run;
 
+use std::cell::RefCell;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::sync::Arc;
@@ -17,6 +19,7 @@ use anyhow::Result;
 use ph_tap::board::Board;
 use ph_tap::channel::{Channel, ChannelKind};
 use ph_tap::decode::DecoderOptions;
+use ph_tap::mqtt::MqttPublisher;
 use ph_tap::pipeline::{Ending, Pipeline};
 use ph_tap::probe::{FirmwareStop, ProbeOptions};
 use ph_tap::router::Router;
@@ -55,6 +58,9 @@ struct Stream<'a> {
     decoders: DecoderOptions,
     /// What `--tui` says when the input ends (`capture ended`).
     ended: &'static str,
+    /// `--publish`: the board's telemetry to an MQTT broker too, connected before the source
+    /// is opened; the pipeline takes it.
+    publish: RefCell<Option<MqttPublisher>>,
     /// `--board NAME`: every record tagged with it.
     board: Option<Board>,
 }
@@ -184,6 +190,13 @@ fn stream_to<W: Write>(
         Some(addr) => pipeline.sink(UdpSink::connect(addr)?.shown(shown.clone())),
         None => pipeline,
     };
+    let pipeline = match how.publish.borrow_mut().take() {
+        Some(mut publisher) => {
+            publisher.set_channels(&named);
+            pipeline.sink(publisher)
+        }
+        None => pipeline,
+    };
     // The dashboard shows the warnings in its log pane: nothing else writes on its screen.
     let pipeline = if args.tui {
         pipeline
@@ -250,6 +263,7 @@ mod tests {
             live: false,
             decoders: DecoderOptions::default(),
             ended: "capture ended",
+            publish: RefCell::new(None),
             board: None,
         };
         let mut out = Vec::new();
@@ -330,6 +344,7 @@ mod tests {
             live: true,
             decoders: DecoderOptions::default(),
             ended: "capture ended",
+            publish: RefCell::new(None),
             board: None,
         };
         let logs: Vec<u8> = (0..50u8).collect();

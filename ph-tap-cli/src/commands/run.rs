@@ -45,6 +45,7 @@ pub(super) fn run(args: &RunArgs, stop: &Arc<AtomicBool>) -> Result<()> {
         live: true,
         decoders: super::decoders(&args.output, Some(&args.elf))?,
         ended: "stream ended",
+        publish: std::cell::RefCell::new(args.publish.connect(args.live.board.as_ref())?),
         board: args.live.board.clone(),
     };
 

@@ -109,7 +109,7 @@ impl<W: Write> JsonSink<W> {
     /// [`object`](Self::object) as one line of JSON, appended to `out`: a value's object
     /// (nearly every line of a stream) is written straight into it, field by field, in the same
     /// order and with the same text as the object would be.
-    fn write_line(record: &Record, show_channel: bool, out: &mut Vec<u8>) {
+    pub fn write_line(record: &Record, show_channel: bool, out: &mut Vec<u8>) {
         let seq = match &record.body {
             Body::Value { seq, .. } | Body::Encoded { seq, .. } => *seq,
             _ => {

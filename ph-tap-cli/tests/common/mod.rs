@@ -4,6 +4,7 @@
 
 pub mod defmt;
 pub mod gdb_server;
+pub mod mosquitto;
 pub mod qemu_gdb;
 pub mod rtt_elf;
 pub mod scenarios;

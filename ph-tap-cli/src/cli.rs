@@ -112,11 +112,11 @@ pub struct AttachArgs {
     /// reader, decoders, accounting and reconnecting; every line says its board (`[NAME]`,
     /// JSON `"board"`, a CSV `board` column), the summary has a row per board, and one board
     /// failing never stops the others.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["tcp", "gdb", "probe", "all_probes", "elf", "chip_description", "reset", "channels", "show_channels", "publish"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["tcp", "gdb", "probe", "all_probes", "elf", "chip_description", "reset", "channels", "show_channels"])]
     pub boards: Option<PathBuf>,
     /// Attach to every probe connected (`ph-tap list`), one board each, all of the one
     /// --chip, each named after its probe (`VID-PID-SERIAL`), as several --probe would.
-    #[arg(long, requires = "chip", conflicts_with_all = ["tcp", "gdb", "probe", "boards", "publish"])]
+    #[arg(long, requires = "chip", conflicts_with_all = ["tcp", "gdb", "probe", "boards"])]
     pub all_probes: bool,
     /// Reconnecting and saving.
     #[command(flatten)]

@@ -320,6 +320,104 @@ fn two_boards_published_at_once_are_each_accounted_as_their_producer_sent_them()
     }
 }
 
+/// `ph-tap attach --boards` of two local boards (the tests' GDB servers) with `--publish`:
+/// each board publishes under its own name, and one `attach --mqtt PREFIX/+` sees both, each
+/// value once and in order, each board's accounting its own.
+#[cfg(unix)]
+#[test]
+fn a_farm_of_local_boards_publishes_each_under_its_own_name() {
+    use common::gdb_server::GdbServer;
+    use common::{rtt_elf, wire_frames};
+
+    let broker = Broker::start();
+    let mut consumer = Consumer::start(&broker.url("farm/+"), &["--value-as", "u32"]);
+    let (a_stream, a_ends) = wire_frames(200, |seq| seq * 3);
+    let (b_stream, b_ends) = wire_frames(300, |seq| seq + 1000);
+    let a = GdbServer::start(a_stream, a_ends, 3);
+    let b = GdbServer::start(b_stream, b_ends, 3);
+    let elf = rtt_elf::elf_file();
+    let dir = tempfile::tempdir().unwrap();
+    let boards = dir.path().join("boards.toml");
+    let text: String = [("a", &a.addr), ("b", &b.addr)]
+        .iter()
+        .map(|(name, addr)| {
+            format!(
+                "[[board]]\nname = \"{name}\"\nchip = \"nRF52840\"\ngdb = \"{addr}\"\nelf = {:?}\n\n",
+                elf.path().display().to_string()
+            )
+        })
+        .collect();
+    std::fs::write(&boards, text).unwrap();
+    let mut producer = Command::new(PH_TAP)
+        .args(["attach", "--boards"])
+        .arg(&boards)
+        .args(["--format", "json", "--no-status", "--color", "never"])
+        .args(["--publish", &broker.url("farm")])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run ph-tap attach --boards");
+    let last = |board: &'static str, seq: u64| {
+        move |v: &Value| v["board"] == board && v["type"] == "event" && v["seq"] == seq
+    };
+    consumer.wait_for("board a's last value", last("a", 200));
+    let seen_b = consumer
+        .seen
+        .iter()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .any(|v| last("b", 300)(&v));
+    if !seen_b {
+        consumer.wait_for("board b's last value", last("b", 300));
+    }
+    // Both targets wrote everything; the producer ends as Ctrl-C ends it.
+    assert_eq!(
+        (a.stats().frames_written, b.stats().frames_written),
+        (200, 300)
+    );
+    let kill = Command::new("kill")
+        .args(["-INT", &producer.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let mut err = String::new();
+    producer
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(producer.wait().unwrap().success(), "{err}");
+    let values: Vec<Value> = consumer
+        .seen
+        .iter()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|v| v["type"] == "event")
+        .collect();
+    for (board, count, value) in [
+        ("a", 200u64, &(|s: u64| s * 3) as &dyn Fn(u64) -> u64),
+        ("b", 300, &|s: u64| s + 1000),
+    ] {
+        let got: Vec<(u64, u64)> = values
+            .iter()
+            .filter(|v| v["board"] == board)
+            .map(|v| (v["seq"].as_u64().unwrap(), v["value"].as_u64().unwrap()))
+            .collect();
+        let sent: Vec<(u64, u64)> = (1..=count).map(|s| (s, value(s))).collect();
+        assert_eq!(got, sent, "board {board}");
+    }
+    let summaries = consumer.finish_all();
+    for (board, frames) in [("a", 200), ("b", 300)] {
+        let summary = summaries
+            .iter()
+            .find(|s| s["board"] == board)
+            .unwrap_or_else(|| panic!("no summary of board {board}: {summaries:?}"));
+        assert_eq!(summary["frames"], frames, "{summary}");
+        assert_eq!(summary["link_losses"], 0, "{summary}");
+        assert_eq!(summary["corrupt_frames"], 0, "{summary}");
+    }
+}
+
 #[test]
 fn wire_messages_are_whole_frames_in_order() {
     let broker = Broker::start();

@@ -12,7 +12,8 @@ use ph_tap::mqtt::{DEFAULT_BUFFER, MqttPublisher, MqttUrl, PublishOptions, parse
 pub struct PublishArgs {
     /// Also publish the telemetry to an MQTT broker: its raw wire bytes, whole frames per
     /// message and in order, to PREFIX/<board>/wire (QoS 1), the board named by --board
-    /// (`board` without it). `mqtts://` for TLS. Read it back
+    /// (`board` without it; with several boards, each under its own name, through its own
+    /// connection). `mqtts://` for TLS. Read it back
     /// with `ph-tap attach --mqtt URL/PREFIX/+`.
     #[arg(long, value_name = "mqtt[s]://[USER[:PASS]@]HOST[:PORT]/PREFIX")]
     pub publish: Option<String>,

@@ -60,7 +60,10 @@ pub(super) fn run(args: &AttachArgs, stop: &Arc<AtomicBool>) -> Result<()> {
         }
     };
     let decoders = super::decoders(out, None)?;
-    let output = output(out, args.live.save.clone(), &decoders);
+    let mut output = output(out, args.live.save.clone(), &decoders);
+    // `--publish`: every board to the broker under its own name, each through its own
+    // connection, made when the board starts (the URL and options checked here, first).
+    output.publish = args.publish.options(None)?;
     let farm = Farm::new(output, Arc::clone(stop));
     attach_boards(&farm, boards, &decoders, args.live.no_reconnect)?;
     let report = farm.wait()?;

@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 
 use crate::board::Board;
 use crate::decode::DecoderOptions;
+use crate::mqtt::{MqttPublisher, PublishOptions};
 use crate::pipeline::{Ending, Pipeline};
 use crate::router::Router;
 use crate::sink::{CsvSink, HumanSink, JsonSink, SaveSink, Sink, Stats, StreamFilter, WarningSink};
@@ -76,6 +77,16 @@ pub(super) fn run_board(
         FarmFormat::Csv => pipeline.sink(StreamFilter::new(csv_sink(out).header(false), shown)),
     };
     let mut pipeline = pipeline.sink(WarningSink).sink(StatsSlot(stats));
+    if let Some(template) = &output.publish {
+        let options = PublishOptions {
+            board: board.as_str().to_owned(),
+            ..template.clone()
+        };
+        let mut publisher = MqttPublisher::connect(options)
+            .with_context(|| format!("board {board}: cannot publish"))?;
+        publisher.set_channels(&named);
+        pipeline = pipeline.sink(publisher);
+    }
     if let Some(save) = save {
         pipeline = pipeline.sink(save);
     }

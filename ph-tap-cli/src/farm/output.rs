@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::board::Board;
 use crate::decode::DecoderOptions;
+use crate::mqtt::PublishOptions;
 use crate::stream::StreamSelector;
 
 use super::writer::SharedOut;
@@ -58,6 +59,10 @@ pub struct FarmOutput {
     pub one_thread: bool,
     /// Prints the summary table, one row per board, on stderr at [`wait`](super::Farm::wait).
     pub summary: bool,
+    /// `--publish`: each board publishes its telemetry to the broker under its own name
+    /// (`PREFIX/<board>/wire`), through a connection of its own; the options' `board` is
+    /// replaced by each board's name.
+    pub publish: Option<PublishOptions>,
 }
 
 impl FarmOutput {
@@ -74,6 +79,7 @@ impl FarmOutput {
             save: None,
             one_thread: false,
             summary: true,
+            publish: None,
         }
     }
 

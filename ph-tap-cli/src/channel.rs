@@ -114,3 +114,19 @@ impl Channel {
         }
     }
 }
+
+/// `up channel 1 'ph-eventing'` / `up channels 0 'defmt', 1 'ph-eventing'`: what is read, for
+/// the line that says a target was attached.
+///
+/// ```
+/// use ph_tap::channel::{Channel, ChannelKind, up_channels};
+/// let defmt = Channel { id: 0, name: Some("defmt".into()), kind: ChannelKind::Defmt };
+/// let telemetry = Channel { id: 1, name: Some("ph-eventing".into()), kind: ChannelKind::PhEventing };
+/// assert_eq!(up_channels(&[telemetry.clone()]), "up channel 1 'ph-eventing'");
+/// assert_eq!(up_channels(&[defmt, telemetry]), "up channels 0 'defmt', 1 'ph-eventing'");
+/// ```
+pub fn up_channels(channels: &[Channel]) -> String {
+    let listed: Vec<String> = channels.iter().map(Channel::label).collect();
+    let s = if listed.len() == 1 { "" } else { "s" };
+    format!("up channel{s} {}", listed.join(", "))
+}

@@ -66,10 +66,10 @@ pub(super) fn run(args: &AttachArgs, stop: &Arc<AtomicBool>) -> Result<()> {
     eprintln!(
         "attached: RTT control block at {:#010x}, {} (Ctrl-C to stop)",
         source.control_block(),
-        super::up_channels(source.channels()),
+        ph_tap::channel::up_channels(source.channels()),
     );
     // Attach again as the first time, but never reset a target that is already running.
-    let what = super::probe_kind(&args.probe);
+    let what = args.probe.kind();
     let probe = args.probe.clone();
     let rtt = RttOptions {
         reset: false,

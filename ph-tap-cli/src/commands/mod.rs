@@ -17,11 +17,11 @@ use std::sync::atomic::AtomicBool;
 
 use anyhow::Result;
 use ph_tap::board::Board;
-use ph_tap::channel::{Channel, ChannelKind};
+use ph_tap::channel::ChannelKind;
 use ph_tap::decode::DecoderOptions;
 use ph_tap::mqtt::MqttPublisher;
 use ph_tap::pipeline::{Ending, Pipeline};
-use ph_tap::probe::{FirmwareStop, ProbeOptions};
+use ph_tap::probe::FirmwareStop;
 use ph_tap::router::Router;
 use ph_tap::sink::{
     CsvSink, HumanSink, JsonSink, SaveSink, StreamFilter, SummarySink, TuiSink, UdpSink,
@@ -110,23 +110,6 @@ fn stream_live(
         return stream(first, how, stop);
     }
     stream(Reconnecting::new(what, Box::new(first), connect), how, stop)
-}
-
-/// What a probe source is, in messages: the probe or the GDB server.
-fn probe_kind(probe: &ProbeOptions) -> &'static str {
-    if probe.gdb.is_some() {
-        "GDB server"
-    } else {
-        "probe"
-    }
-}
-
-/// `up channel 1 'ph-eventing'` / `up channels 0 'defmt', 1 'ph-eventing'`, for the line that
-/// says what is read.
-fn up_channels(channels: &[Channel]) -> String {
-    let listed: Vec<String> = channels.iter().map(Channel::label).collect();
-    let s = if listed.len() == 1 { "" } else { "s" };
-    format!("up channel{s} {}", listed.join(", "))
 }
 
 fn stream_to<W: Write>(
@@ -225,6 +208,7 @@ fn stream_to<W: Write>(
 mod tests {
     use super::*;
     use clap::Parser;
+    use ph_tap::channel::Channel;
     use ph_tap::demo::{DemoConfig, DemoSource};
     use ph_tap::source::Poll;
 

@@ -69,11 +69,11 @@ pub(super) fn run(args: &RunArgs, stop: &Arc<AtomicBool>) -> Result<()> {
         flashed.as_secs_f64(),
         if args.no_verify { "" } else { " (verified)" },
         began.elapsed().as_secs_f64(),
-        super::up_channels(source.channels()),
+        ph_tap::channel::up_channels(source.channels()),
     );
 
     // Attach again as the first time, without flashing or resetting: the firmware runs on.
-    let what = super::probe_kind(&args.probe);
+    let what = args.probe.kind();
     let probe = args.probe.clone();
     let elf = args.elf.clone();
     let connect = Box::new(move || -> Result<Box<dyn Source>> {

@@ -6,7 +6,7 @@
 use anyhow::{Result, bail};
 
 use crate::board::Board;
-use crate::channel::Channel;
+use crate::channel::up_channels;
 use crate::decode::DecoderOptions;
 use crate::probe::{
     ProbeEntry, ProbeOptions, RttOptions, UDEV_HINT, attach, parse_selector, resolve_chip_with,
@@ -133,7 +133,7 @@ pub fn attach_boards(
                     Box::new(source)
                 } else {
                     Box::new(Reconnecting::new(
-                        what(&spec.probe),
+                        spec.probe.kind(),
                         Box::new(source),
                         reconnect(spec),
                     ))
@@ -167,20 +167,4 @@ fn reconnect(spec: BoardSpec) -> crate::source::Connect {
         let target = resolve_chip_with(&chip, probe.chip_description.as_deref())?;
         Ok(Box::new(attach(target, &probe, &rtt)?))
     })
-}
-
-/// What a board's source is, in messages.
-fn what(probe: &ProbeOptions) -> &'static str {
-    if probe.gdb.is_some() {
-        "GDB server"
-    } else {
-        "probe"
-    }
-}
-
-/// `up channel 1 'ph-eventing'` / `up channels 0 'defmt', 1 'ph-eventing'`.
-fn up_channels(channels: &[Channel]) -> String {
-    let listed: Vec<String> = channels.iter().map(Channel::label).collect();
-    let s = if listed.len() == 1 { "" } else { "s" };
-    format!("up channel{s} {}", listed.join(", "))
 }

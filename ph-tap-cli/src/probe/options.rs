@@ -52,6 +52,27 @@ pub struct ProbeOptions {
 }
 
 impl ProbeOptions {
+    /// What the target is reached through, in messages: `GDB server` with `--gdb`, `probe`
+    /// otherwise.
+    ///
+    /// ```
+    /// use clap::Parser;
+    /// #[derive(Parser)]
+    /// struct Cli {
+    ///     #[command(flatten)]
+    ///     probe: ph_tap::probe::ProbeOptions,
+    /// }
+    /// let cli = Cli::parse_from(["t", "--chip", "nRF52840", "--gdb", "127.0.0.1:1234"]);
+    /// assert_eq!(cli.probe.kind(), "GDB server");
+    /// ```
+    pub fn kind(&self) -> &'static str {
+        if self.gdb.is_some() {
+            "GDB server"
+        } else {
+            "probe"
+        }
+    }
+
     /// The probe flags set on the command line rather than from the environment (a
     /// `PROBE_RS_*` variable holding the same value counts as the environment), by flag name:
     /// what `--tcp`, which reads no probe, must refuse, while an exported `PROBE_RS_CHIP` is no

@@ -418,12 +418,13 @@ fn a_farm_of_local_boards_publishes_each_under_its_own_name() {
     }
 }
 
-#[test]
-fn wire_messages_are_whole_frames_in_order() {
-    let broker = Broker::start();
+/// `mosquitto_sub` on `topic` at QoS 1 (with `extra` arguments), subscribed: each message a
+/// line on the receiver. Killed when the first part is dropped.
+fn mosquitto_sub(broker: &Broker, topic: &str, extra: &[&str]) -> (Killed, Receiver<String>) {
     let sub = Command::new("mosquitto_sub")
         .args(["-h", "127.0.0.1", "-p", &broker.port.to_string()])
-        .args(["-t", "farm/a/wire", "-q", "1", "-F", "%x"])
+        .args(["-t", topic, "-q", "1"])
+        .args(extra)
         .stdout(Stdio::piped())
         .spawn()
         .expect("run mosquitto_sub (scripts/setup installs mosquitto-clients)");
@@ -437,8 +438,15 @@ fn wire_messages_are_whole_frames_in_order() {
     });
     // mosquitto_sub has no "subscribed" line: wait until the broker lists its subscription.
     wait_until("mosquitto_sub subscribed", || {
-        broker.log().contains(" farm/a/wire")
+        broker.log().contains(&format!(" {topic}"))
     });
+    (sub, messages)
+}
+
+#[test]
+fn wire_messages_are_whole_frames_in_order() {
+    let broker = Broker::start();
+    let (sub, messages) = mosquitto_sub(&broker, "farm/a/wire", &["-F", "%x"]);
     let dir = tempfile::tempdir().unwrap();
     let saved = dir.path().join("sent.bin");
     let args = [
@@ -481,23 +489,7 @@ fn wire_messages_are_whole_frames_in_order() {
 #[test]
 fn publish_records_sends_each_record_as_its_json_line() {
     let broker = Broker::start();
-    let sub = Command::new("mosquitto_sub")
-        .args(["-h", "127.0.0.1", "-p", &broker.port.to_string()])
-        .args(["-t", "farm/a/records", "-q", "1"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("run mosquitto_sub (scripts/setup installs mosquitto-clients)");
-    let mut sub = Killed(sub);
-    let stdout = sub.0.stdout.take().unwrap();
-    let (sender, messages) = channel::<String>();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = sender.send(line);
-        }
-    });
-    wait_until("mosquitto_sub subscribed", || {
-        broker.log().contains(" farm/a/records")
-    });
+    let (sub, messages) = mosquitto_sub(&broker, "farm/a/records", &[]);
     // The demo's lossy default link: values, hellos, losses and corrupt frames.
     let mut args: Vec<String> = [
         "demo",

@@ -13,28 +13,12 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use common::gdb_server::GdbServer;
-use common::{rtt_elf, wire_frames};
+use common::{boards_file, rtt_elf, wire_frames};
 use ph_tap::capture::{CaptureReader, Entry};
 use serde_json::Value;
 
 fn ph_tap() -> Command {
     Command::new(assert_cmd::cargo::cargo_bin("ph-tap"))
-}
-
-/// A `--boards` file of `boards` (name, GDB address), each with the test ELF.
-fn boards_file(dir: &Path, boards: &[(&str, &str)], elf: &Path) -> std::path::PathBuf {
-    let text: String = boards
-        .iter()
-        .map(|(name, addr)| {
-            format!(
-                "[[board]]\nname = \"{name}\"\nchip = \"nRF52840\"\ngdb = \"{addr}\"\nelf = {:?}\n\n",
-                elf.display().to_string()
-            )
-        })
-        .collect();
-    let path = dir.join("boards.toml");
-    std::fs::write(&path, text).unwrap();
-    path
 }
 
 fn attach(boards: &Path, extra: &[&str]) -> Child {

@@ -337,17 +337,7 @@ fn a_farm_of_local_boards_publishes_each_under_its_own_name() {
     let b = GdbServer::start(b_stream, b_ends, 3);
     let elf = rtt_elf::elf_file();
     let dir = tempfile::tempdir().unwrap();
-    let boards = dir.path().join("boards.toml");
-    let text: String = [("a", &a.addr), ("b", &b.addr)]
-        .iter()
-        .map(|(name, addr)| {
-            format!(
-                "[[board]]\nname = \"{name}\"\nchip = \"nRF52840\"\ngdb = \"{addr}\"\nelf = {:?}\n\n",
-                elf.path().display().to_string()
-            )
-        })
-        .collect();
-    std::fs::write(&boards, text).unwrap();
+    let boards = common::boards_file(dir.path(), &[("a", &a.addr), ("b", &b.addr)], elf.path());
     let mut producer = Command::new(PH_TAP)
         .args(["attach", "--boards"])
         .arg(&boards)

@@ -97,3 +97,20 @@ pub fn check_snapshot(name: &str, actual: &str) {
         path.display()
     );
 }
+
+/// A `--boards` file `boards.toml` in `dir` of `boards` (name, GDB address), each an nRF52840
+/// with the ELF `elf`.
+pub fn boards_file(dir: &Path, boards: &[(&str, &str)], elf: &Path) -> PathBuf {
+    let text: String = boards
+        .iter()
+        .map(|(name, addr)| {
+            format!(
+                "[[board]]\nname = \"{name}\"\nchip = \"nRF52840\"\ngdb = \"{addr}\"\nelf = {:?}\n\n",
+                elf.display().to_string()
+            )
+        })
+        .collect();
+    let path = dir.join("boards.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}

@@ -600,6 +600,8 @@ fn a_broker_restarted_mid_stream_loses_exactly_what_overflowed_the_buffer() {
         got["link_losses"], dropped,
         "consumer {got}; producer: {stderr}"
     );
+    // The consumer's board saw the broker go and come back, as a probe's unplug is seen.
+    assert_eq!(got["reconnects"], 1, "consumer {got}");
     // Every value is accounted: decoded, or lost with the messages dropped, or (a compact
     // frame just after such a gap that the wire format cannot place, WIRE.md 7.2) unplaced.
     let (frames, unplaced) = (

@@ -33,7 +33,7 @@ pub use connect::{
 pub use frames::{FrameBatcher, MAX_MESSAGE, Message, values_in};
 pub use publish::{FLUSH_TIMEOUT, MqttPublisher, PublishOptions};
 pub use size::{DEFAULT_BUFFER, parse_size, show_size};
-pub use subscribe::{BOARD_QUEUE, BoardSource, MAX_BOARDS, NewBoard, Subscriber};
+pub use subscribe::{BOARD_QUEUE, BoardSource, Delivery, MAX_BOARDS, NewBoard, Subscriber};
 
 pub use tls::client_config;
 pub use url::{MQTT_PORT, MQTTS_PORT, MqttUrl};

@@ -2,6 +2,10 @@
 //! [`Source`] ([`BoardSource`]), fed from the one MQTT connection's thread through a bounded
 //! queue; a board appears when its first message on `PREFIX/<board>/wire` arrives.
 //!
+//! The broker going away and coming back reaches every board's pipeline as its source's
+//! [`SourceEvent::Lost`] and [`SourceEvent::Back`], as a probe's does: each board's line says
+//! it, and each board's summary counts the reconnect and the time away.
+//!
 //! Nothing is dropped here: a board's queue full makes the connection's thread wait for that
 //! board's pipeline (and the broker wait for the connection), rather than lose a message. A
 //! payload that is not ph-eventing frames goes to the board's decoder all the same, which
@@ -19,7 +23,7 @@ use anyhow::{Context, Result};
 use rumqttc::{Client, Connection, Event, Outgoing, Packet, QoS};
 
 use super::MqttUrl;
-use crate::source::{Poll, Source};
+use crate::source::{Poll, Source, SourceEvent};
 
 /// Messages queued for one board's pipeline before the connection's thread waits for it.
 pub const BOARD_QUEUE: usize = 1024;
@@ -98,9 +102,21 @@ impl Drop for Subscriber {
     }
 }
 
+/// What the connection's thread hands a board: a message's bytes, or what happened to the
+/// broker.
+pub enum Delivery {
+    /// A message's payload.
+    Bytes(Vec<u8>),
+    /// The broker went away or came back.
+    Event(SourceEvent),
+}
+
+/// What the broker is called in a board's lines.
+const WHAT: &str = "MQTT broker";
+
 /// One board's queue, and what is checked for repeats.
 struct BoardQueue {
-    sender: SyncSender<Vec<u8>>,
+    sender: SyncSender<Delivery>,
     /// Hashes of its latest messages.
     recent: VecDeque<u64>,
     /// Messages still to be checked for being a repeat (after a reconnect or a redelivery).
@@ -140,6 +156,16 @@ impl Boards {
         for queue in self.boards.values_mut() {
             queue.check = REPEAT_WINDOW;
         }
+    }
+
+    /// Tells every board's pipeline that the broker went away (`reason`) or came back (after
+    /// `away`): `false` when there is no board yet to tell.
+    fn tell(&mut self, event: &SourceEvent) -> bool {
+        for queue in self.boards.values() {
+            // The board's pipeline gone (the run ending): nobody to tell.
+            let _ = queue.sender.send(Delivery::Event(event.clone()));
+        }
+        !self.boards.is_empty()
     }
 
     /// Hands one message to its board's pipeline, making the board first if it is new.
@@ -194,7 +220,7 @@ impl Boards {
         }
         queue.recent.push_back(hash);
         // The board's pipeline gone (the run ending): nothing more to do for it.
-        let _ = queue.sender.send(payload);
+        let _ = queue.sender.send(Delivery::Bytes(payload));
     }
 }
 
@@ -217,11 +243,17 @@ fn drive(
             }
             Ok(Ok(Event::Incoming(Packet::ConnAck(connack)))) => {
                 if let Some(at) = lost_at.take() {
-                    eprintln!(
-                        "MQTT broker {} back after {:.1} s: reading again",
-                        url.address(),
-                        at.elapsed().as_secs_f64()
-                    );
+                    let back = SourceEvent::Back {
+                        what: WHAT,
+                        away: at.elapsed(),
+                    };
+                    if !boards.tell(&back) {
+                        eprintln!(
+                            "MQTT broker {} back after {:.1} s: reading again",
+                            url.address(),
+                            at.elapsed().as_secs_f64()
+                        );
+                    }
                 }
                 boards.reconnected();
                 if !connack.session_present {
@@ -236,11 +268,16 @@ fn drive(
                 }
                 if lost_at.is_none() {
                     lost_at = Some(Instant::now());
-                    eprintln!(
-                        "MQTT broker {} gone: connecting again (Ctrl-C to stop) (cause: {})",
-                        url.address(),
-                        super::explain(&err, url, ca_given)
-                    );
+                    let reason =
+                        format!("{}: {}", url.address(), super::explain(&err, url, ca_given));
+                    let lost = SourceEvent::Lost { what: WHAT, reason };
+                    if !boards.tell(&lost) {
+                        eprintln!(
+                            "MQTT broker {} gone: connecting again (Ctrl-C to stop) (cause: {})",
+                            url.address(),
+                            super::explain(&err, url, ca_given)
+                        );
+                    }
                 }
                 std::thread::sleep(super::RETRY);
             }
@@ -257,18 +294,22 @@ fn drive(
 
 /// One board's wire bytes, as the connection's thread receives them.
 pub struct BoardSource {
-    queue: Receiver<Vec<u8>>,
+    queue: Receiver<Delivery>,
     message: Vec<u8>,
     at: usize,
+    /// What happened to the broker, received while gathering messages into one chunk: said
+    /// at the next poll, after those bytes.
+    event: Option<SourceEvent>,
 }
 
 impl BoardSource {
-    /// The source of the messages `queue` brings.
-    pub fn new(queue: Receiver<Vec<u8>>) -> Self {
+    /// The source of what `queue` brings.
+    pub fn new(queue: Receiver<Delivery>) -> Self {
         Self {
             queue,
             message: Vec::new(),
             at: 0,
+            event: None,
         }
     }
 }
@@ -278,12 +319,16 @@ impl Source for BoardSource {
     /// room: one chunk for the pipeline instead of one per message (a board's messages are
     /// often a few frames each).
     fn poll(&mut self, buf: &mut [u8]) -> Result<Poll> {
+        if let Some(event) = self.event.take() {
+            return Ok(Poll::Event(event));
+        }
         if self.at == self.message.len() {
             match self.queue.recv_timeout(POLL_WAIT) {
-                Ok(message) => {
+                Ok(Delivery::Bytes(message)) => {
                     self.message = message;
                     self.at = 0;
                 }
+                Ok(Delivery::Event(event)) => return Ok(Poll::Event(event)),
                 Err(RecvTimeoutError::Timeout) => return Ok(Poll::Idle),
                 Err(RecvTimeoutError::Disconnected) => return Ok(Poll::End),
             }
@@ -298,9 +343,13 @@ impl Source for BoardSource {
                 break;
             }
             match self.queue.try_recv() {
-                Ok(message) => {
+                Ok(Delivery::Bytes(message)) => {
                     self.message = message;
                     self.at = 0;
+                }
+                Ok(Delivery::Event(event)) => {
+                    self.event = Some(event);
+                    break;
                 }
                 // Nothing more now, or the queue closed (said at the next poll).
                 Err(_) => break,
@@ -343,5 +392,52 @@ mod tests {
         }
         assert_eq!(got, [1, 0, 1, 0, 3, 0]);
         assert_eq!(boards.boards["a"].repeats, 1);
+    }
+
+    #[test]
+    fn the_broker_going_and_coming_back_reaches_each_board_in_order() {
+        let made: Arc<Mutex<Vec<(String, BoardSource)>>> = Arc::default();
+        let sink = Arc::clone(&made);
+        let mut boards = Boards::new(
+            "lab".into(),
+            Box::new(move |name, source| sink.lock().unwrap().push((name.into(), source))),
+        );
+        let lost = SourceEvent::Lost {
+            what: WHAT,
+            reason: "refused".into(),
+        };
+        assert!(!boards.tell(&lost), "no board yet to tell");
+        boards.deliver("lab/a/wire", vec![1, 0], false);
+        boards.deliver("lab/b/wire", vec![2, 0], false);
+        assert!(boards.tell(&lost));
+        boards.deliver("lab/a/wire", vec![3, 0], false);
+        let back = SourceEvent::Back {
+            what: WHAT,
+            away: Duration::from_millis(500),
+        };
+        assert!(boards.tell(&back));
+        boards.deliver("lab/a/wire", vec![4, 0], false);
+        let mut made = made.lock().unwrap();
+        let (_, a) = &mut made[0];
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 16];
+        loop {
+            match a.poll(&mut buf).unwrap() {
+                Poll::Data { len, .. } => seen.push(format!("{:?}", &buf[..len])),
+                Poll::Event(event) => seen.push(event.to_string()),
+                _ => break,
+            }
+        }
+        assert_eq!(
+            seen,
+            [
+                "[1, 0]".to_owned(),
+                "MQTT broker gone: waiting for it to come back (Ctrl-C to stop) (cause: refused)"
+                    .to_owned(),
+                "[3, 0]".to_owned(),
+                "MQTT broker back after 0.5 s: reading again".to_owned(),
+                "[4, 0]".to_owned(),
+            ]
+        );
     }
 }

@@ -35,12 +35,7 @@ pub(super) fn run(args: &AttachArgs, stop: &Arc<AtomicBool>) -> Result<()> {
     }
     let boards = match &args.boards {
         Some(path) => {
-            let given: Vec<&str> = args
-                .probe
-                .flags_given()
-                .into_iter()
-                .filter(|&flag| flag != "--chip")
-                .collect();
+            let given = args.probe.probe_flags_given();
             if !given.is_empty() {
                 bail!(
                     "--boards {}: give {} in each [[board]] instead",

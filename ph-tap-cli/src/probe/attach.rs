@@ -43,11 +43,7 @@ pub fn attach(target: Target, opts: &ProbeOptions, rtt: &RttOptions) -> Result<P
 /// left stopped rather than resumed), and [`attach`] reads RTT through.
 pub fn open_session(target: Target, opts: &ProbeOptions, halted: bool) -> Result<Session> {
     if let Some(addr) = &opts.gdb {
-        let given: Vec<_> = opts
-            .flags_given()
-            .into_iter()
-            .filter(|&flag| flag != "--chip")
-            .collect();
+        let given = opts.probe_flags_given();
         if !given.is_empty() {
             bail!(
                 "--gdb reaches the target through a GDB server, not a probe: drop {}",

@@ -113,6 +113,22 @@ impl ProbeOptions {
         }
         given
     }
+
+    /// The flags of [`flags_given`](Self::flags_given) that pick or drive a debug probe: all
+    /// but `--chip`, which a GDB server or a `--boards` file takes too. What `--gdb` and
+    /// `--boards` must refuse.
+    ///
+    /// ```
+    /// use ph_tap::probe::ProbeOptions;
+    /// let opts = ProbeOptions { chip: Some("nRF52840".into()), speed: Some(4000), ..ProbeOptions::default() };
+    /// // (PROBE_RS_CHIP and PROBE_RS_SPEED are not set in the doctest's environment.)
+    /// assert_eq!(opts.probe_flags_given(), ["--speed"]);
+    /// ```
+    pub fn probe_flags_given(&self) -> Vec<&'static str> {
+        let mut given = self.flags_given();
+        given.retain(|&flag| flag != "--chip");
+        given
+    }
 }
 
 /// Where the telemetry is in the target: the RTT control block and its up channels.

@@ -835,46 +835,34 @@ fn make_certificates(dir: &Path) {
         "/CN=127.0.0.1",
     ]);
     std::fs::write(dir.join("ext.cnf"), "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n").unwrap();
-    openssl(&[
-        "x509",
-        "-req",
-        "-in",
-        "server.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-out",
-        "server.pem",
-        "-days",
-        "2",
-        "-extfile",
-        "ext.cnf",
-    ]);
+    // The server's key certified by the CA, with the extensions in `ext`, into `out`.
+    let sign = |out: &str, ext: &str| {
+        openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            out,
+            "-days",
+            "2",
+            "-extfile",
+            ext,
+        ]);
+    };
+    sign("server.pem", "ext.cnf");
     // The same key, certified for another name only.
     std::fs::write(
         dir.join("other.cnf"),
         "subjectAltName=DNS:elsewhere.test\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
     )
     .unwrap();
-    openssl(&[
-        "x509",
-        "-req",
-        "-in",
-        "server.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-out",
-        "other.pem",
-        "-days",
-        "2",
-        "-extfile",
-        "other.cnf",
-    ]);
+    sign("other.pem", "other.cnf");
 }
 
 /// A child process killed when the test ends, passed or not.

@@ -32,6 +32,11 @@ const LOST: &str =
 /// again (the firmware sets up a fresh one at boot), reports [`SourceEvent::Reattached`] and
 /// goes on reading in the same session (once per reset: a target still starting up may move
 /// the pointer again before it writes). The stream's own accounting reports the reset.
+///
+/// A reset inside a read (after probe-rs read the channel's pointers, before it wrote the read
+/// pointer back) cannot be seen here: the old read pointer lands in the new block, and the new
+/// boot's bytes before it are never read. The stream shows that as a corrupt frame before the
+/// new boot and link losses, as it would any bytes lost on a link.
 pub struct ProbeSource {
     session: Session,
     /// `None` while the control block is being looked for again.

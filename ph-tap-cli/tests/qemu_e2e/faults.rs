@@ -27,13 +27,25 @@ fn frames(capture: &[u8]) -> Vec<(usize, usize)> {
 /// (`None` for a hello), read with the wire crate's own frame parser and a chain per stream
 /// (which places compact frames).
 pub(crate) fn frame_seqs(capture: &[u8]) -> Vec<(u8, Option<u64>)> {
+    frame_seqs_or_torn(capture)
+        .into_iter()
+        .map(|frame| frame.unwrap_or_else(|err| panic!("{err}")))
+        .collect()
+}
+
+/// [`frame_seqs`], with each frame that does not decode or cannot be placed (a frame whose
+/// start was lost, which a target reset during the host's read causes) as `Err`, saying what
+/// was wrong.
+pub(crate) fn frame_seqs_or_torn(capture: &[u8]) -> Vec<Result<(u8, Option<u64>), String>> {
     let mut raw = vec![0u8; 4096];
     let mut chains: Vec<Chain> = (0..64).map(|_| Chain::new()).collect();
     frames(capture)
         .iter()
         .map(|&(start, end)| {
-            let len = decode_one(&capture[start..end], &mut raw).expect("a clean COBS frame");
-            let frame = parse_frame(&raw[..len]).expect("a clean frame");
+            let len = decode_one(&capture[start..end], &mut raw)
+                .map_err(|err| format!("not a clean COBS frame at byte {start}: {err:?}"))?;
+            let frame = parse_frame(&raw[..len])
+                .map_err(|err| format!("not a clean frame at byte {start}: {err:?}"))?;
             let stream = frame.stream();
             let mut seq = None;
             chains[usize::from(stream)].frame(frame, |placed| {
@@ -41,11 +53,13 @@ pub(crate) fn frame_seqs(capture: &[u8]) -> Vec<(u8, Option<u64>)> {
                     seq = Some(u64::from(frame.seq));
                 }
             });
-            assert!(
-                seq.is_some() || matches!(frame, Frame::Hello(_)),
-                "a clean capture places every data frame at once"
-            );
-            (stream, seq)
+            if seq.is_none() && !matches!(frame, Frame::Hello(_)) {
+                return Err(format!(
+                    "a data frame at byte {start} that its chain cannot place (a clean capture \
+                     places every data frame at once)"
+                ));
+            }
+            Ok((stream, seq))
         })
         .collect()
 }

@@ -10,7 +10,8 @@
 #   KEEP_TRACES=1 scripts/count-instructions.sh   # also keep the traces with disassembly
 #
 # QEMU runs one instruction per translation block (-singlestep) and logs every block it executes
-# (-d exec,nochain) with its address. For each call of `measure_push` / `measure_poll_one` the
+# (-d exec,nochain) with its address. For each call of `measure_push` / `measure_push_unused` /
+# `measure_poll_one` the
 # count runs from the function's first instruction up to, not including, the caller's instruction
 # after the `bl` (so it includes the function's own prologue, epilogue and return). Needs
 # qemu-system-arm and binutils' `nm`.
@@ -81,7 +82,7 @@ for b in "${boards[@]}"; do
         timeout 120 qemu-system-arm -machine "$board" -nographic -monitor none \
             -semihosting-config enable=on,target=native -singlestep \
             -d in_asm,exec,nochain -D "$log" -kernel "$elf" </dev/null
-        for fn in measure_push measure_poll_one measure_drain_one_stream measure_drain_three_streams; do
+        for fn in measure_push measure_push_unused measure_poll_one measure_drain_one_stream measure_drain_three_streams; do
             sym=$(nm "$elf" | awk -v f="$fn" '$3 == f { print $1 }')
             # The drain probes exist for this workspace's crates only (counted once, in `ours`).
             [ -n "$sym" ] || continue

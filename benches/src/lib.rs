@@ -71,6 +71,8 @@ pub enum Peer {
     /// This workspace's `ph-eventing` `SeqRing`, the stamped ring (overwrites the oldest item when
     /// full).
     Ours,
+    /// The same `SeqRing` with a cache line per slot (`SeqRing<T, N, LinePerSlot>`).
+    OursLine,
     /// This workspace's `ph-eventing` `SwapRing`, the buffer-swap ring that takes any `Copy` type
     /// (overwrites the oldest item when full).
     Swap,
@@ -93,8 +95,9 @@ pub enum Peer {
 
 impl Peer {
     /// Every peer that can run workload 3.
-    pub const ALL: [Peer; 8] = [
+    pub const ALL: [Peer; 9] = [
         Peer::Ours,
+        Peer::OursLine,
         Peer::Swap,
         Peer::Orig,
         Peer::Crossbeam,
@@ -108,6 +111,7 @@ impl Peer {
     pub fn label(self) -> &'static str {
         match self {
             Peer::Ours => "ph-eventing 0.4 SeqRing (stamped)",
+            Peer::OursLine => "ph-eventing 0.4 SeqRing, LinePerSlot",
             Peer::Swap => "ph-eventing 0.4 SwapRing (any Copy)",
             Peer::Orig => "ph-eventing 0.3.0",
             Peer::Crossbeam => "crossbeam-queue ArrayQueue::force_push",
@@ -122,7 +126,7 @@ impl Peer {
     pub fn overwrites(self) -> bool {
         matches!(
             self,
-            Peer::Ours | Peer::Swap | Peer::Orig | Peer::Crossbeam | Peer::Photon
+            Peer::Ours | Peer::OursLine | Peer::Swap | Peer::Orig | Peer::Crossbeam | Peer::Photon
         )
     }
 }
@@ -280,6 +284,12 @@ pub fn two_threads<T: Payload>(peer: Peer, pushes: u32) -> TwoThreadRun {
             let ring = Box::new(ph_eventing::SeqRing::<T, CAPACITY>::new());
             let producer = ring.producer();
             // The handle moves into the producer thread (`Send`, not `Sync`).
+            ring_run(pushes, move |v| producer.push(v), ring.consumer())
+        }
+        Peer::OursLine => {
+            let ring =
+                Box::new(ph_eventing::SeqRing::<T, CAPACITY, ph_eventing::LinePerSlot>::new());
+            let producer = ring.producer();
             ring_run(pushes, move |v| producer.push(v), ring.consumer())
         }
         Peer::Swap => {

@@ -12,10 +12,11 @@ pub(crate) fn take_flag(flag: &AtomicBool) -> bool {
 
 /// The handle methods the two rings share word for word (`capacity`, `producer`, `consumer`,
 /// `try_producer`, `try_consumer` and the handles' release), written once: expands inside
-/// `impl<T, const N: usize> $ring<T, N>`, for a ring with fields `producer_taken`,
+/// `impl<T, const N: usize> $ring<T, N>` (or `$ring<T, N, L>`, with the layout's name as a fourth
+/// argument), for a ring with fields `producer_taken`,
 /// `consumer_taken` and `consumer_state.dropped`, and handles with fields `ring` and `_not_sync`.
 macro_rules! ring_handle_methods {
-    ($ring:ident, $producer:ident, $consumer:ident) => {
+    ($ring:ident, $producer:ident, $consumer:ident $(, $layout:ident)?) => {
         /// How many items the ring holds before the producer starts overwriting: `N`.
         ///
         /// ```
@@ -41,7 +42,7 @@ macro_rules! ring_handle_methods {
         /// assert_eq!(again.push(8), 2);
         /// ```
         #[track_caller]
-        pub fn producer(&self) -> $producer<'_, T, N> {
+        pub fn producer(&self) -> $producer<'_, T, N $(, $layout)?> {
             match self.try_producer() {
                 Some(p) => p,
                 None => panic!(concat!(stringify!($ring), "::producer: a producer handle is already live")),
@@ -61,7 +62,7 @@ macro_rules! ring_handle_methods {
         /// assert_eq!(consumer.latest(), None);
         /// ```
         #[track_caller]
-        pub fn consumer(&self) -> $consumer<'_, T, N> {
+        pub fn consumer(&self) -> $consumer<'_, T, N $(, $layout)?> {
             match self.try_consumer() {
                 Some(c) => c,
                 None => panic!(concat!(stringify!($ring), "::consumer: a consumer handle is already live")),
@@ -76,7 +77,7 @@ macro_rules! ring_handle_methods {
         /// assert!(first.is_some());
         /// assert!(ring.try_producer().is_none());
         /// ```
-        pub fn try_producer(&self) -> Option<$producer<'_, T, N>> {
+        pub fn try_producer(&self) -> Option<$producer<'_, T, N $(, $layout)?>> {
             // The flag was just taken: this is the one live producer handle, and the `Acquire`
             // in `take_flag` ordered it after the previous handle's last access.
             $crate::handles::take_flag(&self.producer_taken).then(|| $producer::taken(self))
@@ -91,7 +92,7 @@ macro_rules! ring_handle_methods {
         /// drop(first);
         /// assert!(ring.try_consumer().is_some());
         /// ```
-        pub fn try_consumer(&self) -> Option<$consumer<'_, T, N>> {
+        pub fn try_consumer(&self) -> Option<$consumer<'_, T, N $(, $layout)?>> {
             $crate::handles::take_flag(&self.consumer_taken).then(|| {
                 // SAFETY: the flag was just taken, so no other handle touches the consumer
                 // state, and the `Acquire` in `take_flag` ordered this after the previous

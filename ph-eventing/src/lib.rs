@@ -32,6 +32,10 @@
 //! - [`SwapRing`] for any other `Copy` type (padded structs, enums with data): the same lossy
 //!   ring and API, handing whole buffers over with one atomic swap per push.
 //!
+//! A `SeqRing`'s slots are packed ([`Packed`], the default); `SeqRing<T, N, LinePerSlot>` gives
+//! each slot cache lines of its own ([`LinePerSlot`]), for values of several words passed between
+//! two cores, at the cost of the padding (see [`layout`]).
+//!
 //! A struct of plain data:
 //!
 //! ```
@@ -131,6 +135,7 @@ extern crate std;
 mod dropped_total;
 mod handles;
 mod item;
+pub mod layout;
 mod line_break;
 mod position;
 mod queue;
@@ -143,6 +148,7 @@ mod sync;
 mod words;
 
 pub use bytemuck;
+pub use layout::{LinePerSlot, Packed, SlotLayout};
 pub use queue::{EventQueue, QueueConsumer, QueueProducer};
 pub use ring::{Consumer, Producer, SeqRing};
 pub use source::SeqSource;

@@ -2,6 +2,7 @@
 
 use bytemuck::NoUninit;
 
+use crate::layout::SlotLayout;
 use crate::{Consumer, PollStats, QueueConsumer, SwapConsumer};
 
 /// What a drainer needs from a consumer: items with their sequence numbers, and what was lost
@@ -58,7 +59,7 @@ pub trait SeqSource {
     fn poll_up_to(&mut self, max: usize, f: impl FnMut(u32, &Self::Item)) -> PollStats;
 }
 
-impl<T: NoUninit, const N: usize> SeqSource for Consumer<'_, T, N> {
+impl<T: NoUninit, const N: usize, L: SlotLayout> SeqSource for Consumer<'_, T, N, L> {
     type Item = T;
     const LOSSLESS: bool = false;
 

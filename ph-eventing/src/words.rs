@@ -25,6 +25,7 @@ use core::mem::{MaybeUninit, size_of};
 
 use bytemuck::NoUninit;
 
+use crate::layout::SlotLayout;
 use crate::sync::{AtomicUsize, Ordering};
 #[cfg(not(loom))]
 use core::cell::UnsafeCell;
@@ -45,7 +46,9 @@ struct Split<T> {
     value: T,
 }
 
-/// A slot's bytes as the ring keeps them: [`Packed`] or [`Split`], as [`Words::ONE_WORD`] says.
+/// A slot's bytes as the ring keeps them: [`Packed`] or [`Split`], as [`Words::ONE_WORD`] says,
+/// aligned (and so padded) as the ring's [`SlotLayout`] says. The padding is never read or
+/// written: only the first [`Words::WORDS`] words are.
 ///
 /// Bytes that are padding in every field of a union need not survive a move of it, and a slot
 /// is moved when its ring is (`SeqRing::new` returns the ring by value). Word 0 holds the stamp,
@@ -53,10 +56,11 @@ struct Split<T> {
 /// of its bytes are kept. The bytes after it are read only once a push has stored them.
 #[cfg(not(loom))]
 #[repr(C)]
-union Image<T> {
+union Image<T, L: SlotLayout> {
     packed: core::mem::ManuallyDrop<Packed<T>>,
     split: core::mem::ManuallyDrop<Split<T>>,
     first: usize,
+    line: [L::Align; 0],
 }
 
 // Word 0 must hold the whole stamp.
@@ -109,7 +113,7 @@ impl<T: NoUninit> Staged<T> {
         // its raw pointer.
         unsafe {
             staged.write_bytes(0, 1);
-            if Words::<T>::ONE_WORD {
+            if Shape::<T>::ONE_WORD {
                 let packed = staged.cast::<Packed<T>>();
                 (&raw mut (*packed).stamp).write(stamp);
                 (&raw mut (*packed).value).write(value);
@@ -126,7 +130,7 @@ impl<T: NoUninit> Filled<'_, T> {
     /// Word `i` (`i < WORDS`).
     #[inline(always)]
     pub(crate) fn word(&self, i: usize) -> usize {
-        debug_assert!(i < Words::<T>::WORDS);
+        debug_assert!(i < Shape::<T>::WORDS);
         // SAFETY: `i < WORDS` words lie in the staged slot, and each is initialised: the stamp,
         // the bytes of `value` because `T: NoUninit` has no padding or uninitialised bytes, and
         // the rest because it was zeroed in place and writing the two fields does not touch it.
@@ -150,7 +154,7 @@ impl<T: NoUninit> Copied<T> {
         // bytes of `value` are exactly that value's bytes: a valid `T`. (Moves of the copy may
         // drop its padding bytes, never the bytes of a field.)
         unsafe {
-            if Words::<T>::ONE_WORD {
+            if Shape::<T>::ONE_WORD {
                 (&raw const (*self.0.as_ptr().cast::<Packed<T>>()).value).read()
             } else {
                 (&raw const (*self.0.as_ptr()).value).read()
@@ -159,37 +163,50 @@ impl<T: NoUninit> Copied<T> {
     }
 }
 
-/// The storage of one slot as [`Words::WORDS`] machine words.
-pub(crate) struct Words<T> {
+/// The storage of one slot as [`Words::WORDS`] machine words, laid out as `L` says.
+pub(crate) struct Words<T, L: SlotLayout> {
     #[cfg(not(loom))]
-    cell: UnsafeCell<Image<T>>,
+    cell: UnsafeCell<Image<T, L>>,
     #[cfg(loom)]
     words: [AtomicUsize; LOOM_WORDS],
     #[cfg(loom)]
-    _value: core::marker::PhantomData<T>,
+    _value: core::marker::PhantomData<(T, L)>,
 }
 
 /// The largest slot the loom build holds (loom has no atomic view of plain memory).
 #[cfg(loom)]
 const LOOM_WORDS: usize = 4;
 
-impl<T: NoUninit> Words<T> {
+/// The words of a slot of `T`, whatever the ring's layout.
+pub(crate) struct Shape<T>(core::marker::PhantomData<T>);
+
+impl<T: NoUninit> Shape<T> {
     /// The stamp and the value share one word: one store writes a slot, one load reads it.
     pub(crate) const ONE_WORD: bool = size_of::<Packed<T>>() == size_of::<usize>();
 
-    /// How many words a slot of `T` takes.
+    /// How many words of a slot hold its stamp and value (the words a push stores and a read
+    /// copies; a [`LinePerSlot`](crate::LinePerSlot) slot's padding after them is never
+    /// touched).
     pub(crate) const WORDS: usize = if Self::ONE_WORD {
         1
     } else {
         size_of::<Split<T>>() / size_of::<usize>()
     };
+}
+
+impl<T: NoUninit, L: SlotLayout> Words<T, L> {
+    /// See [`Shape::ONE_WORD`].
+    pub(crate) const ONE_WORD: bool = Shape::<T>::ONE_WORD;
+
+    /// See [`Shape::WORDS`].
+    pub(crate) const WORDS: usize = Shape::<T>::WORDS;
 
     /// Storage of a slot never written: all zero bytes (stamp [`EMPTY`](crate::ring::slot::EMPTY)),
     /// so a `static` ring lands in `.bss`.
     #[cfg(not(loom))]
     pub(crate) const fn zeroed() -> Self {
         // SAFETY: all zero bytes are a valid `Image`: a union has no invalid values.
-        let image = unsafe { MaybeUninit::<Image<T>>::zeroed().assume_init() };
+        let image = unsafe { MaybeUninit::<Image<T, L>>::zeroed().assume_init() };
         Self {
             cell: UnsafeCell::new(image),
         }
@@ -210,8 +227,8 @@ impl<T: NoUninit> Words<T> {
     #[inline(always)]
     pub(crate) fn word(&self, i: usize) -> &AtomicUsize {
         debug_assert!(i < Self::WORDS);
-        // SAFETY: `Image<T>` is word-aligned and a whole number of words long, at least `WORDS`
-        // (its `Split` field is `WORDS` words, or it is one word or more), so word `i`
+        // SAFETY: `Image<T, L>` is word-aligned (at least) and a whole number of words long, at
+        // least `WORDS` (its `Split` field is `WORDS` words, or it is one word or more), so word `i`
         // (`i < WORDS`) lies inside the cell, aligned for `AtomicUsize`. Every access to these
         // bytes after the slot was built is through this function, as atomics of this one width,
         // so the bytes are never accessed non-atomically while they are shared.

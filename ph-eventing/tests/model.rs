@@ -1,8 +1,9 @@
 //! Model-based property test: random interleavings of push / poll_one / poll_one_value /
 //! poll_up_to / latest / skip_to_latest / dropped / reset_dropped on the real ring, checked step
-//! by step against a plain reference model, on both rings (`SeqRing` and `SwapRing`).
+//! by step against a plain reference model, on both rings (`SeqRing`, in both its slot layouts,
+//! and `SwapRing`).
 
-use ph_eventing::PollStats;
+use ph_eventing::{LinePerSlot, PollStats, SeqRing, SwapRing};
 use proptest::prelude::*;
 
 #[derive(Clone, Debug)]
@@ -98,7 +99,7 @@ macro_rules! model_check {
     ($name:ident, $ring:ident) => {
         fn $name<const N: usize>(first_seq: u32, ops: &[Op]) -> Result<(), TestCaseError> {
             let first_seq = first_seq.max(1); // `starting_at(0)` means 1
-            let ring = ph_eventing::$ring::<u16, N>::starting_at(first_seq);
+            let ring = $ring::<u16, N>::starting_at(first_seq);
             let mut model = Model {
                 first_seq,
                 pushed: Vec::new(),
@@ -179,12 +180,17 @@ macro_rules! model_check {
     };
 }
 
+/// The `SeqRing` with a cache line per slot.
+type LineRing<T, const N: usize> = SeqRing<T, N, LinePerSlot>;
+
 model_check!(run_seq_ring, SeqRing);
+model_check!(run_line_ring, LineRing);
 model_check!(run_swap_ring, SwapRing);
 
-/// Both rings against the model.
+/// The rings (and the `SeqRing`'s two layouts) against the model.
 fn run<const N: usize>(first_seq: u32, ops: &[Op]) -> Result<(), TestCaseError> {
     run_seq_ring::<N>(first_seq, ops)?;
+    run_line_ring::<N>(first_seq, ops)?;
     run_swap_ring::<N>(first_seq, ops)
 }
 

@@ -31,6 +31,13 @@ mod seq_ring {
     include!("rings/semantics.rs");
 }
 
+mod seq_ring_line_per_slot {
+    use super::*;
+    type Ring<T, const N: usize> = ph_eventing::SeqRing<T, N, ph_eventing::LinePerSlot>;
+
+    include!("rings/semantics.rs");
+}
+
 mod swap_ring {
     use super::*;
     use ph_eventing::SwapRing as Ring;

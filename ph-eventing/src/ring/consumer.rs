@@ -6,6 +6,7 @@ use bytemuck::NoUninit;
 
 use super::ConsumerState;
 use super::slot::{EMPTY, Missed};
+use crate::layout::{Packed, SlotLayout};
 use crate::position::next_pos;
 use crate::seq;
 use crate::sync::{Ordering, load_acquire};
@@ -48,15 +49,15 @@ use crate::{PollStats, SeqRing};
 /// fn assert_sync<S: Sync>() {}
 /// assert_sync::<ph_eventing::Consumer<'static, u32, 4>>();
 /// ```
-pub struct Consumer<'a, T: NoUninit, const N: usize> {
-    pub(crate) ring: &'a SeqRing<T, N>,
+pub struct Consumer<'a, T: NoUninit, const N: usize, L: SlotLayout = Packed> {
+    pub(crate) ring: &'a SeqRing<T, N, L>,
     /// Makes the handle `!Sync` while keeping it `Send`.
     pub(crate) _not_sync: PhantomData<core::cell::Cell<()>>,
 }
 
-impl<'a, T: NoUninit, const N: usize> Consumer<'a, T, N> {
+impl<'a, T: NoUninit, const N: usize, L: SlotLayout> Consumer<'a, T, N, L> {
     /// The handle, once `ring`'s consumer flag was taken.
-    pub(crate) fn taken(ring: &'a SeqRing<T, N>) -> Self {
+    pub(crate) fn taken(ring: &'a SeqRing<T, N, L>) -> Self {
         Self {
             ring,
             _not_sync: PhantomData,
@@ -64,7 +65,7 @@ impl<'a, T: NoUninit, const N: usize> Consumer<'a, T, N> {
     }
 }
 
-impl<T: NoUninit, const N: usize> Consumer<'_, T, N> {
+impl<T: NoUninit, const N: usize, L: SlotLayout> Consumer<'_, T, N, L> {
     /// Reads the next item, if any, and passes it to `f` with its sequence number.
     ///
     /// If the producer has overwritten items the consumer had not read yet, they are skipped and
@@ -438,13 +439,13 @@ fn skip<const N: usize>(state: &mut ConsumerState, count: u32, stats: &mut PollS
     state.dropped = state.dropped.wrapping_add(u64::from(count));
 }
 
-impl<T: NoUninit, const N: usize> Drop for Consumer<'_, T, N> {
+impl<T: NoUninit, const N: usize, L: SlotLayout> Drop for Consumer<'_, T, N, L> {
     fn drop(&mut self) {
         self.ring.release_consumer();
     }
 }
 
-impl<T: NoUninit, const N: usize> core::fmt::Debug for Consumer<'_, T, N> {
+impl<T: NoUninit, const N: usize, L: SlotLayout> core::fmt::Debug for Consumer<'_, T, N, L> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Consumer")
             .field("ring", self.ring)

@@ -26,6 +26,7 @@
 
 use bytemuck::NoUninit;
 
+use crate::layout::{Packed, SlotLayout};
 use crate::line_break::LineBreak;
 use crate::position::first_before;
 use crate::sync::{AtomicBool, AtomicU32, Cell, Ordering};
@@ -79,6 +80,10 @@ pub(crate) struct ConsumerState {
 /// with `#[derive(Clone, Copy, bytemuck::NoUninit)]` and `#[repr(C)]` on a struct whose fields
 /// leave no gaps; for a type with padding, use the [`SwapRing`](crate::SwapRing), which takes any
 /// `Copy` type.
+///
+/// The third parameter, `L`, lays the slots out: [`Packed`] (the default: a slot is the stamp's
+/// word and the value's words) or [`LinePerSlot`](crate::LinePerSlot) (each slot on cache lines
+/// of its own, for values of several words passed between two cores; see [`crate::layout`]).
 ///
 /// The ring is usually a `static` shared between an interrupt handler (producer) and the main loop
 /// (consumer); [`SeqRing::new`] is a `const fn`, and a ring made with it is all zero bytes, so it
@@ -146,7 +151,7 @@ pub(crate) struct ConsumerState {
 // consumer's state and the slots on fresh cache lines where cores have private caches (so `head`
 // has a line of its own); on microcontrollers they take no space.
 #[repr(C)]
-pub struct SeqRing<T: NoUninit, const N: usize> {
+pub struct SeqRing<T: NoUninit, const N: usize, L: SlotLayout = Packed> {
     /// The newest published sequence number (`0`: nothing published yet). Written by the producer.
     pub(crate) head: AtomicU32,
     line_break_producer: LineBreak,
@@ -156,7 +161,7 @@ pub struct SeqRing<T: NoUninit, const N: usize> {
     producer_taken: AtomicBool,
     consumer_taken: AtomicBool,
     line_break_slots: LineBreak,
-    pub(crate) slots: [Slot<T>; N],
+    pub(crate) slots: [Slot<T, L>; N],
 }
 
 // SAFETY: the ring is shared between the thread of the producer handle and the thread of the
@@ -164,7 +169,7 @@ pub struct SeqRing<T: NoUninit, const N: usize> {
 // `Words`), so concurrent accesses are never data races. The two state cells are each accessed
 // only through the one live handle of their side, which is acquired with `Acquire` and released
 // with `Release` on the `*_taken` flags. Values of `T` move between threads, hence `T: Send`.
-unsafe impl<T: NoUninit + Send, const N: usize> Sync for SeqRing<T, N> {}
+unsafe impl<T: NoUninit + Send, const N: usize, L: SlotLayout> Sync for SeqRing<T, N, L> {}
 
 /// `SeqRing::new` and `SeqRing::starting_at`: `const` except under loom, whose atomics are not.
 macro_rules! constructors {
@@ -222,7 +227,7 @@ macro_rules! constructors {
     };
 }
 
-impl<T: NoUninit, const N: usize> SeqRing<T, N> {
+impl<T: NoUninit, const N: usize, L: SlotLayout> SeqRing<T, N, L> {
     /// Compile-time check of `N`.
     const CHECK_N: () = {
         assert!(N > 0, "SeqRing needs room for at least one item (N > 0)");
@@ -236,17 +241,17 @@ impl<T: NoUninit, const N: usize> SeqRing<T, N> {
 
     /// `N` slots never written.
     #[cfg(not(loom))]
-    const fn empty_slots() -> [Slot<T>; N] {
+    const fn empty_slots() -> [Slot<T, L>; N] {
         [const { Slot::empty() }; N]
     }
 
     /// `N` slots never written (loom build).
     #[cfg(loom)]
-    fn empty_slots() -> [Slot<T>; N] {
+    fn empty_slots() -> [Slot<T, L>; N] {
         core::array::from_fn(|_| Slot::empty())
     }
 
-    crate::handles::ring_handle_methods!(SeqRing, Producer, Consumer);
+    crate::handles::ring_handle_methods!(SeqRing, Producer, Consumer, L);
 
     /// The slot of position `pos`.
     ///
@@ -254,19 +259,19 @@ impl<T: NoUninit, const N: usize> SeqRing<T, N> {
     ///
     /// `pos < N`.
     #[inline(always)]
-    pub(crate) unsafe fn slot(&self, pos: usize) -> &Slot<T> {
+    pub(crate) unsafe fn slot(&self, pos: usize) -> &Slot<T, L> {
         // SAFETY: the caller guarantees `pos < N`.
         unsafe { self.slots.get_unchecked(pos) }
     }
 }
 
-impl<T: NoUninit, const N: usize> Default for SeqRing<T, N> {
+impl<T: NoUninit, const N: usize, L: SlotLayout> Default for SeqRing<T, N, L> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<T: NoUninit, const N: usize> core::fmt::Debug for SeqRing<T, N> {
+impl<T: NoUninit, const N: usize, L: SlotLayout> core::fmt::Debug for SeqRing<T, N, L> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("SeqRing")
             .field("capacity", &N)

@@ -6,6 +6,7 @@ use bytemuck::NoUninit;
 
 use super::ProducerState;
 use crate::SeqRing;
+use crate::layout::{Packed, SlotLayout};
 use crate::position::next_pos;
 use crate::seq;
 use crate::sync::Ordering;
@@ -20,18 +21,18 @@ use crate::sync::Ordering;
 /// fn assert_sync<S: Sync>() {}
 /// assert_sync::<ph_eventing::Producer<'static, u32, 4>>();
 /// ```
-pub struct Producer<'a, T: NoUninit, const N: usize> {
-    pub(crate) ring: &'a SeqRing<T, N>,
+pub struct Producer<'a, T: NoUninit, const N: usize, L: SlotLayout = Packed> {
+    pub(crate) ring: &'a SeqRing<T, N, L>,
     /// The producer's bookkeeping, kept in the handle while it lives (so a loop of pushes
     /// through a handle of its own can keep it in registers) and in the ring between handles.
     /// A `Cell`, which also makes the handle `!Sync` while keeping it `Send`.
     state: Cell<ProducerState>,
 }
 
-impl<'a, T: NoUninit, const N: usize> Producer<'a, T, N> {
+impl<'a, T: NoUninit, const N: usize, L: SlotLayout> Producer<'a, T, N, L> {
     /// The handle, once `ring`'s producer flag was taken: it takes over the bookkeeping the last
     /// handle left in the ring.
-    pub(crate) fn taken(ring: &'a SeqRing<T, N>) -> Self {
+    pub(crate) fn taken(ring: &'a SeqRing<T, N, L>) -> Self {
         // SAFETY: the caller took the producer flag, so no other handle touches the producer
         // state, and the `Acquire` of the take ordered this after the last handle's write-back.
         let state = unsafe { *ring.producer_state.as_ptr() };
@@ -42,7 +43,7 @@ impl<'a, T: NoUninit, const N: usize> Producer<'a, T, N> {
     }
 }
 
-impl<T: NoUninit, const N: usize> Producer<'_, T, N> {
+impl<T: NoUninit, const N: usize, L: SlotLayout> Producer<'_, T, N, L> {
     /// Appends `value` and returns the sequence number it was given.
     ///
     /// Never blocks, never fails, never allocates: when the ring is full the oldest item is
@@ -80,7 +81,7 @@ impl<T: NoUninit, const N: usize> Producer<'_, T, N> {
     }
 }
 
-impl<T: NoUninit, const N: usize> Drop for Producer<'_, T, N> {
+impl<T: NoUninit, const N: usize, L: SlotLayout> Drop for Producer<'_, T, N, L> {
     fn drop(&mut self) {
         // SAFETY: this is the one live producer handle, so nothing else touches the ring's
         // producer state; releasing the flag below (`Release`) hands the write to the next one.
@@ -89,7 +90,7 @@ impl<T: NoUninit, const N: usize> Drop for Producer<'_, T, N> {
     }
 }
 
-impl<T: NoUninit, const N: usize> core::fmt::Debug for Producer<'_, T, N> {
+impl<T: NoUninit, const N: usize, L: SlotLayout> core::fmt::Debug for Producer<'_, T, N, L> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Producer").field("ring", self.ring).finish()
     }

@@ -3,6 +3,8 @@
 
 use bytemuck::NoUninit;
 
+use crate::layout::SlotLayout;
+
 use crate::sync::{Ordering, load_word_acquire, stamp_fence};
 use crate::words::{Staged, Words, stamp_of, stamp_word};
 
@@ -29,11 +31,11 @@ pub(crate) const fn busy_mark<const N: usize>(newest: u32) -> u32 {
 /// it is the first four bytes of word 0 (see [`Words`]). Only the producer writes a slot; the
 /// consumer reads the stamp, copies the words and reads the stamp again (or, for a slot of one
 /// word, reads the stamp and the value in one load).
-pub(crate) struct Slot<T> {
-    words: Words<T>,
+pub(crate) struct Slot<T, L: SlotLayout> {
+    words: Words<T, L>,
 }
 
-impl<T: NoUninit> Slot<T> {
+impl<T: NoUninit, L: SlotLayout> Slot<T, L> {
     /// A slot never written: stamp and words all zero.
     #[cfg(not(loom))]
     pub(crate) const fn empty() -> Self {
@@ -63,7 +65,7 @@ impl<T: NoUninit> Slot<T> {
     pub(crate) fn write<const N: usize>(&self, newest: u32, seq: u32, value: T) {
         let mut staged = Staged::new();
         let staged = staged.fill(seq, value);
-        if Words::<T>::ONE_WORD {
+        if Words::<T, L>::ONE_WORD {
             self.words.word(0).store(staged.word(0), Ordering::Relaxed);
             stamp_fence(Ordering::Release);
             return;
@@ -72,7 +74,7 @@ impl<T: NoUninit> Slot<T> {
             .word(0)
             .store(stamp_word(busy_mark::<N>(newest)), Ordering::Relaxed);
         stamp_fence(Ordering::Release);
-        for i in 1..Words::<T>::WORDS {
+        for i in 1..Words::<T, L>::WORDS {
             self.words.word(i).store(staged.word(i), Ordering::Relaxed);
         }
         stamp_fence(Ordering::Release);
@@ -89,13 +91,13 @@ pub(crate) enum Missed {
     Torn,
 }
 
-impl<T: NoUninit> Slot<T> {
+impl<T: NoUninit, L: SlotLayout> Slot<T, L> {
     /// Copies item `seq` out of the slot, if the slot holds it whole: word 0 with the stamp
     /// (acquire), the other words, an acquire fence, the stamp again. The copy becomes a `T` only
     /// when both stamps say `seq`. A slot of one word is whole when its one load says `seq`.
     #[inline(always)]
     pub(crate) fn read(&self, seq: u32) -> Result<T, Missed> {
-        let first = if Words::<T>::ONE_WORD {
+        let first = if Words::<T, L>::ONE_WORD {
             self.words.word(0).load(Ordering::Relaxed)
         } else {
             load_word_acquire(self.words.word(0))
@@ -105,7 +107,7 @@ impl<T: NoUninit> Slot<T> {
             return Err(Missed::Holds(stamp));
         }
         let copy = self.words.copy(first);
-        if !Words::<T>::ONE_WORD {
+        if !Words::<T, L>::ONE_WORD {
             stamp_fence(Ordering::Acquire);
             if stamp_of(self.words.word(0).load(Ordering::Relaxed)) != seq {
                 return Err(Missed::Torn);

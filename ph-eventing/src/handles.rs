@@ -12,9 +12,9 @@ pub(crate) fn take_flag(flag: &AtomicBool) -> bool {
 
 /// The handle methods the two rings share word for word (`capacity`, `producer`, `consumer`,
 /// `try_producer`, `try_consumer` and the handles' release), written once: expands inside
-/// `impl<T, const N: usize> $ring<T, N>` (or `$ring<T, N, L>`, with the layout's name as a fourth
-/// argument), for a ring with fields `producer_taken`,
-/// `consumer_taken` and `consumer_state.dropped`, and handles with fields `ring` and `_not_sync`.
+/// `impl<T, const N: usize> $ring<T, N>` (or `$ring<T, N, L>`, the layout's parameter named as a
+/// fourth argument), for a ring with fields `producer_taken`, `consumer_taken` and
+/// `consumer_state.dropped`, and handles with fields `ring` and `_not_sync`.
 macro_rules! ring_handle_methods {
     ($ring:ident, $producer:ident, $consumer:ident $(, $layout:ident)?) => {
         /// How many items the ring holds before the producer starts overwriting: `N`.

@@ -4,7 +4,6 @@
 use bytemuck::NoUninit;
 
 use crate::layout::SlotLayout;
-
 use crate::sync::{Ordering, load_word_acquire, stamp_fence};
 use crate::words::{Staged, Words, stamp_of, stamp_word};
 

@@ -273,7 +273,8 @@ fn accounted(
 ) -> (Vec<Summary>, usize) {
     // The summaries travel on the `samples` stream and count its frames.
     let records = &of_stream(records, SAMPLES)[..];
-    let hellos_before = hellos_before_summaries(capture);
+    let frames = frame_seqs_or_torn(capture);
+    let hellos_before = hellos_before_summaries(&frames, capture);
     let mut torn = 0;
     let (mut samples, mut ring, mut link) = (0u64, 0u64, 0u64);
     // Summaries pushed before the current point of this boot (from their seq), and received.
@@ -335,8 +336,9 @@ fn accounted(
                         s.hellos_sent
                     )
                 });
-                // A hello torn by a reset was sent, not refused; it may also have been refused
-                // before the frame after it was torn, so both counts are possible then.
+                // When the boot's first hello may be the torn frame, it was sent, not refused:
+                // then one refused hello fewer is right too (unless the link did refuse it and
+                // the tear hit another frame, hence either count).
                 let torn_hello = u64::from(hellos.first_torn && torn > 0);
                 assert!(
                     link + refused_hellos == s.link_skipped
@@ -361,10 +363,7 @@ fn accounted(
             _ => {}
         }
     }
-    let torn_in_capture = frame_seqs_or_torn(capture)
-        .iter()
-        .filter(|f| f.is_err())
-        .count();
+    let torn_in_capture = frames.iter().filter(|f| f.is_err()).count();
     assert_eq!(
         torn, torn_in_capture,
         "{what}: the corrupt frames shown are the torn frames of the --save file"
@@ -398,18 +397,22 @@ struct HellosBefore {
     first_torn: bool,
 }
 
-/// For each firmware summary in `capture`, the hello frames of the `samples` stream received
-/// before it that the firmware had counted when it pushed the summary (not a hello sent with the
-/// summary itself). Counting restarts with a new boot, at the hellos after the old boot's last
-/// data frame: a boot's first data frame is the one whose sequence number falls (the demo never
-/// reaches the wrap), whether or not its seq-1 frame reached the host.
-fn hellos_before_summaries(capture: &[u8]) -> Vec<HellosBefore> {
+/// For each firmware summary in `capture` (whose frames, as [`frame_seqs_or_torn`] reads them,
+/// are `frames`), the hello frames of the `samples` stream received before it that the firmware
+/// had counted when it pushed the summary (not a hello sent with the summary itself). Counting
+/// restarts with a new boot, at the hellos after the old boot's last data frame: a boot's first
+/// data frame is the one whose sequence number falls (the demo never reaches the wrap), whether
+/// or not its seq-1 frame reached the host.
+fn hellos_before_summaries(
+    frames: &[Result<(u8, Option<u64>), String>],
+    capture: &[u8],
+) -> Vec<HellosBefore> {
     // Per frame of the `samples` stream: `Some(seq)` (`None` for a hello); `None` for a torn
     // frame, whose stream is unknown.
-    let frames: Vec<Option<Option<u64>>> = frame_seqs_or_torn(capture)
-        .into_iter()
+    let frames: Vec<Option<Option<u64>>> = frames
+        .iter()
         .filter_map(|frame| match frame {
-            Ok((stream, seq)) => (u64::from(stream) == SAMPLES).then_some(Some(seq)),
+            Ok((stream, seq)) => (u64::from(*stream) == SAMPLES).then_some(Some(*seq)),
             Err(_) => Some(None),
         })
         .collect();

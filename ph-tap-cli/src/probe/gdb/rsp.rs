@@ -17,6 +17,8 @@ use super::packet::{checksum, decode_body, frame, hex_digit};
 
 /// How long a reply may take unless told otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3);
+/// How long a step may take before it is ended with an interrupt (see [`RspClient::step`]).
+pub const STEP_WAIT: Duration = Duration::from_secs(1);
 /// The longest packet accepted from a server.
 const MAX_PACKET: usize = 1 << 20;
 /// How many times a packet is sent again after a `-`, or asked for again after a bad checksum.
@@ -271,8 +273,21 @@ impl RspClient {
     }
 
     /// Runs one instruction (`s`) and returns the stop reply.
+    ///
+    /// A step that brings no reply within [`STEP_WAIT`] is ended with an interrupt, and the
+    /// target reported stopped where that leaves it: a core asleep in `WFI` executes nothing
+    /// in a step, and a server may not wake it while stepping (QEMU under `-icount` masks its
+    /// timers and interrupts during a step). probe-rs steps before every resume of a halted
+    /// core, so that step must not end the session.
     pub fn step(&mut self) -> Result<Stop, GdbError> {
         self.send(b"s", "s (step)")?;
+        if self.at == self.inbox.len() {
+            match self.fill(Instant::now() + STEP_WAIT, "the stop reply to a step") {
+                Ok(()) => {}
+                Err(GdbError::Timeout { .. }) => return self.interrupt(),
+                Err(err) => return Err(err),
+            }
+        }
         self.wait_stop("the stop reply to a step")
     }
 

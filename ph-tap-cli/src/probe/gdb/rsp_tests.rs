@@ -594,3 +594,39 @@ fn monitor_commands_collect_their_output() {
     assert!(matches!(err, GdbError::Server { code: 2, .. }), "{err:?}");
     server.join().unwrap();
 }
+
+/// A step the server never answers (a core asleep in `WFI`, which QEMU under `-icount` does not
+/// wake while stepping) is ended with an interrupt, and its stop reply is the step's.
+#[test]
+fn a_step_without_a_reply_is_ended_with_an_interrupt() {
+    let (addr, server) = serve(|mut s| {
+        s.handshake("PacketSize=1000");
+        s.expect("s");
+        // No stop reply: the next thing from the client is the interrupt byte.
+        assert_eq!(s.byte(), 0x03, "the client interrupts the step");
+        s.send(b"T02thread:01;");
+    });
+    let mut gdb = RspClient::connect(&addr, TIMEOUT).unwrap();
+    let started = Instant::now();
+    assert_eq!(gdb.step().unwrap(), Stop { signal: 2 });
+    assert!(started.elapsed() >= super::rsp::STEP_WAIT);
+    server.join().unwrap();
+}
+
+/// A step that is answered is not interrupted.
+#[test]
+fn a_step_answered_in_time_is_its_stop_reply() {
+    let (addr, server) = serve(|mut s| {
+        s.handshake("PacketSize=1000");
+        s.expect("s");
+        s.send(b"T05thread:01;");
+        s.expect("m20000000,4");
+        s.send(b"01020304");
+    });
+    let mut gdb = RspClient::connect(&addr, TIMEOUT).unwrap();
+    assert_eq!(gdb.step().unwrap(), Stop { signal: 5 });
+    let mut buf = [0u8; 4];
+    gdb.read_memory(0x2000_0000, &mut buf).unwrap();
+    assert_eq!(buf, [1, 2, 3, 4]);
+    server.join().unwrap();
+}

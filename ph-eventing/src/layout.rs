@@ -31,7 +31,7 @@ pub trait SlotLayout: sealed::Sealed + 'static {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Packed;
 
-/// Every slot on cache lines of its own (64 bytes on 64-bit hosts; no change on bare-metal
+/// Every slot on cache lines of its own (64 bytes on hosted targets; no change on bare-metal
 /// targets): for values of more than a word read on another core than the one writing them.
 ///
 /// ```

@@ -53,7 +53,22 @@ impl Qemu {
         Self::spawn(None, false)
     }
 
+    /// Starts QEMU on two free ports and waits until its monitor answers a command, which it
+    /// does once the machine and the GDB server are set up. A port found free can be taken by
+    /// another test's socket before QEMU binds it; QEMU then exits at once, and is started again
+    /// on two other ports.
     fn spawn(kernel: Option<&Path>, fast: bool) -> Self {
+        const ATTEMPTS: usize = 5;
+        for _ in 0..ATTEMPTS {
+            if let Some(qemu) = Self::try_spawn(kernel, fast) {
+                return qemu;
+            }
+        }
+        panic!("QEMU exited before its monitor answered, {ATTEMPTS} times (ports taken?)");
+    }
+
+    /// One start of QEMU: `None` if it exited before its monitor answered.
+    fn try_spawn(kernel: Option<&Path>, fast: bool) -> Option<Self> {
         let gdb: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
         let monitor: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
         let mut cmd = Command::new("qemu-system-arm");
@@ -74,18 +89,20 @@ impl Qemu {
             .unwrap_or_else(|e| {
                 panic!("cannot run qemu-system-arm ({e}): install it (scripts/setup does)")
             });
-        let qemu = Self {
+        let mut qemu = Self {
             child,
             gdb,
             monitor,
         };
-        // QEMU listens on its monitor once it has started.
         let start = Instant::now();
-        while TcpStream::connect(qemu.monitor).is_err() {
+        while run_monitor(qemu.monitor, "info status").is_err() {
+            if qemu.child.try_wait().expect("QEMU's status").is_some() {
+                return None;
+            }
             assert!(start.elapsed() < QEMU_TIMEOUT, "QEMU did not start");
             std::thread::sleep(Duration::from_millis(20));
         }
-        qemu
+        Some(qemu)
     }
 
     /// Presses the reset button (QEMU's `system_reset`), once QEMU's monitor has answered.
@@ -96,26 +113,31 @@ impl Qemu {
     /// Runs one command on QEMU's monitor and returns what it printed (the echo of the command
     /// included).
     pub(crate) fn monitor(&self, command: &str) -> String {
-        let mut monitor = TcpStream::connect(self.monitor).expect("QEMU's monitor");
-        monitor
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .expect("a read timeout");
-        let prompt = |monitor: &mut TcpStream| {
-            let mut seen = Vec::new();
-            let mut buf = [0u8; 512];
-            while !seen.ends_with(b"(qemu) ") {
-                let n = monitor.read(&mut buf).expect("QEMU's monitor answers");
-                assert!(n > 0, "QEMU's monitor closed");
-                seen.extend_from_slice(&buf[..n]);
-            }
-            String::from_utf8_lossy(&seen).into_owned()
-        };
-        prompt(&mut monitor);
-        monitor
-            .write_all(format!("{command}\n").as_bytes())
-            .unwrap_or_else(|e| panic!("send {command} to QEMU's monitor: {e}"));
-        prompt(&mut monitor)
+        run_monitor(self.monitor, command)
+            .unwrap_or_else(|e| panic!("QEMU's monitor, {command}: {e}"))
     }
+}
+
+/// Connects to QEMU's monitor at `addr`, runs `command`, and returns what it printed (the echo
+/// of the command included).
+fn run_monitor(addr: SocketAddr, command: &str) -> std::io::Result<String> {
+    let mut monitor = TcpStream::connect(addr)?;
+    monitor.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let prompt = |monitor: &mut TcpStream| -> std::io::Result<String> {
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 512];
+        while !seen.ends_with(b"(qemu) ") {
+            let n = monitor.read(&mut buf)?;
+            if n == 0 {
+                return Err(std::io::ErrorKind::UnexpectedEof.into());
+            }
+            seen.extend_from_slice(&buf[..n]);
+        }
+        Ok(String::from_utf8_lossy(&seen).into_owned())
+    };
+    prompt(&mut monitor)?;
+    monitor.write_all(format!("{command}\n").as_bytes())?;
+    prompt(&mut monitor)
 }
 
 impl Drop for Qemu {

@@ -101,16 +101,9 @@ impl<T> Cell<T> {
     }
 }
 
-/// An acquire load made of a relaxed load and [`stamp_fence`]: the same as `load(Acquire)` on a
-/// multi-core target, and a plain load behind a compiler fence where the user promised one core.
-#[inline(always)]
-pub(crate) fn load_acquire(atomic: &AtomicU32) -> u32 {
-    let value = atomic.load(Ordering::Relaxed);
-    stamp_fence(Ordering::Acquire);
-    value
-}
-
-/// [`load_acquire`] of a machine word (word 0 of a slot, with its stamp).
+/// An acquire load of a machine word (`head`, or word 0 of a slot with its stamp) made of a
+/// relaxed load and [`stamp_fence`]: the same as `load(Acquire)` on a multi-core target, and a
+/// plain load behind a compiler fence where the user promised one core.
 #[inline(always)]
 pub(crate) fn load_word_acquire(atomic: &AtomicUsize) -> usize {
     let value = atomic.load(Ordering::Relaxed);

@@ -142,6 +142,18 @@ impl<T: NoUninit> Filled<'_, T> {
 pub(crate) struct Copied<T>(MaybeUninit<Split<T>>);
 
 impl<T: NoUninit> Copied<T> {
+    /// A slot of one word ([`Shape::ONE_WORD`]) as one load gave it: `word` is the whole slot.
+    /// (Only `latest` on a 64-bit target takes one from `head`.)
+    #[cfg(target_pointer_width = "64")]
+    #[inline(always)]
+    pub(crate) fn one_word(word: usize) -> Self {
+        debug_assert!(Shape::<T>::ONE_WORD);
+        let mut copy = MaybeUninit::<Split<T>>::uninit();
+        // SAFETY: word 0 lies in the local `copy` (a slot is at least one word).
+        unsafe { copy.as_mut_ptr().cast::<usize>().write(word) };
+        Copied(copy)
+    }
+
     /// The value, once the copy is known to be whole.
     ///
     /// # Safety

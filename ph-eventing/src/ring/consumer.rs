@@ -9,7 +9,11 @@ use super::slot::{EMPTY, Missed};
 use crate::layout::{Packed, SlotLayout};
 use crate::position::next_pos;
 use crate::seq;
-use crate::sync::{Ordering, load_acquire};
+use crate::sync::Ordering;
+#[cfg(target_pointer_width = "64")]
+use crate::sync::load_word_acquire;
+#[cfg(target_pointer_width = "64")]
+use crate::words::{Copied, Shape, stamp_of};
 use crate::{PollStats, SeqRing};
 
 /// The reading end of a [`SeqRing`]; there is at most one at a time.
@@ -154,7 +158,7 @@ impl<T: NoUninit, const N: usize, L: SlotLayout> Consumer<'_, T, N, L> {
     pub fn poll_up_to(&mut self, max: usize, mut f: impl FnMut(u32, &T)) -> PollStats {
         let mut stats = PollStats::default();
         if max == 0 {
-            stats.newest = load_acquire(&self.ring.head);
+            stats.newest = self.ring.published(Ordering::Acquire);
             return stats;
         }
         for _ in 0..max {
@@ -197,7 +201,7 @@ impl<T: NoUninit, const N: usize, L: SlotLayout> Consumer<'_, T, N, L> {
         let ring = self.ring;
         // Relaxed: the value only places the cursor. Every poll and `latest` loads `head` again
         // with `Acquire` before it touches a slot, and sees this value or a newer one.
-        let head = ring.head.load(Ordering::Relaxed);
+        let head = ring.published(Ordering::Relaxed);
         // SAFETY: only the live consumer touches its state, and `&mut self` excludes `latest`.
         let state = unsafe { &mut *ring.consumer_state.as_ptr() };
         // Unread: `cursor + 1 ..= head`; all but the last are passed over. (A `head` behind the
@@ -218,7 +222,9 @@ impl<T: NoUninit, const N: usize, L: SlotLayout> Consumer<'_, T, N, L> {
     ///
     /// `None` until the first push. It reads the slot the way a poll does (stamp, copy, stamp)
     /// and writes nothing; against a producer on another core that overwrites the newest item
-    /// while it is being copied, it looks again, and after 4 such tries returns `None`.
+    /// while it is being copied, it looks again, and after 4 such tries returns `None`. Where a
+    /// slot is one word (a value of at most four bytes on a 64-bit target), the ring's `head`
+    /// holds a copy of the newest slot, and a call is one load of it, never torn.
     ///
     /// ```
     /// let ring = ph_eventing::SeqRing::<u32, 4>::new();
@@ -261,7 +267,22 @@ impl<T: NoUninit, const N: usize, L: SlotLayout> Consumer<'_, T, N, L> {
         let ring = self.ring;
         // SAFETY: only the live consumer touches its state; `&self` excludes a running poll.
         let state = unsafe { &*ring.consumer_state.as_ptr() };
-        let head = load_acquire(&ring.head);
+        #[cfg(target_pointer_width = "64")]
+        if Shape::<T>::ONE_WORD {
+            // `head` is a copy of the newest slot's one word: the item, unless no push made it
+            // (the ring's initial `head`, which the slot read below answers).
+            let word = load_word_acquire(&ring.head);
+            let head = stamp_of(word);
+            if head == 0 {
+                return Attempt::Nothing;
+            }
+            if head != state.start {
+                // SAFETY: a push stored `word` into `head` as it stored it into the slot of
+                // item `head`: the whole slot, one word, one store, never torn.
+                return Attempt::Item((head, unsafe { Copied::one_word(word).assume_whole() }));
+            }
+        }
+        let head = ring.published(Ordering::Acquire);
         if head == 0 {
             return Attempt::Nothing;
         }
@@ -306,7 +327,7 @@ impl<T: NoUninit, const N: usize, L: SlotLayout> Consumer<'_, T, N, L> {
         // line out of the consumer's way: one load per batch, not per item.
         let mut unread = unread_after(state.cursor, stats.newest);
         if !REUSE_HEAD || stats.newest == 0 || unread == 0 || unread >= seq::BEHIND {
-            let head = load_acquire(&ring.head);
+            let head = ring.published(Ordering::Acquire);
             stats.newest = head;
             unread = unread_after(state.cursor, head);
             if unread == 0 || unread >= seq::BEHIND {
@@ -346,7 +367,7 @@ impl<T: NoUninit, const N: usize, L: SlotLayout> Consumer<'_, T, N, L> {
         let stats = &mut stats;
         let mut overtaken = false;
         loop {
-            let head = load_acquire(&ring.head);
+            let head = ring.published(Ordering::Acquire);
             stats.newest = head;
             let mut unread = unread_after(state.cursor, head);
             if unread == 0 || unread >= seq::BEHIND {

@@ -8,8 +8,8 @@
 //!
 //! - `push`: stamp := a busy mark (the previous sequence number, see [`slot::busy_mark`]); release
 //!   fence; the value's words after word 0 (relaxed); release fence; word 0 := the stamp `seq`
-//!   and whatever of the value shares its word; `head` := seq (both relaxed: the second fence
-//!   publishes both).
+//!   and whatever of the value shares its word; `head` := seq, as a word whose first four bytes
+//!   are the stamp (both relaxed: the second fence publishes both).
 //! - a read of item `s`: `head` (acquire) says `s` is published; word 0 (acquire); if its stamp
 //!   is `s`, copy the other words (relaxed), acquire fence, stamp again (relaxed). The same `s`
 //!   both times: the copy is whole (any word written by a later push would have made the second
@@ -17,7 +17,10 @@
 //!   which skips and counts what it lost. The consumer writes nothing the producer reads.
 //! - a slot of one word (a value of at most four bytes on a 64-bit target): `push` stores the
 //!   stamp and the value in one store, then a release fence and `head`; a read is one load, which
-//!   can never be torn, so there is no busy mark and no second look.
+//!   can never be torn, so there is no busy mark and no second look. `head` is then a copy of the
+//!   newest slot's word, value included, so `latest` loads `head` alone and leaves the slots'
+//!   cache lines to the producer (unless `head` is still the ring's initial number, which no push
+//!   made: then it reads the slot, which says whether the item exists).
 //!
 //! The last published item can be caught with its stamp store not yet visible on another core
 //! (the stamp and `head` are stored after the same fence, in either order). A consumer that finds
@@ -29,7 +32,8 @@ use bytemuck::NoUninit;
 use crate::layout::{Packed, SlotLayout};
 use crate::line_break::LineBreak;
 use crate::position::first_before;
-use crate::sync::{AtomicBool, AtomicU32, Cell, Ordering};
+use crate::sync::{AtomicBool, AtomicUsize, Cell, Ordering, load_word_acquire};
+use crate::words::{stamp_of, stamp_word};
 
 mod consumer;
 mod producer;
@@ -59,6 +63,10 @@ pub(crate) struct ConsumerState {
     /// The sequence number the consumer has moved past: it reads `seq::next(cursor)` next.
     /// Starts as the ring's initial `head`, so a fresh ring's state is all zeros.
     pub(crate) cursor: u32,
+    /// The ring's initial `head`, which no push made: [`Consumer::latest`] reads the slot
+    /// when `head` says it, instead of taking `head`'s word for the newest item.
+    #[cfg(target_pointer_width = "64")]
+    pub(crate) start: u32,
     /// The position of `seq::next(cursor)`.
     pub(crate) pos: usize,
     /// Items lost to overwrites since the live handle was taken or its last `reset_dropped`.
@@ -152,8 +160,11 @@ pub(crate) struct ConsumerState {
 // has a line of its own); on microcontrollers they take no space.
 #[repr(C)]
 pub struct SeqRing<T: NoUninit, const N: usize, L: SlotLayout = Packed> {
-    /// The newest published sequence number (`0`: nothing published yet). Written by the producer.
-    pub(crate) head: AtomicU32,
+    /// The newest published sequence number (`0`: nothing published yet) as a slot's word 0
+    /// holds it ([`stamp_of`]). Where a slot is one word (a value of at most four bytes on a
+    /// 64-bit target), `head` is a copy of the newest slot's word, its value included, so that
+    /// [`Consumer::latest`] reads one word. Written by the producer.
+    pub(crate) head: AtomicUsize,
     line_break_producer: LineBreak,
     pub(crate) producer_state: Cell<ProducerState>,
     line_break_consumer: LineBreak,
@@ -206,7 +217,7 @@ macro_rules! constructors {
             let () = Self::CHECK_N;
             let before = first_before(crate::seq::next(first_seq.wrapping_sub(1)));
             Self {
-                head: AtomicU32::new(before),
+                head: AtomicUsize::new(stamp_word(before)),
                 slots: Self::empty_slots(),
                 producer_state: Cell::new(ProducerState {
                     newest: before,
@@ -214,6 +225,8 @@ macro_rules! constructors {
                 }),
                 consumer_state: Cell::new(ConsumerState {
                     cursor: before,
+                    #[cfg(target_pointer_width = "64")]
+                    start: before,
                     pos: 0,
                     dropped: 0,
                 }),
@@ -253,6 +266,16 @@ impl<T: NoUninit, const N: usize, L: SlotLayout> SeqRing<T, N, L> {
 
     crate::handles::ring_handle_methods!(SeqRing, Producer, Consumer, L);
 
+    /// The newest published sequence number, `head` loaded with `order` (`Acquire` through
+    /// [`load_word_acquire`], which makes it a compiler fence with `unsafe-assume-single-core`).
+    #[inline(always)]
+    pub(crate) fn published(&self, order: Ordering) -> u32 {
+        stamp_of(match order {
+            Ordering::Relaxed => self.head.load(Ordering::Relaxed),
+            _ => load_word_acquire(&self.head),
+        })
+    }
+
     /// The slot of position `pos`.
     ///
     /// # Safety
@@ -275,7 +298,7 @@ impl<T: NoUninit, const N: usize, L: SlotLayout> core::fmt::Debug for SeqRing<T,
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("SeqRing")
             .field("capacity", &N)
-            .field("newest", &self.head.load(Ordering::Relaxed))
+            .field("newest", &self.published(Ordering::Relaxed))
             .finish_non_exhaustive()
     }
 }

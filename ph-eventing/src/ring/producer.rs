@@ -68,11 +68,11 @@ impl<T: NoUninit, const N: usize, L: SlotLayout> Producer<'_, T, N, L> {
         let seq = seq::next(newest);
         // SAFETY: `pos < N` always holds (it only moves through `next_pos`).
         let slot = unsafe { ring.slot(pos as usize) };
-        slot.write::<N>(newest, seq, value);
+        let head = slot.write::<N>(newest, seq, value);
         // After the slot's last release fence: a consumer that reads this `head` with acquire
         // sees every earlier push's slot whole (and this one's, but for the word stored beside
         // `head` after the same fence, see the stamp protocol).
-        ring.head.store(seq, Ordering::Relaxed);
+        ring.head.store(head, Ordering::Relaxed);
         self.state.set(ProducerState {
             newest: seq,
             pos: next_pos::<N>(pos as usize) as u32,

@@ -60,14 +60,18 @@ impl<T: NoUninit, L: SlotLayout> Slot<T, L> {
     ///   consumer that copied any word of this push sees the busy mark or `seq`'s word 0 when it
     ///   loads the stamp again after its acquire fence.
     /// - A slot of one word: that word (stamp and value in one store, never torn); release fence.
+    ///
+    /// Returns what `head` is to hold: the slot's word 0 where a slot is one word, `seq`'s stamp
+    /// word otherwise.
     #[inline(always)]
-    pub(crate) fn write<const N: usize>(&self, newest: u32, seq: u32, value: T) {
+    pub(crate) fn write<const N: usize>(&self, newest: u32, seq: u32, value: T) -> usize {
         let mut staged = Staged::new();
         let staged = staged.fill(seq, value);
         if Words::<T, L>::ONE_WORD {
-            self.words.word(0).store(staged.word(0), Ordering::Relaxed);
+            let word = staged.word(0);
+            self.words.word(0).store(word, Ordering::Relaxed);
             stamp_fence(Ordering::Release);
-            return;
+            return word;
         }
         self.words
             .word(0)
@@ -78,6 +82,7 @@ impl<T: NoUninit, L: SlotLayout> Slot<T, L> {
         }
         stamp_fence(Ordering::Release);
         self.words.word(0).store(staged.word(0), Ordering::Relaxed);
+        stamp_word(seq)
     }
 }
 

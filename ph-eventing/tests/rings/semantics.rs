@@ -135,6 +135,20 @@ fn capacity_one_keeps_only_the_newest() {
 }
 
 #[test]
+fn latest_of_a_ring_started_late_waits_for_its_first_push() {
+    // The ring's initial `head` (the number before the first) was never pushed: no item yet,
+    // for a value that shares its stamp's word and for one that does not.
+    let ring = Ring::<u16, 4>::starting_at(1000);
+    let wide = Ring::<[u32; 3], 4>::starting_at(u32::MAX);
+    assert_eq!(ring.consumer().latest(), None);
+    assert_eq!(wide.consumer().latest(), None);
+    assert_eq!(ring.producer().push(0), 1000);
+    assert_eq!(wide.producer().push([0, 1, 2]), u32::MAX);
+    assert_eq!(ring.consumer().latest(), Some((1000, 0)));
+    assert_eq!(wide.consumer().latest(), Some((u32::MAX, [0, 1, 2])));
+}
+
+#[test]
 fn latest_never_moves_the_cursor() {
     let ring = Ring::<u32, 4>::new();
     let producer = ring.producer();

@@ -41,6 +41,7 @@ fn sequence_wraps_after_u32_max_pushes() {
         };
         assert_eq!(got, Some((want, want)));
         assert_eq!((stats.read, stats.dropped, stats.newest), (1, 0, want));
+        assert_eq!(consumer.latest(), Some((want, want)));
         read += 1;
     }
     assert_eq!(next, 201, "wrapped: u32::MAX was followed by 1");

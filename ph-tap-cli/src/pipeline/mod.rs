@@ -43,7 +43,7 @@ pub enum Ending {
 /// How long the pipeline waits for input before ticking the sinks anyway.
 const IDLE_TICK: Duration = Duration::from_millis(100);
 
-/// Chunks in flight between the threads: at most 64 read (16 KiB each), and 4 decoded (each
+/// Chunks in flight between the threads: at most 64 read (32 KiB each), and 4 decoded (each
 /// with its records) waiting for the sinks, so memory stays flat whatever the input's size.
 const READ_AHEAD: usize = 64;
 const DECODED_AHEAD: usize = 4;

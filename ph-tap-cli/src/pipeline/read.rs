@@ -25,7 +25,7 @@ pub(super) fn read_loop(
     tx: &mpsc::SyncSender<Chunk>,
     recycled: &mpsc::Receiver<Vec<u8>>,
 ) {
-    let mut buf = vec![0u8; 16 * 1024];
+    let mut buf = vec![0u8; 32 * 1024];
     while !stop.load(Ordering::Relaxed) {
         let chunk = match source.poll(&mut buf) {
             Ok(Poll::Data { channel, len }) => {

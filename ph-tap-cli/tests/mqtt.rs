@@ -11,6 +11,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
+use common::ack_proxy::AckProxy;
 use common::mosquitto::Broker;
 use serde_json::Value;
 
@@ -613,6 +614,81 @@ fn a_broker_restarted_mid_stream_loses_exactly_what_overflowed_the_buffer() {
     for field in ["corrupt_frames", "resets", "ring_drops"] {
         assert_eq!(got[field], 0, "{field}: {got}");
     }
+}
+
+/// `ph-tap demo --publish` through an [`AckProxy`] to the broker, `attach --mqtt` straight to
+/// it; once values flow, the proxy holds back what the broker answers for a while, then cuts
+/// the publisher's connection. The broker and the consumer stay up; the publisher connects
+/// again and sends once more what it was never told had arrived. Returns what the producer
+/// said it sent, its stderr, and the consumer's summary.
+fn publisher_reconnect(extra: &[&str]) -> (Value, String, Value) {
+    let broker = Broker::start();
+    let proxy = AckProxy::start(format!("127.0.0.1:{}", broker.port).parse().unwrap());
+    let mut consumer = Consumer::start(&broker.url("farm/a"), &[]);
+    let count = 1500;
+    let url = format!("mqtt://{}/farm", proxy.addr());
+    let args = [
+        clean_demo(count, 2),
+        ["--publish", &url, "--board", "a"]
+            .map(String::from)
+            .to_vec(),
+        extra.iter().map(|s| s.to_string()).collect(),
+    ]
+    .concat();
+    let mut producer = Command::new(PH_TAP)
+        .args(&args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    consumer.wait_for("value 100", is_value(100));
+    proxy.hold();
+    std::thread::sleep(Duration::from_millis(400));
+    proxy.cut();
+    let mut stdout = Vec::new();
+    producer
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_end(&mut stdout)
+        .unwrap();
+    let mut stderr = String::new();
+    producer
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(producer.wait().unwrap().success(), "{stderr}");
+    assert_eq!(stderr.matches("gone:").count(), 1, "{stderr}");
+    assert_eq!(stderr.matches(" back after ").count(), 1, "{stderr}");
+    consumer.wait_for("the last value", is_value(count.into()));
+    (summary(&stdout), stderr, consumer.finish())
+}
+
+#[test]
+fn a_publisher_reconnecting_to_a_broker_that_stayed_up_delivers_each_message_once() {
+    // QoS 2 (the default): the broker knows the messages it was sent again.
+    let (sent, stderr, got) = publisher_reconnect(&[]);
+    for field in ACCOUNTED {
+        assert_eq!(
+            got[field], sent[field],
+            "{field}: consumer {got} producer {sent}; producer: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn with_qos_1_a_publisher_reconnect_delivers_again_what_was_not_acknowledged() {
+    // What the QoS 2 default is for: at QoS 1 the broker takes the messages sent again as new
+    // ones, and the consumer reads the old sequence numbers a second time.
+    let (sent, stderr, got) = publisher_reconnect(&["--publish-qos", "1"]);
+    assert!(
+        got["frames"].as_u64().unwrap() > sent["frames"].as_u64().unwrap()
+            || got["resets"].as_u64().unwrap() > 0,
+        "no message delivered twice: consumer {got} producer {sent}; producer: {stderr}"
+    );
 }
 
 #[test]

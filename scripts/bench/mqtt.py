@@ -3,6 +3,7 @@
 
     scripts/bench/mqtt.py PH_TAP throughput BOARDS COUNT
     scripts/bench/mqtt.py PH_TAP latency BOARDS COUNT TICK_MS
+    PUBLISH_QOS=1 scripts/bench/mqtt.py ...   (the producers at QoS 1; 2 is the default)
 
 throughput: BOARDS `ph-tap demo --tick-ms 0` publishers (clean link, one stream, COUNT values
 each) into one broker and one `ph-tap attach --mqtt .../+` consuming; the time from the
@@ -24,6 +25,9 @@ import sys
 import tempfile
 import threading
 import time
+
+# PUBLISH_QOS=1 (or 2, the default) in the environment: the producers' --publish-qos.
+QOS = ["--publish-qos", os.environ["PUBLISH_QOS"]] if os.environ.get("PUBLISH_QOS") else []
 
 CLEAN = ["--link-loss", "0", "--corrupt", "0", "--no-bursts", "--no-reset", "--single-stream",
          "--first-seq", "1", "--format", "json", "--no-time", "--no-status"]
@@ -91,7 +95,7 @@ def throughput(ph_tap, boards, count):
                                   "--seed", str(i + 1), "--board", n,
                                   "--publish", f"mqtt://127.0.0.1:{port}/bench",
                                   "--publish-buffer", "1GiB",
-                                  "--save", os.path.join(dir, f"sent-{n}.bin")] + CLEAN,
+                                  "--save", os.path.join(dir, f"sent-{n}.bin")] + QOS + CLEAN,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
                 for i, n in enumerate(names)]
         errs = [p.communicate()[1].decode() for p in pubs]
@@ -143,7 +147,7 @@ def latency(ph_tap, boards, count, tick_ms):
             n = f"b{i}"
             p = start([ph_tap, "demo", "--count", str(count), "--tick-ms", str(tick_ms),
                                   "--seed", str(i + 1), "--board", n,
-                                  "--publish", f"mqtt://127.0.0.1:{port}/bench"] + CLEAN,
+                                  "--publish", f"mqtt://127.0.0.1:{port}/bench"] + QOS + CLEAN,
                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
             t = threading.Thread(target=stamp_lines,
                                  args=(p, lambda v, n=n: (n, v["seq"]), sent), daemon=True)

@@ -5,13 +5,15 @@ use std::path::PathBuf;
 use clap::Args;
 
 use ph_tap::board::Board;
-use ph_tap::mqtt::{DEFAULT_BUFFER, MqttPublisher, MqttUrl, PublishOptions, parse_size};
+use ph_tap::mqtt::{
+    DEFAULT_BUFFER, MqttPublisher, MqttUrl, PublishOptions, PublishQos, parse_size,
+};
 
 /// Publishing a board's telemetry to an MQTT broker.
 #[derive(Debug, Args, Clone)]
 pub struct PublishArgs {
     /// Also publish the telemetry to an MQTT broker: its raw wire bytes, whole frames per
-    /// message and in order, to PREFIX/<board>/wire (QoS 1), the board named by --board
+    /// message and in order, to PREFIX/<board>/wire (QoS 2), the board named by --board
     /// (`board` without it; with several boards, each under its own name, through its own
     /// connection). `mqtts://` for TLS. Read it back
     /// with `ph-tap attach --mqtt URL/PREFIX/+`.
@@ -26,6 +28,12 @@ pub struct PublishArgs {
     /// end.
     #[arg(long, value_name = "SIZE", default_value = DEFAULT_BUFFER, requires = "publish")]
     pub publish_buffer: String,
+    /// With --publish: the messages' QoS. 2 (the default) delivers each message once, also
+    /// when this publisher connects again while the broker stays up; 1 saves a round trip
+    /// per message, but such a reconnect then delivers again what the broker had not yet
+    /// acknowledged, which the far end reads as a target reset.
+    #[arg(long, value_name = "1|2", default_value = "2", requires = "publish")]
+    pub publish_qos: PublishQos,
     /// The CA certificate (PEM) that signed the broker's, for `mqtts://` (without it: the
     /// system's trusted CAs).
     #[arg(long, value_name = "FILE")]
@@ -54,6 +62,7 @@ impl PublishArgs {
             board: board.to_owned(),
             records: self.publish_records,
             buffer,
+            qos: self.publish_qos,
         }))
     }
 

@@ -22,6 +22,10 @@ pub const KEEP_ALIVE: Duration = Duration::from_secs(10);
 pub const CONNECT_TIMEOUT_S: u64 = 5;
 /// The largest MQTT packet sent or taken, in bytes (rumqttc's default is 10 KiB).
 pub const MAX_PACKET: usize = 1 << 20;
+/// Messages sent and not yet completely acknowledged, at most (rumqttc's default). rumqttc
+/// numbers its messages `1..=INFLIGHT` over and over; the publisher keeps, per number, when it
+/// was last sent, to send again in that order after a reconnect.
+pub const INFLIGHT: u16 = 100;
 /// How long to wait before connecting again after the broker went away.
 pub const RETRY: Duration = Duration::from_millis(250);
 
@@ -59,7 +63,8 @@ pub fn options(
         .set_keep_alive(KEEP_ALIVE)
         .set_clean_session(false)
         .set_max_packet_size(MAX_PACKET, MAX_PACKET)
-        .set_request_channel_capacity(requests.max(1));
+        .set_request_channel_capacity(requests.max(1))
+        .set_inflight(INFLIGHT);
     if let Some(user) = &url.user {
         options.set_credentials(user.clone(), url.password.clone().unwrap_or_default());
     }

@@ -5,8 +5,9 @@
 //! # Topics
 //!
 //! - `PREFIX/<board>/wire`: the board's telemetry channel as its raw wire bytes, in order,
-//!   QoS 1, each message whole frames ([`FrameBatcher`]): a message lost anywhere is whole
-//!   frames, which the far end accounts as a LINK LOSS, as a frame lost on a probe's link.
+//!   QoS 2 ([`PublishQos`]), each message whole frames ([`FrameBatcher`]): a message lost
+//!   anywhere is whole frames, which the far end accounts as a LINK LOSS, as a frame lost on a
+//!   probe's link.
 //! - `PREFIX/<board>/records` (`--publish-records`): each decoded record as the JSON line
 //!   `--format json` writes, one per message.
 //!
@@ -14,9 +15,15 @@
 //!
 //! Every client has an id of its own for the run ([`client_id`]) and a persistent session
 //! (`clean_session` false): across a reconnect the publisher's unacknowledged messages are
-//! sent again and the subscriber's queued ones delivered. QoS 1 may deliver a message twice
-//! after a reconnect; the subscriber drops an exact repeat of a recent message of the same
-//! board.
+//! sent again and the subscriber's queued ones delivered.
+//!
+//! A message sent again must not arrive twice: the far end would read the old sequence numbers
+//! as a target reset and count a LINK LOSS of everything before them. At QoS 2 the broker knows
+//! a message the publisher sends again after a reconnect (its packet id is in the session) and
+//! delivers it once; at QoS 1 (`--publish-qos 1`, one round trip less per message) it cannot,
+//! and a publisher's reconnect while the broker stays up delivers again what was not yet
+//! acknowledged. A subscriber's own reconnect can repeat a message at either QoS: it drops an
+//! exact repeat of a recent message of the same board.
 
 mod connect;
 mod frames;
@@ -28,10 +35,10 @@ mod tls;
 mod url;
 
 pub use connect::{
-    CONNECT_TIMEOUT_S, KEEP_ALIVE, MAX_PACKET, RETRY, client_id, explain, open, options,
+    CONNECT_TIMEOUT_S, INFLIGHT, KEEP_ALIVE, MAX_PACKET, RETRY, client_id, explain, open, options,
 };
 pub use frames::{FrameBatcher, MAX_MESSAGE, Message, values_in};
-pub use publish::{FLUSH_TIMEOUT, MqttPublisher, PublishOptions};
+pub use publish::{FLUSH_TIMEOUT, MqttPublisher, PublishOptions, PublishQos};
 pub use size::{DEFAULT_BUFFER, parse_size, show_size};
 pub use subscribe::{BOARD_QUEUE, BoardSource, Delivery, MAX_BOARDS, NewBoard, Subscriber};
 

@@ -1,9 +1,9 @@
 //! `--publish URL`: a [`Sink`] that publishes the telemetry channel's raw bytes, whole frames
-//! per message and in order, to `PREFIX/<board>/wire` (QoS 1), and with `--publish-records`
+//! per message and in order, to `PREFIX/<board>/wire` (QoS 2, or 1), and with `--publish-records`
 //! each record's JSON line to `PREFIX/<board>/records`.
 //!
 //! The pipeline never waits for the broker: messages are handed to the MQTT client with
-//! `try_publish`, and the bytes handed and not yet acknowledged (PUBACK) are bounded by
+//! `try_publish`, and the bytes handed and not yet acknowledged (PUBCOMP, PUBACK at QoS 1) are bounded by
 //! `--publish-buffer`. While the broker is away nothing is acknowledged, so that bound is
 //! what is kept for it; a message that does not fit is dropped whole, counted, and said in one
 //! warning at the end. Dropped messages are whole frames, which the far end accounts as a
@@ -41,6 +41,50 @@ pub struct PublishOptions {
     pub records: bool,
     /// Bytes handed to the client and not yet acknowledged, at most (`--publish-buffer`).
     pub buffer: u64,
+    /// The QoS of every message (`--publish-qos`).
+    pub qos: PublishQos,
+}
+
+/// The QoS of the published messages.
+///
+/// ```
+/// use ph_tap::mqtt::PublishQos;
+/// assert_eq!(PublishQos::default(), PublishQos::ExactlyOnce);
+/// assert_eq!("1".parse::<PublishQos>().unwrap(), PublishQos::AtLeastOnce);
+/// assert!("0".parse::<PublishQos>().is_err());
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PublishQos {
+    /// QoS 1: one round trip per message. A publisher that connects again while the broker
+    /// stays up sends again what was not acknowledged, and the broker delivers it again.
+    AtLeastOnce,
+    /// QoS 2: two round trips per message; a message sent again after a reconnect is
+    /// delivered once.
+    #[default]
+    ExactlyOnce,
+}
+
+impl PublishQos {
+    fn qos(self) -> QoS {
+        match self {
+            Self::AtLeastOnce => QoS::AtLeastOnce,
+            Self::ExactlyOnce => QoS::ExactlyOnce,
+        }
+    }
+}
+
+impl std::str::FromStr for PublishQos {
+    type Err = anyhow::Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "1" => Ok(Self::AtLeastOnce),
+            "2" => Ok(Self::ExactlyOnce),
+            _ => anyhow::bail!(
+                "{s:?} is not a QoS ph-tap publishes with: give 2 (each message once, the default) or 1 (at least once)"
+            ),
+        }
+    }
 }
 
 /// What is in flight, shared with the connection's thread.
@@ -174,7 +218,7 @@ impl MqttPublisher {
         };
         match self
             .client
-            .try_publish(topic.as_str(), QoS::AtLeastOnce, false, payload)
+            .try_publish(topic.as_str(), self.options.qos.qos(), false, payload)
         {
             Ok(()) => {
                 in_flight.bytes += bytes;
@@ -342,9 +386,22 @@ fn drive(mut connection: Connection, shared: &Shared, url: &MqttUrl, ca_given: b
     // What the client keeps to send again, as it was after the connection went: lost if the
     // broker comes back without the session (the client then drops it).
     let mut kept: Vec<(u64, u64, u64)> = Vec::new();
+    // When each packet id was last sent, in sending order: the order to send again in.
+    let mut sent_at: Vec<u64> = vec![u64::MAX; usize::from(super::INFLIGHT) + 1];
+    let mut sent = 0u64;
     loop {
         match connection.recv() {
-            Ok(Ok(Event::Incoming(Packet::PubAck(_)))) => shared.in_flight().acked(),
+            Ok(Ok(Event::Outgoing(Outgoing::Publish(pkid)))) => {
+                if let Some(at) = sent_at.get_mut(usize::from(pkid)) {
+                    *at = sent;
+                    sent += 1;
+                }
+            }
+            // The end of a message's exchange: PUBACK at QoS 1, PUBCOMP at QoS 2 (the broker
+            // answers in the order it was sent).
+            Ok(Ok(Event::Incoming(Packet::PubAck(_) | Packet::PubComp(_)))) => {
+                shared.in_flight().acked();
+            }
             Ok(Ok(Event::Incoming(Packet::ConnAck(connack)))) => {
                 if let Some(at) = lost_at.take() {
                     shared.away.store(false, Ordering::Relaxed);
@@ -375,6 +432,7 @@ fn drive(mut connection: Connection, shared: &Shared, url: &MqttUrl, ca_given: b
                 if shared.closing.load(Ordering::Relaxed) {
                     break;
                 }
+                in_sending_order(&mut connection.eventloop.pending, &sent_at);
                 kept = connection
                     .eventloop
                     .pending
@@ -412,4 +470,21 @@ fn drive(mut connection: Connection, shared: &Shared, url: &MqttUrl, ca_given: b
             Err(_) => break,
         }
     }
+}
+
+/// Puts what the client will send again after a reconnect in the order it was first sent: the
+/// PUBRELs (their messages reached the broker first), then the messages not acknowledged, then
+/// those never sent, each in sending order. rumqttc lists its unacknowledged messages from the
+/// packet id after its last PUBACK, which a QoS 2 exchange never sets: once the ids have
+/// wrapped, its list puts newer messages before older ones, and the broker would deliver them
+/// out of order.
+fn in_sending_order(pending: &mut VecDeque<rumqttc::Request>, sent_at: &[u64]) {
+    let at = |pkid: u16| sent_at.get(usize::from(pkid)).copied().unwrap_or(u64::MAX);
+    pending
+        .make_contiguous()
+        .sort_by_key(|request| match request {
+            rumqttc::Request::PubRel(rel) => (0, at(rel.pkid)),
+            rumqttc::Request::Publish(publish) if publish.pkid != 0 => (1, at(publish.pkid)),
+            _ => (2, 0),
+        });
 }

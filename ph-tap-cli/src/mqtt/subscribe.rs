@@ -30,7 +30,7 @@ pub const BOARD_QUEUE: usize = 1024;
 /// The most boards one subscriber takes (more topics are ignored, and said once).
 pub const MAX_BOARDS: usize = 256;
 /// After a reconnect or a redelivered message, how many messages of a board are checked for
-/// being an exact repeat of one just before (QoS 1 sends a message again when its
+/// being an exact repeat of one just before (the broker sends a message again when its
 /// acknowledgement was lost with the connection).
 const REPEAT_WINDOW: usize = 256;
 /// How many earlier messages of a board a repeat is looked for among.
@@ -51,7 +51,8 @@ pub struct Subscriber {
 impl Subscriber {
     /// Connects to the broker of `url` (`PREFIX/+` or `PREFIX/NAME`; the first connection's
     /// failure is the error, as one line), subscribes to `PREFIX/+/wire` (or
-    /// `PREFIX/NAME/wire`) at QoS 1 and calls `new_board` from the connection's thread with
+    /// `PREFIX/NAME/wire`) at QoS 2 (each message is delivered at the QoS it was published
+    /// with) and calls `new_board` from the connection's thread with
     /// each board as its first message arrives.
     pub fn start(url: &MqttUrl, ca: Option<&Path>, new_board: NewBoard) -> Result<Self> {
         let (prefix, board) = url.subscription()?;
@@ -59,7 +60,7 @@ impl Subscriber {
         let (client, connection, _) = super::open(url, ca, "sub", 64)
             .with_context(|| format!("cannot subscribe to attach --mqtt {url}"))?;
         client
-            .try_subscribe(filter.as_str(), QoS::AtLeastOnce)
+            .try_subscribe(filter.as_str(), QoS::ExactlyOnce)
             .context("cannot subscribe: the MQTT client stopped")?;
         let closing = Arc::new(AtomicBool::new(false));
         let thread = {
@@ -257,7 +258,7 @@ fn drive(
                 }
                 boards.reconnected();
                 if !connack.session_present {
-                    let _ = client.try_subscribe(filter, QoS::AtLeastOnce);
+                    let _ = client.try_subscribe(filter, QoS::ExactlyOnce);
                 }
             }
             Ok(Ok(Event::Outgoing(Outgoing::Disconnect))) => break,
@@ -287,7 +288,7 @@ fn drive(
     let repeats: u64 = boards.boards.values().map(|q| q.repeats).sum();
     if repeats > 0 {
         eprintln!(
-            "note: {repeats} messages delivered twice by the broker (QoS 1 after a reconnect) were read once"
+            "note: {repeats} messages delivered twice by the broker (after a reconnect) were read once"
         );
     }
 }

@@ -2,6 +2,7 @@
 //! capture scenarios and a hand-built RTT ELF image. Each test file uses the part it needs.
 #![allow(dead_code)]
 
+pub mod ack_proxy;
 pub mod defmt;
 pub mod gdb_server;
 pub mod mosquitto;

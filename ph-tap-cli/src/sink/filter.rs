@@ -100,6 +100,10 @@ impl<S: Sink> Sink for StreamFilter<S> {
     }
 
     fn record(&mut self, record: &Record) -> Result<()> {
+        // No `--stream`: every record passes, and no selector can be left unmatched.
+        if self.selectors.is_empty() {
+            return self.inner.record(record);
+        }
         match &record.origin.stream {
             None => self.inner.record(record),
             Some(tag) => {

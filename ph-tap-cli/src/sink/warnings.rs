@@ -13,13 +13,13 @@ pub struct WarningSink;
 
 impl Sink for WarningSink {
     fn record(&mut self, record: &Record) -> Result<()> {
-        let board = match &record.origin.board {
+        let board = || match &record.origin.board {
             Some(board) => format!("[{board}] "),
             None => String::new(),
         };
         match &record.body {
-            Body::Warning(warning) => eprintln!("{board}warning: {warning}"),
-            Body::Source(event) => eprintln!("{board}{event}"),
+            Body::Warning(warning) => eprintln!("{}warning: {warning}", board()),
+            Body::Source(event) => eprintln!("{}{event}", board()),
             _ => {}
         }
         Ok(())

@@ -161,6 +161,38 @@ fn ph_tap(args: &[String]) -> Output {
         .expect("run ph-tap")
 }
 
+/// Starts `ph-tap` with `args`, its stdout and stderr piped.
+fn spawn_ph_tap(args: &[String]) -> Child {
+    Command::new(PH_TAP)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run ph-tap")
+}
+
+/// Waits for a `ph-tap` of [`spawn_ph_tap`] to end, checks that it succeeded, and returns its
+/// JSON summary and its stderr.
+fn finished(mut child: Child) -> (Value, String) {
+    let mut stdout = Vec::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_end(&mut stdout)
+        .unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(child.wait().unwrap().success(), "{stderr}");
+    (summary(&stdout), stderr)
+}
+
 fn publish_args(broker: &Broker, board: &str) -> Vec<String> {
     vec![
         "--publish".into(),
@@ -532,33 +564,13 @@ fn a_broker_restarted_mid_stream_loses_exactly_what_overflowed_the_buffer() {
         vec!["--publish-buffer".into(), "600".into()],
     ]
     .concat();
-    let mut producer = Command::new(PH_TAP)
-        .args(&args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let producer = spawn_ph_tap(&args);
     // Some values through, then the broker away for a while, then back.
     consumer.wait_for("value 100", is_value(100));
     broker.stop();
     std::thread::sleep(Duration::from_millis(800));
     broker.run();
-    let producer = {
-        let out = producer.stdout.take().unwrap();
-        let mut stdout = Vec::new();
-        BufReader::new(out).read_to_end(&mut stdout).unwrap();
-        let mut stderr = String::new();
-        producer
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut stderr)
-            .unwrap();
-        assert!(producer.wait().unwrap().success(), "{stderr}");
-        (summary(&stdout), stderr)
-    };
-    let (sent, stderr) = producer;
+    let (sent, stderr) = finished(producer);
     assert_eq!(sent["frames"], count, "the demo sent every value: {sent}");
     // `N frames (M bytes, K values) of board a not published: ...`
     let warning = stderr
@@ -635,36 +647,16 @@ fn publisher_reconnect(extra: &[&str]) -> (Value, String, Value) {
         extra.iter().map(|s| s.to_string()).collect(),
     ]
     .concat();
-    let mut producer = Command::new(PH_TAP)
-        .args(&args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let producer = spawn_ph_tap(&args);
     consumer.wait_for("value 100", is_value(100));
     proxy.hold();
     std::thread::sleep(Duration::from_millis(400));
     proxy.cut();
-    let mut stdout = Vec::new();
-    producer
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_end(&mut stdout)
-        .unwrap();
-    let mut stderr = String::new();
-    producer
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
-    assert!(producer.wait().unwrap().success(), "{stderr}");
+    let (sent, stderr) = finished(producer);
     assert_eq!(stderr.matches("gone:").count(), 1, "{stderr}");
     assert_eq!(stderr.matches(" back after ").count(), 1, "{stderr}");
     consumer.wait_for("the last value", is_value(count.into()));
-    (summary(&stdout), stderr, consumer.finish())
+    (sent, stderr, consumer.finish())
 }
 
 #[test]

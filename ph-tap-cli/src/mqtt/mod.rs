@@ -28,6 +28,7 @@
 mod connect;
 mod frames;
 mod publish;
+mod send_order;
 mod size;
 mod subscribe;
 

@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use rumqttc::{Client, Connection, Event, Outgoing, Packet, QoS};
 
+use super::send_order::SendOrder;
 use super::{FrameBatcher, MAX_MESSAGE, Message, MqttUrl};
 use crate::channel::{Channel, ChannelKind};
 use crate::record::{Body, ChannelId, Record};
@@ -386,23 +387,26 @@ fn drive(mut connection: Connection, shared: &Shared, url: &MqttUrl, ca_given: b
     // What the client keeps to send again, as it was after the connection went: lost if the
     // broker comes back without the session (the client then drops it).
     let mut kept: Vec<(u64, u64, u64)> = Vec::new();
-    // When each packet id was last sent, in sending order: the order to send again in.
-    let mut sent_at: Vec<u64> = vec![u64::MAX; usize::from(super::INFLIGHT) + 1];
-    let mut sent = 0u64;
+    // The order to send again in after a reconnect.
+    let mut order = SendOrder::new(super::INFLIGHT);
     loop {
         match connection.recv() {
-            Ok(Ok(Event::Outgoing(Outgoing::Publish(pkid)))) => {
-                if let Some(at) = sent_at.get_mut(usize::from(pkid)) {
-                    *at = sent;
-                    sent += 1;
-                }
-            }
+            Ok(Ok(Event::Outgoing(Outgoing::Publish(pkid)))) => order.sent(pkid),
+            Ok(Ok(Event::Incoming(Packet::PubRec(rec)))) => order.received(rec.pkid),
             // The end of a message's exchange: PUBACK at QoS 1, PUBCOMP at QoS 2 (the broker
             // answers in the order it was sent).
-            Ok(Ok(Event::Incoming(Packet::PubAck(_) | Packet::PubComp(_)))) => {
+            Ok(Ok(Event::Incoming(Packet::PubAck(ack)))) => {
+                order.acknowledged(ack.pkid);
+                shared.in_flight().acked();
+            }
+            Ok(Ok(Event::Incoming(Packet::PubComp(comp)))) => {
+                order.completed(comp.pkid);
                 shared.in_flight().acked();
             }
             Ok(Ok(Event::Incoming(Packet::ConnAck(connack)))) => {
+                if !connack.session_present {
+                    order.forget();
+                }
                 if let Some(at) = lost_at.take() {
                     shared.away.store(false, Ordering::Relaxed);
                     eprintln!(
@@ -432,7 +436,7 @@ fn drive(mut connection: Connection, shared: &Shared, url: &MqttUrl, ca_given: b
                 if shared.closing.load(Ordering::Relaxed) {
                     break;
                 }
-                in_sending_order(&mut connection.eventloop.pending, &sent_at);
+                order.sort(&mut connection.eventloop.pending);
                 kept = connection
                     .eventloop
                     .pending
@@ -470,21 +474,4 @@ fn drive(mut connection: Connection, shared: &Shared, url: &MqttUrl, ca_given: b
             Err(_) => break,
         }
     }
-}
-
-/// Puts what the client will send again after a reconnect in the order it was first sent: the
-/// PUBRELs (their messages reached the broker first), then the messages not acknowledged, then
-/// those never sent, each in sending order. rumqttc lists its unacknowledged messages from the
-/// packet id after its last PUBACK, which a QoS 2 exchange never sets: once the ids have
-/// wrapped, its list puts newer messages before older ones, and the broker would deliver them
-/// out of order.
-fn in_sending_order(pending: &mut VecDeque<rumqttc::Request>, sent_at: &[u64]) {
-    let at = |pkid: u16| sent_at.get(usize::from(pkid)).copied().unwrap_or(u64::MAX);
-    pending
-        .make_contiguous()
-        .sort_by_key(|request| match request {
-            rumqttc::Request::PubRel(rel) => (0, at(rel.pkid)),
-            rumqttc::Request::Publish(publish) if publish.pkid != 0 => (1, at(publish.pkid)),
-            _ => (2, 0),
-        });
 }

@@ -31,7 +31,7 @@ pub const RETRY: Duration = Duration::from_millis(250);
 
 /// A client id unique to this run and `role` (`pub`, `sub`): the process id, the start time
 /// and a counter. The same id is kept across reconnects, so that the broker resumes the
-/// session (`clean_session` false): unacknowledged QoS 1 messages are sent again, and a
+/// session (`clean_session` false): unacknowledged messages are sent again, and a
 /// subscriber's queued messages are delivered.
 ///
 /// ```

@@ -1,13 +1,13 @@
 //! `--publish URL`: a [`Sink`] that publishes the telemetry channel's raw bytes, whole frames
-//! per message and in order, to `PREFIX/<board>/wire` (QoS 2, or 1), and with `--publish-records`
-//! each record's JSON line to `PREFIX/<board>/records`.
+//! per message and in order, to `PREFIX/<board>/wire` (QoS 2, or 1), and with
+//! `--publish-records` each record's JSON line to `PREFIX/<board>/records`.
 //!
 //! The pipeline never waits for the broker: messages are handed to the MQTT client with
-//! `try_publish`, and the bytes handed and not yet acknowledged (PUBCOMP, PUBACK at QoS 1) are bounded by
-//! `--publish-buffer`. While the broker is away nothing is acknowledged, so that bound is
-//! what is kept for it; a message that does not fit is dropped whole, counted, and said in one
-//! warning at the end. Dropped messages are whole frames, which the far end accounts as a
-//! LINK LOSS of exactly their items.
+//! `try_publish`, and the bytes handed and not yet acknowledged (PUBCOMP, or PUBACK at QoS 1)
+//! are bounded by `--publish-buffer`. While the broker is away nothing is acknowledged, so that
+//! bound is what is kept for it; a message that does not fit is dropped whole, counted, and
+//! said in one warning at the end. Dropped messages are whole frames, which the far end
+//! accounts as a LINK LOSS of exactly their items.
 
 use std::collections::VecDeque;
 use std::path::PathBuf;

@@ -142,15 +142,14 @@ impl<T: NoUninit> Filled<'_, T> {
 pub(crate) struct Copied<T>(MaybeUninit<Split<T>>);
 
 impl<T: NoUninit> Copied<T> {
-    /// A slot of one word ([`Shape::ONE_WORD`]) as one load gave it: `word` is the whole slot.
-    /// (Only `latest` on a 64-bit target takes one from `head`.)
-    #[cfg(target_pointer_width = "64")]
+    /// A copy whose word 0 is `first` and whose other words are not copied yet: the whole copy
+    /// of a slot of one word ([`Shape::ONE_WORD`], as `latest` takes it from `head`), or the
+    /// start of [`Words::copy`].
     #[inline(always)]
-    pub(crate) fn one_word(word: usize) -> Self {
-        debug_assert!(Shape::<T>::ONE_WORD);
+    pub(crate) fn from_first_word(first: usize) -> Self {
         let mut copy = MaybeUninit::<Split<T>>::uninit();
         // SAFETY: word 0 lies in the local `copy` (a slot is at least one word).
-        unsafe { copy.as_mut_ptr().cast::<usize>().write(word) };
+        unsafe { copy.as_mut_ptr().cast::<usize>().write(first) };
         Copied(copy)
     }
 
@@ -259,15 +258,13 @@ impl<T: NoUninit, L: SlotLayout> Words<T, L> {
     /// the stamp.
     #[inline(always)]
     pub(crate) fn copy(&self, first: usize) -> Copied<T> {
-        let mut copy = MaybeUninit::<Split<T>>::uninit();
-        let out = copy.as_mut_ptr().cast::<usize>();
-        // SAFETY: word 0 lies in the local `copy` (a slot is at least one word).
-        unsafe { out.write(first) };
+        let mut copy = Copied::from_first_word(first);
+        let out = copy.0.as_mut_ptr().cast::<usize>();
         for i in 1..Self::WORDS {
             let word = self.word(i).load(Ordering::Relaxed);
             // SAFETY: `i < WORDS` words lie in the local `copy`.
             unsafe { out.add(i).write(word) };
         }
-        Copied(copy)
+        copy
     }
 }

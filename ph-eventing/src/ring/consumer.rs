@@ -277,9 +277,10 @@ impl<T: NoUninit, const N: usize, L: SlotLayout> Consumer<'_, T, N, L> {
                 return Attempt::Nothing;
             }
             if head != state.start {
+                let copy = Copied::from_first_word(word);
                 // SAFETY: a push stored `word` into `head` as it stored it into the slot of
                 // item `head`: the whole slot, one word, one store, never torn.
-                return Attempt::Item((head, unsafe { Copied::one_word(word).assume_whole() }));
+                return Attempt::Item((head, unsafe { copy.assume_whole() }));
             }
         }
         let head = ring.published(Ordering::Acquire);
